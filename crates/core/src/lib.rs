@@ -1,0 +1,13 @@
+//! The rules of a Gather space, free of I/O: ids, geometry, where furniture may stand and
+//! who may step where. Everything here is plain values in, plain values out, so the rules
+//! are unit-tested without a runtime; storage, HTTP and sockets are adapters around it.
+
+pub mod geometry;
+pub mod ids;
+pub mod layout;
+pub mod space;
+
+pub use geometry::{Dimensions, DimensionsError, Footprint, Position};
+pub use ids::{AvatarId, ElementId, MapId, SpaceElementId, SpaceId, UserId};
+pub use layout::{Layout, PlacementError};
+pub use space::{Audience, Command, Event, JoinError, MoveRejection, Outgoing, Space};

@@ -1,0 +1,375 @@
+//! Who stands where in one live space, and the movement rules: stay inside, one step at a
+//! time, never into solid furniture, never onto someone else's tile.
+
+use std::collections::HashMap;
+
+use crate::geometry::{Footprint, Position};
+use crate::ids::{SpaceElementId, UserId};
+use crate::layout::Layout;
+
+/// What a person asks of a space.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    /// Enter at a free tile; `spawn_seed` is any random number (the core does no I/O, so
+    /// randomness arrives from outside).
+    Join { user: UserId, spawn_seed: u64 },
+    Move { user: UserId, to: Position },
+    Leave { user: UserId },
+}
+
+/// Why a move was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum MoveRejection {
+    OutOfBounds,
+    NotOneStep,
+    Solid,
+    Occupied,
+}
+
+impl MoveRejection {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::OutOfBounds => "out-of-bounds",
+            Self::NotOneStep => "not-one-step",
+            Self::Solid => "solid",
+            Self::Occupied => "occupied",
+        }
+    }
+}
+
+/// A fact that happened in the space.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Event {
+    /// Told to the joiner: where they are and who else is there.
+    Entered { user: UserId, spawn: Position, others: Vec<(UserId, Position)> },
+    /// Told to everyone else.
+    Joined { user: UserId, at: Position },
+    Moved { user: UserId, to: Position },
+    /// Told to the mover alone, with the position they still hold.
+    MoveRejected { user: UserId, at: Position, reason: MoveRejection },
+    Left { user: UserId },
+}
+
+/// Who hears an event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Audience {
+    Only(UserId),
+    AllExcept(UserId),
+}
+
+impl Audience {
+    pub fn includes(self, user: UserId) -> bool {
+        match self {
+            Self::Only(u) => u == user,
+            Self::AllExcept(u) => u != user,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outgoing {
+    pub audience: Audience,
+    pub event: Event,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum JoinError {
+    #[error("you are already in this space")]
+    AlreadyPresent,
+    #[error("the space has no free tile left")]
+    Full,
+}
+
+/// One live space. Invariants: every present user stands on an in-bounds tile, and no two
+/// users share a tile.
+#[derive(Debug, Clone)]
+pub struct Space {
+    layout: Layout,
+    positions: HashMap<UserId, Position>,
+    occupants: HashMap<Position, UserId>,
+}
+
+impl Space {
+    pub fn new(layout: Layout) -> Self {
+        Self { layout, positions: HashMap::new(), occupants: HashMap::new() }
+    }
+
+    pub fn layout(&self) -> &Layout {
+        &self.layout
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.positions.is_empty()
+    }
+
+    pub fn population(&self) -> usize {
+        self.positions.len()
+    }
+
+    pub fn position_of(&self, user: UserId) -> Option<Position> {
+        self.positions.get(&user).copied()
+    }
+
+    pub fn users(&self) -> impl Iterator<Item = (UserId, Position)> + '_ {
+        self.positions.iter().map(|(u, p)| (*u, *p))
+    }
+
+    /// Applies a command and returns what must be told to whom. A move or leave by someone
+    /// not present yields nothing.
+    pub fn apply(&mut self, command: Command) -> Result<Vec<Outgoing>, JoinError> {
+        Ok(match command {
+            Command::Join { user, spawn_seed } => self.join(user, spawn_seed)?.to_vec(),
+            Command::Move { user, to } => self.step(user, to).into_iter().collect(),
+            Command::Leave { user } => self.leave(user).into_iter().collect(),
+        })
+    }
+
+    /// Places `user` on a free tile, starting the search at a tile picked by `spawn_seed`.
+    pub fn join(&mut self, user: UserId, spawn_seed: u64) -> Result<[Outgoing; 2], JoinError> {
+        if self.positions.contains_key(&user) {
+            return Err(JoinError::AlreadyPresent);
+        }
+        let spawn = self.free_tile_from(spawn_seed).ok_or(JoinError::Full)?;
+        let others = self.users().collect();
+        self.positions.insert(user, spawn);
+        self.occupants.insert(spawn, user);
+        Ok([
+            Outgoing { audience: Audience::Only(user), event: Event::Entered { user, spawn, others } },
+            Outgoing { audience: Audience::AllExcept(user), event: Event::Joined { user, at: spawn } },
+        ])
+    }
+
+    /// Moves `user` one tile, or says why not.
+    pub fn step(&mut self, user: UserId, to: Position) -> Option<Outgoing> {
+        let from = self.position_of(user)?;
+        Some(match self.check_step(user, from, to) {
+            Ok(()) => {
+                self.occupants.remove(&from);
+                self.occupants.insert(to, user);
+                self.positions.insert(user, to);
+                Outgoing { audience: Audience::AllExcept(user), event: Event::Moved { user, to } }
+            }
+            Err(reason) => Outgoing {
+                audience: Audience::Only(user),
+                event: Event::MoveRejected { user, at: from, reason },
+            },
+        })
+    }
+
+    pub fn leave(&mut self, user: UserId) -> Option<Outgoing> {
+        let at = self.positions.remove(&user)?;
+        self.occupants.remove(&at);
+        Some(Outgoing { audience: Audience::AllExcept(user), event: Event::Left { user } })
+    }
+
+    /// Furniture changes take effect for the next move; people already standing on a tile
+    /// that became solid may step off it.
+    pub fn place_element(&mut self, id: SpaceElementId, footprint: Footprint, solid: bool) {
+        self.layout.insert(id, footprint, solid);
+    }
+
+    pub fn remove_element(&mut self, id: SpaceElementId) -> bool {
+        self.layout.remove(id)
+    }
+
+    fn check_step(&self, user: UserId, from: Position, to: Position) -> Result<(), MoveRejection> {
+        if !self.layout.dims().contains(to) {
+            return Err(MoveRejection::OutOfBounds);
+        }
+        if from.manhattan(to) != 1 {
+            return Err(MoveRejection::NotOneStep);
+        }
+        if self.layout.is_solid(to) {
+            return Err(MoveRejection::Solid);
+        }
+        match self.occupants.get(&to) {
+            Some(other) if *other != user => Err(MoveRejection::Occupied),
+            _ => Ok(()),
+        }
+    }
+
+    fn is_free(&self, at: Position) -> bool {
+        !self.layout.is_solid(at) && !self.occupants.contains_key(&at)
+    }
+
+    fn free_tile_from(&self, seed: u64) -> Option<Position> {
+        let dims = self.layout.dims();
+        let count = dims.tile_count();
+        let start = (seed % count as u64) as usize;
+        (0..count)
+            .map(|offset| dims.position((start + offset) % count))
+            .find(|tile| self.is_free(*tile))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::geometry::Dimensions;
+
+    fn space(w: u32, h: u32) -> Space {
+        Space::new(Layout::new(Dimensions::new(w, h).unwrap()))
+    }
+
+    /// Joins `user` at exactly `at` by choosing the seed that points there.
+    fn join_at(s: &mut Space, user: UserId, at: Position) {
+        let seed = at.y as u64 * u64::from(s.layout().dims().width) + at.x as u64;
+        let [entered, _] = s.join(user, seed).unwrap();
+        assert!(matches!(entered.event, Event::Entered { spawn, .. } if spawn == at));
+    }
+
+    fn rejected(out: Option<Outgoing>) -> Option<MoveRejection> {
+        match out?.event {
+            Event::MoveRejected { reason, .. } => Some(reason),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn a_joiner_learns_who_is_there_and_the_others_learn_of_the_joiner() {
+        let mut s = space(5, 5);
+        let (a, b) = (UserId::new(), UserId::new());
+        join_at(&mut s, a, Position::new(1, 1));
+        let [entered, joined] = s.join(b, 7).unwrap();
+        let spawn = s.position_of(b).unwrap();
+        assert_eq!(
+            entered,
+            Outgoing {
+                audience: Audience::Only(b),
+                event: Event::Entered { user: b, spawn, others: vec![(a, Position::new(1, 1))] }
+            }
+        );
+        assert_eq!(
+            joined,
+            Outgoing { audience: Audience::AllExcept(b), event: Event::Joined { user: b, at: spawn } }
+        );
+    }
+
+    #[test]
+    fn spawn_skips_solid_and_occupied_tiles() {
+        let mut s = space(3, 1);
+        s.place_element(SpaceElementId::new(), Footprint::new(Position::new(0, 0), 1, 1), true);
+        let (a, b) = (UserId::new(), UserId::new());
+        s.join(a, 0).unwrap();
+        assert_eq!(s.position_of(a), Some(Position::new(1, 0)));
+        s.join(b, 0).unwrap();
+        assert_eq!(s.position_of(b), Some(Position::new(2, 0)));
+        assert_eq!(s.join(UserId::new(), 0), Err(JoinError::Full));
+    }
+
+    #[test]
+    fn joining_twice_is_refused() {
+        let mut s = space(3, 3);
+        let a = UserId::new();
+        s.join(a, 0).unwrap();
+        assert_eq!(s.join(a, 1), Err(JoinError::AlreadyPresent));
+        assert_eq!(s.population(), 1);
+    }
+
+    #[test]
+    fn one_step_in_any_direction_is_accepted_and_told_to_the_others() {
+        let mut s = space(5, 5);
+        let a = UserId::new();
+        join_at(&mut s, a, Position::new(2, 2));
+        for to in [Position::new(3, 2), Position::new(3, 3), Position::new(2, 3), Position::new(2, 2)] {
+            let out = s.step(a, to).unwrap();
+            assert_eq!(out, Outgoing { audience: Audience::AllExcept(a), event: Event::Moved { user: a, to } });
+            assert_eq!(s.position_of(a), Some(to));
+        }
+    }
+
+    #[test]
+    fn moves_outside_the_space_are_refused() {
+        let mut s = space(5, 5);
+        let a = UserId::new();
+        join_at(&mut s, a, Position::new(0, 0));
+        assert_eq!(rejected(s.step(a, Position::new(-1, 0))), Some(MoveRejection::OutOfBounds));
+        assert_eq!(rejected(s.step(a, Position::new(0, -1))), Some(MoveRejection::OutOfBounds));
+        assert_eq!(rejected(s.step(a, Position::new(1_000_000, 0))), Some(MoveRejection::OutOfBounds));
+    }
+
+    #[test]
+    fn diagonal_double_and_zero_steps_are_refused_with_the_current_position() {
+        let mut s = space(5, 5);
+        let a = UserId::new();
+        let at = Position::new(2, 2);
+        join_at(&mut s, a, at);
+        for to in [Position::new(3, 3), Position::new(4, 2), Position::new(2, 2)] {
+            let out = s.step(a, to).unwrap();
+            assert_eq!(
+                out,
+                Outgoing {
+                    audience: Audience::Only(a),
+                    event: Event::MoveRejected { user: a, at, reason: MoveRejection::NotOneStep }
+                }
+            );
+        }
+        assert_eq!(s.position_of(a), Some(at));
+    }
+
+    #[test]
+    fn solid_furniture_blocks_and_rugs_do_not() {
+        let mut s = space(5, 5);
+        s.place_element(SpaceElementId::new(), Footprint::new(Position::new(3, 2), 1, 1), true);
+        s.place_element(SpaceElementId::new(), Footprint::new(Position::new(1, 2), 1, 1), false);
+        let a = UserId::new();
+        join_at(&mut s, a, Position::new(2, 2));
+        assert_eq!(rejected(s.step(a, Position::new(3, 2))), Some(MoveRejection::Solid));
+        assert_eq!(rejected(s.step(a, Position::new(1, 2))), None);
+    }
+
+    #[test]
+    fn removed_furniture_no_longer_blocks() {
+        let mut s = space(5, 5);
+        let desk = SpaceElementId::new();
+        s.place_element(desk, Footprint::new(Position::new(3, 2), 1, 1), true);
+        let a = UserId::new();
+        join_at(&mut s, a, Position::new(2, 2));
+        assert!(s.remove_element(desk));
+        assert_eq!(rejected(s.step(a, Position::new(3, 2))), None);
+    }
+
+    #[test]
+    fn nobody_steps_onto_an_occupied_tile_and_the_tile_frees_when_they_leave() {
+        let mut s = space(5, 5);
+        let (a, b) = (UserId::new(), UserId::new());
+        join_at(&mut s, a, Position::new(1, 1));
+        join_at(&mut s, b, Position::new(2, 1));
+        assert_eq!(rejected(s.step(a, Position::new(2, 1))), Some(MoveRejection::Occupied));
+        assert_eq!(
+            s.leave(b),
+            Some(Outgoing { audience: Audience::AllExcept(b), event: Event::Left { user: b } })
+        );
+        assert_eq!(rejected(s.step(a, Position::new(2, 1))), None);
+        assert!(s.leave(b).is_none());
+    }
+
+    #[test]
+    fn a_vacated_tile_is_free_for_the_next_mover() {
+        let mut s = space(5, 1);
+        let (a, b) = (UserId::new(), UserId::new());
+        join_at(&mut s, a, Position::new(1, 0));
+        join_at(&mut s, b, Position::new(2, 0));
+        assert_eq!(rejected(s.step(a, Position::new(0, 0))), None);
+        assert_eq!(rejected(s.step(b, Position::new(1, 0))), None);
+    }
+
+    #[test]
+    fn strangers_cannot_move_or_leave() {
+        let mut s = space(5, 5);
+        assert!(s.step(UserId::new(), Position::new(1, 1)).is_none());
+        assert_eq!(s.apply(Command::Leave { user: UserId::new() }), Ok(vec![]));
+    }
+
+    #[test]
+    fn apply_routes_commands() {
+        let mut s = space(2, 1);
+        let a = UserId::new();
+        let joined = s.apply(Command::Join { user: a, spawn_seed: 0 }).unwrap();
+        assert_eq!(joined.len(), 2);
+        let moved = s.apply(Command::Move { user: a, to: Position::new(1, 0) }).unwrap();
+        assert_eq!(moved[0].event, Event::Moved { user: a, to: Position::new(1, 0) });
+        assert!(Audience::AllExcept(a).includes(UserId::new()));
+        assert!(!Audience::Only(a).includes(UserId::new()));
+    }
+}
