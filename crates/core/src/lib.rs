@@ -5,9 +5,11 @@
 pub mod geometry;
 pub mod ids;
 pub mod layout;
+pub mod role;
 pub mod space;
 
 pub use geometry::{Dimensions, DimensionsError, Footprint, Position};
 pub use ids::{AvatarId, ElementId, MapId, SpaceElementId, SpaceId, UserId};
 pub use layout::{Layout, PlacementError};
+pub use role::Role;
 pub use space::{Audience, Command, Event, JoinError, MoveRejection, Outgoing, Space};

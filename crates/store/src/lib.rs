@@ -1,1 +1,76 @@
-//! placeholder
+//! Where Gather keeps what must survive a restart: users, the catalogue (avatars, elements,
+//! maps) and spaces with their furniture. Handlers see only the [`Store`] trait, so a
+//! backend can be swapped without touching them. Placement rules come from `gather-core`;
+//! the store only makes the check and the write one transaction.
+
+mod error;
+mod model;
+pub mod sqlite;
+
+use async_trait::async_trait;
+use gather_core::{AvatarId, ElementId, Position, SpaceElementId, SpaceId, UserId};
+
+pub use error::{Entity, StoreError};
+pub use model::*;
+pub use sqlite::SqliteStore;
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// Accounts.
+#[async_trait]
+pub trait UserStore: Send + Sync {
+    /// Fails with `UsernameTaken` (case-insensitively), or with `NotFirstUser` when
+    /// `only_if_first` is set and any account exists; the check and insert are atomic.
+    async fn create_user(&self, user: NewUser, only_if_first: bool) -> StoreResult<()>;
+    async fn user(&self, id: UserId) -> StoreResult<Option<User>>;
+    async fn user_by_username(&self, username: &str) -> StoreResult<Option<User>>;
+    /// `NotFound(Avatar)` when the avatar does not exist.
+    async fn set_user_avatar(&self, user: UserId, avatar: AvatarId) -> StoreResult<()>;
+    /// The given users that exist, in no particular order.
+    async fn user_avatars(&self, ids: &[UserId]) -> StoreResult<Vec<UserAvatar>>;
+}
+
+/// The admin-curated catalogue.
+#[async_trait]
+pub trait CatalogStore: Send + Sync {
+    async fn create_avatar(&self, avatar: &Avatar) -> StoreResult<()>;
+    async fn avatars(&self) -> StoreResult<Vec<Avatar>>;
+    async fn create_element(&self, element: &Element) -> StoreResult<()>;
+    async fn element(&self, id: ElementId) -> StoreResult<Option<Element>>;
+    async fn elements(&self) -> StoreResult<Vec<Element>>;
+    /// `NotFound(Element)` when the element does not exist.
+    async fn set_element_image(&self, id: ElementId, image_url: &str) -> StoreResult<()>;
+    /// `NotFound(Element)` when a default element names an unknown element;
+    /// `Placement` when one does not fit or overlaps a solid one.
+    async fn create_map(&self, map: &NewMap) -> StoreResult<()>;
+    async fn maps(&self) -> StoreResult<Vec<Map>>;
+}
+
+/// Spaces and their furniture.
+#[async_trait]
+pub trait SpaceStore: Send + Sync {
+    /// A space from a map copies the map's size, thumbnail and furniture at this moment;
+    /// `NotFound(Map)` when the map does not exist.
+    async fn create_space(&self, space: &NewSpace) -> StoreResult<()>;
+    async fn space(&self, id: SpaceId) -> StoreResult<Option<Space>>;
+    async fn space_summary(&self, id: SpaceId) -> StoreResult<Option<SpaceSummary>>;
+    async fn spaces_of(&self, owner: UserId) -> StoreResult<Vec<SpaceSummary>>;
+    /// Deletes the space and its furniture; `NotFound(Space)` when it does not exist.
+    async fn delete_space(&self, id: SpaceId) -> StoreResult<()>;
+    /// Checks the placement rule against the space's current furniture and inserts, as one
+    /// transaction, so two concurrent placements cannot overlap.
+    async fn place_element(
+        &self,
+        space: SpaceId,
+        element: ElementId,
+        at: Position,
+    ) -> StoreResult<PlacedElement>;
+    /// The space a placed piece belongs to.
+    async fn space_of_element(&self, id: SpaceElementId) -> StoreResult<Option<SpaceSummary>>;
+    /// `NotFound(SpaceElement)` when it does not exist.
+    async fn remove_element(&self, id: SpaceElementId) -> StoreResult<()>;
+}
+
+/// Everything the server keeps.
+pub trait Store: UserStore + CatalogStore + SpaceStore {}
+impl<T: UserStore + CatalogStore + SpaceStore> Store for T {}

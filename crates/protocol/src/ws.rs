@@ -1,0 +1,208 @@
+//! WebSocket frames: JSON text `{"type": "...", "payload": {...}}` in both directions.
+
+use std::borrow::Cow;
+
+use gather_core::{Event, Position, SpaceElementId, SpaceId, UserId};
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
+
+use crate::http::ElementBody;
+
+/// What a client may send.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ClientFrame {
+    Join { space_id: SpaceId, token: String },
+    Move { to: Position },
+    Leave,
+}
+
+/// Why a client frame could not be read. Each becomes an `error` frame; none ends the
+/// connection.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FrameError {
+    /// Not JSON, or no string `type`.
+    Malformed(String),
+    UnknownType(String),
+    /// A known type whose payload has missing fields or wrong types.
+    BadPayload { kind: &'static str, detail: String },
+}
+
+impl FrameError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Malformed(_) => "bad-json",
+            Self::UnknownType(_) => "unknown-type",
+            Self::BadPayload { .. } => "bad-payload",
+        }
+    }
+
+    pub fn message(&self) -> String {
+        match self {
+            Self::Malformed(detail) => {
+                format!("frames must be JSON objects like {{\"type\":\"move\",\"payload\":{{...}}}}: {detail}")
+            }
+            Self::UnknownType(kind) => {
+                format!("unknown frame type \"{kind}\"; expected join, move or leave")
+            }
+            Self::BadPayload { kind, detail } => format!("bad payload for \"{kind}\": {detail}"),
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct Envelope<'a> {
+    #[serde(rename = "type", borrow)]
+    kind: Cow<'a, str>,
+    #[serde(borrow, default)]
+    payload: Option<&'a RawValue>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct JoinPayload {
+    space_id: SpaceId,
+    token: String,
+}
+
+#[derive(Deserialize)]
+struct MovePayload {
+    x: i64,
+    y: i64,
+}
+
+/// Reads one text frame. Extra payload fields are ignored (some clients send `userId` with
+/// a move); missing or mistyped ones are a [`FrameError::BadPayload`].
+pub fn parse_client_frame(text: &str) -> Result<ClientFrame, FrameError> {
+    let envelope: Envelope =
+        serde_json::from_str(text).map_err(|e| FrameError::Malformed(e.to_string()))?;
+    let payload = envelope.payload.map_or("{}", RawValue::get);
+    fn read<'a, T: Deserialize<'a>>(kind: &'static str, payload: &'a str) -> Result<T, FrameError> {
+        serde_json::from_str(payload).map_err(|e| FrameError::BadPayload { kind, detail: e.to_string() })
+    }
+    match envelope.kind.as_ref() {
+        "join" => {
+            let p: JoinPayload = read("join", payload)?;
+            Ok(ClientFrame::Join { space_id: p.space_id, token: p.token })
+        }
+        "move" => {
+            let p: MovePayload = read("move", payload)?;
+            Ok(ClientFrame::Move { to: Position::new(p.x, p.y) })
+        }
+        "leave" => Ok(ClientFrame::Leave),
+        other => Err(FrameError::UnknownType(other.chars().take(64).collect())),
+    }
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Point {
+    pub x: i64,
+    pub y: i64,
+}
+
+impl From<Position> for Point {
+    fn from(p: Position) -> Self {
+        Self { x: p.x, y: p.y }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct UserAt {
+    pub user_id: UserId,
+    pub x: i64,
+    pub y: i64,
+}
+
+/// What the server sends.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(tag = "type", content = "payload", rename_all = "kebab-case", rename_all_fields = "camelCase")]
+pub enum ServerFrame {
+    SpaceJoined { spawn: Point, user_id: UserId, users: Vec<UserAt> },
+    UserJoined { user_id: UserId, x: i64, y: i64 },
+    Movement { user_id: UserId, x: i64, y: i64 },
+    MovementRejected { x: i64, y: i64 },
+    UserLeft { user_id: UserId },
+    ElementAdded { id: SpaceElementId, element: ElementBody, x: i64, y: i64 },
+    ElementRemoved { id: SpaceElementId },
+    SpaceClosed { space_id: SpaceId },
+    Error { code: String, message: String },
+}
+
+impl ServerFrame {
+    pub fn error(code: &str, message: impl Into<String>) -> Self {
+        Self::Error { code: code.to_owned(), message: message.into() }
+    }
+
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).expect("server frames always serialise")
+    }
+}
+
+impl From<&Event> for ServerFrame {
+    fn from(event: &Event) -> Self {
+        match event {
+            Event::Entered { user, spawn, others } => Self::SpaceJoined {
+                spawn: (*spawn).into(),
+                user_id: *user,
+                users: others.iter().map(|(u, p)| UserAt { user_id: *u, x: p.x, y: p.y }).collect(),
+            },
+            Event::Joined { user, at } => Self::UserJoined { user_id: *user, x: at.x, y: at.y },
+            Event::Moved { user, to } => Self::Movement { user_id: *user, x: to.x, y: to.y },
+            Event::MoveRejected { at, .. } => Self::MovementRejected { x: at.x, y: at.y },
+            Event::Left { user } => Self::UserLeft { user_id: *user },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn reads_each_client_frame() {
+        let space = SpaceId::new();
+        let join = json!({"type": "join", "payload": {"spaceId": space.to_string(), "token": "t"}});
+        assert_eq!(
+            parse_client_frame(&join.to_string()),
+            Ok(ClientFrame::Join { space_id: space, token: "t".into() })
+        );
+        let mv = r#"{"type":"move","payload":{"x":3,"y":-1,"userId":"ignored"}}"#;
+        assert_eq!(parse_client_frame(mv), Ok(ClientFrame::Move { to: Position::new(3, -1) }));
+        assert_eq!(parse_client_frame(r#"{"type":"leave"}"#), Ok(ClientFrame::Leave));
+    }
+
+    #[test]
+    fn names_what_is_wrong_with_a_bad_frame() {
+        assert_eq!(parse_client_frame("not json").unwrap_err().code(), "bad-json");
+        assert_eq!(parse_client_frame(r#"{"payload":{}}"#).unwrap_err().code(), "bad-json");
+        assert_eq!(parse_client_frame(r#"{"type":"dance"}"#).unwrap_err().code(), "unknown-type");
+        let wrong_type = r#"{"type":"move","payload":{"x":"3","y":1}}"#;
+        assert_eq!(parse_client_frame(wrong_type).unwrap_err().code(), "bad-payload");
+        let fraction = r#"{"type":"move","payload":{"x":1.5,"y":1}}"#;
+        assert_eq!(parse_client_frame(fraction).unwrap_err().code(), "bad-payload");
+        let bad_id = r#"{"type":"join","payload":{"spaceId":"nope","token":"t"}}"#;
+        assert_eq!(parse_client_frame(bad_id).unwrap_err().code(), "bad-payload");
+    }
+
+    #[test]
+    fn server_frames_use_the_contract_spelling() {
+        let user = UserId::new();
+        let frame = ServerFrame::from(&Event::Moved { user, to: Position::new(1, 2) });
+        assert_eq!(
+            serde_json::to_value(&frame).unwrap(),
+            json!({"type": "movement", "payload": {"userId": user.to_string(), "x": 1, "y": 2}})
+        );
+        let joined = ServerFrame::from(&Event::Entered {
+            user,
+            spawn: Position::new(0, 0),
+            others: vec![(user, Position::new(4, 5))],
+        });
+        assert_eq!(
+            serde_json::to_value(&joined).unwrap(),
+            json!({"type": "space-joined", "payload": {
+                "spawn": {"x": 0, "y": 0}, "userId": user.to_string(),
+                "users": [{"userId": user.to_string(), "x": 4, "y": 5}]}})
+        );
+    }
+}

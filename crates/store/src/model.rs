@@ -1,0 +1,115 @@
+//! The stored shapes. Sizes and positions are already validated core types: the store never
+//! holds a space of "0x0".
+
+use gather_core::{
+    AvatarId, Dimensions, ElementId, Footprint, MapId, Position, Role, SpaceElementId, SpaceId,
+    UserId,
+};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewUser {
+    pub id: UserId,
+    pub username: String,
+    /// An argon2id PHC string; the store never sees a password.
+    pub password_hash: String,
+    pub role: Role,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct User {
+    pub id: UserId,
+    pub username: String,
+    pub password_hash: String,
+    pub role: Role,
+    pub avatar_id: Option<AvatarId>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserAvatar {
+    pub user_id: UserId,
+    pub username: String,
+    pub image_url: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Avatar {
+    pub id: AvatarId,
+    pub image_url: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Element {
+    pub id: ElementId,
+    pub image_url: String,
+    pub width: u32,
+    pub height: u32,
+    /// Solid ("static" on the wire): nobody may walk onto it.
+    pub solid: bool,
+}
+
+impl Element {
+    pub fn footprint_at(&self, at: Position) -> Footprint {
+        Footprint::new(at, self.width, self.height)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MapElement {
+    pub element_id: ElementId,
+    pub at: Position,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewMap {
+    pub id: MapId,
+    pub name: String,
+    pub dims: Dimensions,
+    pub thumbnail: String,
+    pub elements: Vec<MapElement>,
+}
+
+pub type Map = NewMap;
+
+/// Where a new space's floor and furniture come from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SpaceSource {
+    Blank(Dimensions),
+    Map(MapId),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewSpace {
+    pub id: SpaceId,
+    pub name: String,
+    pub owner: UserId,
+    pub source: SpaceSource,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SpaceSummary {
+    pub id: SpaceId,
+    pub name: String,
+    pub dims: Dimensions,
+    pub thumbnail: Option<String>,
+    pub owner: UserId,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlacedElement {
+    pub id: SpaceElementId,
+    pub element: Element,
+    pub at: Position,
+}
+
+impl PlacedElement {
+    pub fn footprint(&self) -> Footprint {
+        self.element.footprint_at(self.at)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Space {
+    pub summary: SpaceSummary,
+    pub elements: Vec<PlacedElement>,
+}

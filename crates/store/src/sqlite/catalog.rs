@@ -1,0 +1,174 @@
+use std::collections::HashMap;
+
+use async_trait::async_trait;
+use gather_core::layout::check_placement;
+use gather_core::{ElementId, Footprint, MapId, Position, SpaceElementId};
+use sqlx::sqlite::SqliteRow;
+use sqlx::{Row, SqliteConnection};
+
+use super::{dims, now_ms, parse, size, SqliteStore};
+use crate::{
+    Avatar, CatalogStore, Element, Entity, Map, MapElement, NewMap, StoreError, StoreResult,
+};
+
+pub(super) fn element_from(row: &SqliteRow) -> StoreResult<Element> {
+    Ok(Element {
+        id: parse("elements.id", row.try_get("element_id")?)?,
+        image_url: row.try_get("image_url")?,
+        width: size("elements.width", row.try_get("width")?)?,
+        height: size("elements.height", row.try_get("height")?)?,
+        solid: row.try_get("is_static")?,
+    })
+}
+
+/// Columns that [`element_from`] reads, for queries joining `elements e`.
+pub(super) const ELEMENT_COLUMNS: &str =
+    "e.id AS element_id, e.image_url, e.width, e.height, e.is_static";
+
+pub(super) async fn load_element(
+    conn: &mut SqliteConnection,
+    id: ElementId,
+) -> StoreResult<Option<Element>> {
+    let sql = format!("SELECT {ELEMENT_COLUMNS} FROM elements e WHERE e.id = ?");
+    let row = sqlx::query(&sql).bind(id.to_string()).fetch_optional(conn).await?;
+    row.as_ref().map(element_from).transpose()
+}
+
+#[async_trait]
+impl CatalogStore for SqliteStore {
+    async fn create_avatar(&self, avatar: &Avatar) -> StoreResult<()> {
+        sqlx::query("INSERT INTO avatars (id, image_url, name, created_at) VALUES (?, ?, ?, ?)")
+            .bind(avatar.id.to_string())
+            .bind(&avatar.image_url)
+            .bind(&avatar.name)
+            .bind(now_ms())
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn avatars(&self) -> StoreResult<Vec<Avatar>> {
+        let rows = sqlx::query("SELECT id, image_url, name FROM avatars ORDER BY rowid")
+            .fetch_all(&self.pool)
+            .await?;
+        rows.into_iter()
+            .map(|row| {
+                Ok(Avatar {
+                    id: parse("avatars.id", row.try_get("id")?)?,
+                    image_url: row.try_get("image_url")?,
+                    name: row.try_get("name")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn create_element(&self, element: &Element) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO elements (id, image_url, width, height, is_static, created_at)
+             VALUES (?, ?, ?, ?, ?, ?)",
+        )
+        .bind(element.id.to_string())
+        .bind(&element.image_url)
+        .bind(i64::from(element.width))
+        .bind(i64::from(element.height))
+        .bind(element.solid)
+        .bind(now_ms())
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn element(&self, id: ElementId) -> StoreResult<Option<Element>> {
+        let mut conn = self.pool.acquire().await?;
+        load_element(&mut conn, id).await
+    }
+
+    async fn elements(&self) -> StoreResult<Vec<Element>> {
+        let sql = format!("SELECT {ELEMENT_COLUMNS} FROM elements e ORDER BY e.rowid");
+        let rows = sqlx::query(&sql).fetch_all(&self.pool).await?;
+        rows.iter().map(element_from).collect()
+    }
+
+    async fn set_element_image(&self, id: ElementId, image_url: &str) -> StoreResult<()> {
+        let done = sqlx::query("UPDATE elements SET image_url = ? WHERE id = ?")
+            .bind(image_url)
+            .bind(id.to_string())
+            .execute(&self.pool)
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound(Entity::Element));
+        }
+        Ok(())
+    }
+
+    async fn create_map(&self, map: &NewMap) -> StoreResult<()> {
+        let mut tx = self.write_tx().await?;
+        let mut placed: Vec<(Footprint, bool)> = Vec::with_capacity(map.elements.len());
+        for item in &map.elements {
+            let element = load_element(&mut tx, item.element_id)
+                .await?
+                .ok_or(StoreError::NotFound(Entity::Element))?;
+            let footprint = element.footprint_at(item.at);
+            check_placement(map.dims, placed.iter().copied(), footprint)?;
+            placed.push((footprint, element.solid));
+        }
+        sqlx::query(
+            "INSERT INTO maps (id, name, width, height, thumbnail, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+        )
+        .bind(map.id.to_string())
+        .bind(&map.name)
+        .bind(i64::from(map.dims.width))
+        .bind(i64::from(map.dims.height))
+        .bind(&map.thumbnail)
+        .bind(now_ms())
+        .execute(&mut *tx)
+        .await?;
+        for (seq, item) in map.elements.iter().enumerate() {
+            sqlx::query(
+                "INSERT INTO map_elements (id, map_id, element_id, x, y, seq) VALUES (?, ?, ?, ?, ?, ?)",
+            )
+            .bind(SpaceElementId::new().to_string())
+            .bind(map.id.to_string())
+            .bind(item.element_id.to_string())
+            .bind(item.at.x)
+            .bind(item.at.y)
+            .bind(seq as i64)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn maps(&self) -> StoreResult<Vec<Map>> {
+        let rows = sqlx::query("SELECT id, name, width, height, thumbnail FROM maps ORDER BY rowid")
+            .fetch_all(&self.pool)
+            .await?;
+        let items = sqlx::query("SELECT map_id, element_id, x, y FROM map_elements ORDER BY map_id, seq")
+            .fetch_all(&self.pool)
+            .await?;
+        let mut maps = rows
+            .into_iter()
+            .map(|row| {
+                Ok(Map {
+                    id: parse("maps.id", row.try_get("id")?)?,
+                    name: row.try_get("name")?,
+                    dims: dims(row.try_get("width")?, row.try_get("height")?)?,
+                    thumbnail: row.try_get("thumbnail")?,
+                    elements: Vec::new(),
+                })
+            })
+            .collect::<StoreResult<Vec<Map>>>()?;
+        let index: HashMap<MapId, usize> = maps.iter().enumerate().map(|(i, m)| (m.id, i)).collect();
+        for row in items {
+            let map_id: MapId = parse("map_elements.map_id", row.try_get("map_id")?)?;
+            if let Some(&i) = index.get(&map_id) {
+                maps[i].elements.push(MapElement {
+                    element_id: parse("map_elements.element_id", row.try_get("element_id")?)?,
+                    at: Position::new(row.try_get("x")?, row.try_get("y")?),
+                });
+            }
+        }
+        Ok(maps)
+    }
+}

@@ -1,0 +1,189 @@
+use async_trait::async_trait;
+use gather_core::layout::check_placement;
+use gather_core::{ElementId, Position, SpaceElementId, SpaceId, UserId};
+use sqlx::sqlite::SqliteRow;
+use sqlx::{Row, SqliteConnection};
+
+use super::catalog::{element_from, load_element, ELEMENT_COLUMNS};
+use super::{dims, now_ms, parse, SqliteStore};
+use crate::{
+    Entity, NewSpace, PlacedElement, Space, SpaceSource, SpaceStore, SpaceSummary, StoreError,
+    StoreResult,
+};
+
+const SUMMARY_COLUMNS: &str = "s.id, s.name, s.width, s.height, s.thumbnail, s.owner_id";
+
+fn summary_from(row: SqliteRow) -> StoreResult<SpaceSummary> {
+    Ok(SpaceSummary {
+        id: parse("spaces.id", row.try_get("id")?)?,
+        name: row.try_get("name")?,
+        dims: dims(row.try_get("width")?, row.try_get("height")?)?,
+        thumbnail: row.try_get("thumbnail")?,
+        owner: parse("spaces.owner_id", row.try_get("owner_id")?)?,
+    })
+}
+
+async fn load_summary(conn: &mut SqliteConnection, id: SpaceId) -> StoreResult<Option<SpaceSummary>> {
+    let sql = format!("SELECT {SUMMARY_COLUMNS} FROM spaces s WHERE s.id = ?");
+    let row = sqlx::query(&sql).bind(id.to_string()).fetch_optional(conn).await?;
+    row.map(summary_from).transpose()
+}
+
+async fn load_placed(conn: &mut SqliteConnection, space: SpaceId) -> StoreResult<Vec<PlacedElement>> {
+    let sql = format!(
+        "SELECT se.id, se.x, se.y, {ELEMENT_COLUMNS} FROM space_elements se
+         JOIN elements e ON e.id = se.element_id WHERE se.space_id = ? ORDER BY se.rowid"
+    );
+    let rows = sqlx::query(&sql).bind(space.to_string()).fetch_all(conn).await?;
+    rows.iter()
+        .map(|row| {
+            Ok(PlacedElement {
+                id: parse("space_elements.id", row.try_get("id")?)?,
+                element: element_from(row)?,
+                at: Position::new(row.try_get("x")?, row.try_get("y")?),
+            })
+        })
+        .collect()
+}
+
+async fn insert_placed(
+    conn: &mut SqliteConnection,
+    space: SpaceId,
+    id: SpaceElementId,
+    element: ElementId,
+    at: Position,
+) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO space_elements (id, space_id, element_id, x, y, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+    )
+    .bind(id.to_string())
+    .bind(space.to_string())
+    .bind(element.to_string())
+    .bind(at.x)
+    .bind(at.y)
+    .bind(now_ms())
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+#[async_trait]
+impl SpaceStore for SqliteStore {
+    async fn create_space(&self, space: &NewSpace) -> StoreResult<()> {
+        let mut tx = self.write_tx().await?;
+        let (size, thumbnail, map_id) = match &space.source {
+            SpaceSource::Blank(size) => (*size, None, None),
+            SpaceSource::Map(map_id) => {
+                let row = sqlx::query("SELECT width, height, thumbnail FROM maps WHERE id = ?")
+                    .bind(map_id.to_string())
+                    .fetch_optional(&mut *tx)
+                    .await?
+                    .ok_or(StoreError::NotFound(Entity::Map))?;
+                let size = dims(row.try_get("width")?, row.try_get("height")?)?;
+                (size, Some(row.try_get::<String, _>("thumbnail")?), Some(map_id.to_string()))
+            }
+        };
+        sqlx::query(
+            "INSERT INTO spaces (id, name, width, height, thumbnail, owner_id, map_id, created_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(space.id.to_string())
+        .bind(&space.name)
+        .bind(i64::from(size.width))
+        .bind(i64::from(size.height))
+        .bind(thumbnail)
+        .bind(space.owner.to_string())
+        .bind(&map_id)
+        .bind(now_ms())
+        .execute(&mut *tx)
+        .await?;
+        if let Some(map_id) = map_id {
+            // A copy, not a reference: later edits to the map leave this space as it is.
+            let rows = sqlx::query("SELECT element_id, x, y FROM map_elements WHERE map_id = ? ORDER BY seq")
+                .bind(&map_id)
+                .fetch_all(&mut *tx)
+                .await?;
+            for row in rows {
+                let element = parse("map_elements.element_id", row.try_get("element_id")?)?;
+                let at = Position::new(row.try_get("x")?, row.try_get("y")?);
+                insert_placed(&mut tx, space.id, SpaceElementId::new(), element, at).await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn space(&self, id: SpaceId) -> StoreResult<Option<Space>> {
+        // One read transaction, so the summary and the furniture are the same snapshot.
+        let mut tx = self.pool.begin().await?;
+        let Some(summary) = load_summary(&mut tx, id).await? else {
+            return Ok(None);
+        };
+        let elements = load_placed(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(Some(Space { summary, elements }))
+    }
+
+    async fn space_summary(&self, id: SpaceId) -> StoreResult<Option<SpaceSummary>> {
+        let mut conn = self.pool.acquire().await?;
+        load_summary(&mut conn, id).await
+    }
+
+    async fn spaces_of(&self, owner: UserId) -> StoreResult<Vec<SpaceSummary>> {
+        let sql = format!("SELECT {SUMMARY_COLUMNS} FROM spaces s WHERE s.owner_id = ? ORDER BY s.rowid");
+        let rows = sqlx::query(&sql).bind(owner.to_string()).fetch_all(&self.pool).await?;
+        rows.into_iter().map(summary_from).collect()
+    }
+
+    async fn delete_space(&self, id: SpaceId) -> StoreResult<()> {
+        let done = sqlx::query("DELETE FROM spaces WHERE id = ?")
+            .bind(id.to_string())
+            .execute(&self.pool)
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound(Entity::Space));
+        }
+        Ok(())
+    }
+
+    async fn place_element(
+        &self,
+        space: SpaceId,
+        element: ElementId,
+        at: Position,
+    ) -> StoreResult<PlacedElement> {
+        let mut tx = self.write_tx().await?;
+        let summary = load_summary(&mut tx, space).await?.ok_or(StoreError::NotFound(Entity::Space))?;
+        let element = load_element(&mut tx, element).await?.ok_or(StoreError::NotFound(Entity::Element))?;
+        let existing = load_placed(&mut tx, space).await?;
+        check_placement(
+            summary.dims,
+            existing.iter().map(|p| (p.footprint(), p.element.solid)),
+            element.footprint_at(at),
+        )?;
+        let placed = PlacedElement { id: SpaceElementId::new(), element, at };
+        insert_placed(&mut tx, space, placed.id, placed.element.id, at).await?;
+        tx.commit().await?;
+        Ok(placed)
+    }
+
+    async fn space_of_element(&self, id: SpaceElementId) -> StoreResult<Option<SpaceSummary>> {
+        let sql = format!(
+            "SELECT {SUMMARY_COLUMNS} FROM spaces s
+             JOIN space_elements se ON se.space_id = s.id WHERE se.id = ?"
+        );
+        let row = sqlx::query(&sql).bind(id.to_string()).fetch_optional(&self.pool).await?;
+        row.map(summary_from).transpose()
+    }
+
+    async fn remove_element(&self, id: SpaceElementId) -> StoreResult<()> {
+        let done = sqlx::query("DELETE FROM space_elements WHERE id = ?")
+            .bind(id.to_string())
+            .execute(&self.pool)
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound(Entity::SpaceElement));
+        }
+        Ok(())
+    }
+}

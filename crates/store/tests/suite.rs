@@ -1,0 +1,255 @@
+//! The store contract, run against a real SQLite file. Each check takes `&dyn Store`, so a
+//! further backend runs the same suite.
+
+use std::sync::Arc;
+
+use gather_core::{
+    AvatarId, Dimensions, ElementId, MapId, PlacementError, Position, Role, SpaceElementId,
+    SpaceId, UserId,
+};
+use gather_store::{
+    Avatar, Element, Entity, MapElement, NewMap, NewSpace, SpaceSource, SqliteStore, Store,
+    StoreError,
+};
+
+struct TestDb {
+    _dir: tempfile::TempDir,
+    url: String,
+}
+
+impl TestDb {
+    fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("gather.db").display());
+        Self { _dir: dir, url }
+    }
+
+    async fn open(&self) -> Arc<dyn Store> {
+        Arc::new(SqliteStore::connect(&self.url).await.unwrap())
+    }
+}
+
+fn new_user(name: &str, role: Role) -> gather_store::NewUser {
+    gather_store::NewUser {
+        id: UserId::new(),
+        username: name.into(),
+        password_hash: "$argon2id$fake".into(),
+        role,
+    }
+}
+
+async fn element(store: &dyn Store, width: u32, height: u32, solid: bool) -> Element {
+    let e = Element { id: ElementId::new(), image_url: "/e.png".into(), width, height, solid };
+    store.create_element(&e).await.unwrap();
+    e
+}
+
+async fn blank_space(store: &dyn Store, owner: UserId, w: u32, h: u32) -> SpaceId {
+    let id = SpaceId::new();
+    let source = SpaceSource::Blank(Dimensions::new(w, h).unwrap());
+    store.create_space(&NewSpace { id, name: "s".into(), owner, source }).await.unwrap();
+    id
+}
+
+async fn owner(store: &dyn Store) -> UserId {
+    let user = new_user(&format!("owner-{}", UserId::new()), Role::User);
+    store.create_user(user.clone(), false).await.unwrap();
+    user.id
+}
+
+#[tokio::test]
+async fn usernames_are_unique_ignoring_case() {
+    let db = TestDb::new();
+    let store = db.open().await;
+    store.create_user(new_user("Alice", Role::User), false).await.unwrap();
+    let again = store.create_user(new_user("alice", Role::User), false).await;
+    assert!(matches!(again, Err(StoreError::UsernameTaken)), "{again:?}");
+    let found = store.user_by_username("ALICE").await.unwrap().unwrap();
+    assert_eq!((found.username.as_str(), found.role), ("Alice", Role::User));
+}
+
+#[tokio::test]
+async fn only_the_first_account_passes_the_first_account_condition() {
+    let db = TestDb::new();
+    let store = db.open().await;
+    let first = new_user("first", Role::Admin);
+    store.create_user(first.clone(), true).await.unwrap();
+    let second = store.create_user(new_user("second", Role::Admin), true).await;
+    assert!(matches!(second, Err(StoreError::NotFirstUser)), "{second:?}");
+    assert!(store.user_by_username("second").await.unwrap().is_none());
+    assert_eq!(store.user(first.id).await.unwrap().unwrap().role, Role::Admin);
+}
+
+#[tokio::test]
+async fn avatars_are_listed_and_chosen_and_unknown_ones_refused() {
+    let db = TestDb::new();
+    let store = db.open().await;
+    let user = new_user("bob", Role::User);
+    store.create_user(user.clone(), false).await.unwrap();
+    let avatar = Avatar { id: AvatarId::new(), image_url: "/a.svg".into(), name: "Fox".into() };
+    store.create_avatar(&avatar).await.unwrap();
+    assert_eq!(store.avatars().await.unwrap(), vec![avatar.clone()]);
+
+    let unknown = store.set_user_avatar(user.id, AvatarId::new()).await;
+    assert!(matches!(unknown, Err(StoreError::NotFound(Entity::Avatar))), "{unknown:?}");
+    store.set_user_avatar(user.id, avatar.id).await.unwrap();
+
+    let stranger = UserId::new();
+    let listed = store.user_avatars(&[user.id, stranger]).await.unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].image_url.as_deref(), Some("/a.svg"));
+    assert_eq!(listed[0].username, "bob");
+}
+
+#[tokio::test]
+async fn element_images_change_and_unknown_elements_are_reported() {
+    let db = TestDb::new();
+    let store = db.open().await;
+    let e = element(&*store, 2, 1, true).await;
+    store.set_element_image(e.id, "/new.png").await.unwrap();
+    assert_eq!(store.element(e.id).await.unwrap().unwrap().image_url, "/new.png");
+    let missing = store.set_element_image(ElementId::new(), "/x.png").await;
+    assert!(matches!(missing, Err(StoreError::NotFound(Entity::Element))), "{missing:?}");
+}
+
+#[tokio::test]
+async fn maps_validate_their_furniture() {
+    let db = TestDb::new();
+    let store = db.open().await;
+    let desk = element(&*store, 2, 2, true).await;
+    let map = |elements: Vec<MapElement>| NewMap {
+        id: MapId::new(),
+        name: "office".into(),
+        dims: Dimensions::new(10, 10).unwrap(),
+        thumbnail: "/t.png".into(),
+        elements,
+    };
+    let at = |x, y, element_id| MapElement { element_id, at: Position::new(x, y) };
+
+    let unknown = store.create_map(&map(vec![at(1, 1, ElementId::new())])).await;
+    assert!(matches!(unknown, Err(StoreError::NotFound(Entity::Element))), "{unknown:?}");
+    let overlapping = store.create_map(&map(vec![at(1, 1, desk.id), at(2, 2, desk.id)])).await;
+    assert!(matches!(overlapping, Err(StoreError::Placement(PlacementError::OverlapsSolid))));
+    let outside = store.create_map(&map(vec![at(9, 9, desk.id)])).await;
+    assert!(matches!(outside, Err(StoreError::Placement(PlacementError::OutsideSpace))));
+    assert!(store.maps().await.unwrap().is_empty(), "failed maps must leave nothing behind");
+
+    let good = map(vec![at(1, 1, desk.id), at(3, 1, desk.id)]);
+    store.create_map(&good).await.unwrap();
+    assert_eq!(store.maps().await.unwrap(), vec![good]);
+}
+
+#[tokio::test]
+async fn a_space_from_a_map_gets_its_own_copy_of_the_furniture() {
+    let db = TestDb::new();
+    let store = db.open().await;
+    let user = owner(&*store).await;
+    let desk = element(&*store, 1, 1, true).await;
+    let map = NewMap {
+        id: MapId::new(),
+        name: "office".into(),
+        dims: Dimensions::new(20, 30).unwrap(),
+        thumbnail: "/t.png".into(),
+        elements: vec![MapElement { element_id: desk.id, at: Position::new(4, 5) }],
+    };
+    store.create_map(&map).await.unwrap();
+    let id = SpaceId::new();
+    let source = SpaceSource::Map(map.id);
+    store.create_space(&NewSpace { id, name: "mine".into(), owner: user, source }).await.unwrap();
+
+    let space = store.space(id).await.unwrap().unwrap();
+    assert_eq!(space.summary.dims, map.dims);
+    assert_eq!(space.summary.thumbnail.as_deref(), Some("/t.png"));
+    assert_eq!(space.elements.len(), 1);
+    assert_eq!((space.elements[0].element.id, space.elements[0].at), (desk.id, Position::new(4, 5)));
+
+    // Removing the space's copy leaves the map alone.
+    store.remove_element(space.elements[0].id).await.unwrap();
+    assert_eq!(store.maps().await.unwrap()[0].elements.len(), 1);
+
+    let unknown = NewSpace { id: SpaceId::new(), name: "x".into(), owner: user, source: SpaceSource::Map(MapId::new()) };
+    assert!(matches!(store.create_space(&unknown).await, Err(StoreError::NotFound(Entity::Map))));
+}
+
+#[tokio::test]
+async fn placement_follows_the_core_rules() {
+    let db = TestDb::new();
+    let store = db.open().await;
+    let user = owner(&*store).await;
+    let space = blank_space(&*store, user, 10, 10).await;
+    let desk = element(&*store, 2, 2, true).await;
+    let rug = element(&*store, 3, 3, false).await;
+
+    store.place_element(space, desk.id, Position::new(0, 0)).await.unwrap();
+    let on_desk = store.place_element(space, rug.id, Position::new(1, 1)).await;
+    assert!(matches!(on_desk, Err(StoreError::Placement(PlacementError::OverlapsSolid))));
+    let outside = store.place_element(space, rug.id, Position::new(8, 8)).await;
+    assert!(matches!(outside, Err(StoreError::Placement(PlacementError::OutsideSpace))));
+    let rug_placed = store.place_element(space, rug.id, Position::new(5, 5)).await.unwrap();
+    store.place_element(space, desk.id, Position::new(6, 6)).await.unwrap();
+
+    let unknown_space = store.place_element(SpaceId::new(), rug.id, Position::new(0, 0)).await;
+    assert!(matches!(unknown_space, Err(StoreError::NotFound(Entity::Space))));
+    let unknown_element = store.place_element(space, ElementId::new(), Position::new(9, 0)).await;
+    assert!(matches!(unknown_element, Err(StoreError::NotFound(Entity::Element))));
+
+    assert_eq!(store.space_of_element(rug_placed.id).await.unwrap().unwrap().id, space);
+    assert_eq!(store.space(space).await.unwrap().unwrap().elements.len(), 3);
+}
+
+#[tokio::test]
+async fn concurrent_placements_on_one_tile_never_both_succeed() {
+    let db = TestDb::new();
+    let store = db.open().await;
+    let user = owner(&*store).await;
+    let space = blank_space(&*store, user, 10, 10).await;
+    let desk = element(&*store, 1, 1, true).await;
+    let attempts = (0..8).map(|_| {
+        let store = store.clone();
+        tokio::spawn(async move { store.place_element(space, desk.id, Position::new(3, 3)).await })
+    });
+    let mut placed = 0;
+    for attempt in attempts {
+        match attempt.await.unwrap() {
+            Ok(_) => placed += 1,
+            Err(StoreError::Placement(PlacementError::OverlapsSolid)) => {}
+            Err(other) => panic!("unexpected {other:?}"),
+        }
+    }
+    assert_eq!(placed, 1);
+}
+
+#[tokio::test]
+async fn deleting_a_space_deletes_its_furniture() {
+    let db = TestDb::new();
+    let store = db.open().await;
+    let user = owner(&*store).await;
+    let space = blank_space(&*store, user, 5, 5).await;
+    let desk = element(&*store, 1, 1, true).await;
+    let placed = store.place_element(space, desk.id, Position::new(1, 1)).await.unwrap();
+    store.delete_space(space).await.unwrap();
+    assert!(store.space(space).await.unwrap().is_none());
+    assert!(store.space_of_element(placed.id).await.unwrap().is_none());
+    assert!(matches!(store.delete_space(space).await, Err(StoreError::NotFound(Entity::Space))));
+    assert!(matches!(
+        store.remove_element(SpaceElementId::new()).await,
+        Err(StoreError::NotFound(Entity::SpaceElement))
+    ));
+}
+
+#[tokio::test]
+async fn spaces_are_listed_per_owner_and_survive_reopening() {
+    let db = TestDb::new();
+    let (user, space) = {
+        let store = db.open().await;
+        let user = owner(&*store).await;
+        let other = owner(&*store).await;
+        let space = blank_space(&*store, user, 7, 3).await;
+        blank_space(&*store, other, 4, 4).await;
+        (user, space)
+    };
+    let store = db.open().await;
+    let mine = store.spaces_of(user).await.unwrap();
+    assert_eq!(mine.len(), 1);
+    assert_eq!((mine[0].id, mine[0].dims.to_string()), (space, "7x3".to_string()));
+}
