@@ -1,0 +1,118 @@
+//! Startup: open the store, build the state and the router, bind, and serve until told to
+//! stop. Tests and `main` both start Gather through [`App`].
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::os::unix::fs::DirBuilderExt;
+use std::sync::Arc;
+
+use anyhow::{bail, Context};
+use axum::Router;
+use gather_bus::LocalBus;
+use gather_store::{SqliteStore, Store};
+use tokio::net::TcpListener;
+use tokio::sync::{oneshot, watch};
+use tokio::task::JoinHandle;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::auth::{load_or_create_secret, Passwords, Tokens};
+use crate::config::Config;
+use crate::rooms::Rooms;
+use crate::state::AppState;
+use crate::{http, ws};
+
+/// A bound, ready-to-serve Gather.
+pub struct App {
+    listener: TcpListener,
+    router: Router,
+    store: SqliteStore,
+    shutdown: watch::Sender<bool>,
+}
+
+impl App {
+    pub async fn build(config: Config) -> anyhow::Result<Self> {
+        // Owner-only: the directory holds password hashes and the signing secret.
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(&config.data_dir)
+            .with_context(|| format!("creating the data dir {}", config.data_dir.display()))?;
+        let secret = load_or_create_secret(config.jwt_secret.as_deref(), &config.data_dir)?;
+        let url = config.database_url();
+        if !url.starts_with("sqlite:") {
+            bail!("unsupported database URL {url:?}: use sqlite://<path>");
+        }
+        let store = SqliteStore::connect(&url).await.with_context(|| format!("opening {url}"))?;
+        let shared: Arc<dyn Store> = Arc::new(store.clone());
+        let bus = Arc::new(LocalBus::new());
+        let (shutdown, shutdown_rx) = watch::channel(false);
+        let state = AppState {
+            tokens: Arc::new(Tokens::new(&secret, config.token_ttl())),
+            passwords: Passwords::new()?,
+            rooms: Rooms::new(shared.clone(), bus.clone()),
+            store: shared,
+            bus,
+            shutdown: shutdown_rx,
+            config: Arc::new(config),
+        };
+        let listener = TcpListener::bind(state.config.addr)
+            .await
+            .with_context(|| format!("binding {}", state.config.addr))?;
+        Ok(Self { listener, router: router(state), store, shutdown })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener.local_addr().expect("a bound listener has an address")
+    }
+
+    /// Serves until `stop` resolves, then closes every socket and the database.
+    pub async fn run_until(self, stop: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+        let Self { listener, router, store, shutdown } = self;
+        let signal = async move {
+            stop.await;
+            tracing::info!("shutting down");
+            // Sockets are long-lived; without this, graceful shutdown would wait for them.
+            let _ = shutdown.send(true);
+        };
+        axum::serve(listener, router).with_graceful_shutdown(signal).await?;
+        store.close().await;
+        Ok(())
+    }
+}
+
+fn router(state: AppState) -> Router {
+    Router::new()
+        .nest("/api/v1", http::router())
+        .merge(ws::router())
+        .layer(CatchPanicLayer::new())
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// A server running in the background, for tests and embedding.
+pub struct RunningApp {
+    pub addr: SocketAddr,
+    stop: Option<oneshot::Sender<()>>,
+    task: JoinHandle<anyhow::Result<()>>,
+}
+
+impl RunningApp {
+    pub async fn start(config: Config) -> anyhow::Result<Self> {
+        let app = App::build(config).await?;
+        let addr = app.local_addr();
+        let (stop, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(app.run_until(async move {
+            let _ = stopped.await;
+        }));
+        Ok(Self { addr, stop: Some(stop), task })
+    }
+
+    /// Stops gracefully and waits until the database is closed.
+    pub async fn stop(mut self) -> anyhow::Result<()> {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        (&mut self.task).await?
+    }
+}

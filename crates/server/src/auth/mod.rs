@@ -1,0 +1,12 @@
+//! Who is asking: password hashing, signed tokens, the signing secret, and the extractors
+//! that turn an `Authorization: Bearer` header into a user.
+
+mod extract;
+mod passwords;
+mod secret;
+mod tokens;
+
+pub use extract::{admin_only, is_admin, AdminUser, AuthUser, MaybeAuthUser};
+pub use passwords::Passwords;
+pub use secret::load_or_create_secret;
+pub use tokens::Tokens;

@@ -1,0 +1,134 @@
+//! Settings: every flag also reads a `GATHER_*` variable. Tests build a [`Config`] in code
+//! with [`Config::new`] and never touch the environment.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+const DEFAULT_ADDR: &str = "127.0.0.1:3000";
+const DEFAULT_TOKEN_TTL_SECS: u64 = 7 * 24 * 60 * 60;
+const DEFAULT_WS_MAX_FRAME_BYTES: usize = 16 * 1024;
+const DEFAULT_WS_IDLE_TIMEOUT_SECS: u64 = 60;
+
+/// Who may create an admin account through `POST /signup`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AdminSignup {
+    /// Anyone: for public test suites that sign up admins freely. Never in production.
+    Open,
+    /// The very first account may be an admin; after that, only with an admin's token.
+    First,
+    /// Only with an admin's token.
+    Closed,
+}
+
+#[derive(Debug, Clone, Parser)]
+#[command(name = "gather", version, about = "A self-hostable server for real-time virtual spaces")]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    /// With no subcommand, `gather` serves with these settings.
+    #[command(flatten)]
+    pub serve: Config,
+}
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum Command {
+    /// Run the server (the default).
+    Serve(Config),
+}
+
+impl Cli {
+    pub fn into_config(self) -> Config {
+        match self.command {
+            Some(Command::Serve(config)) => config,
+            None => self.serve,
+        }
+    }
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct Config {
+    /// Address for HTTP and WebSocket.
+    #[arg(long, env = "GATHER_ADDR", default_value = DEFAULT_ADDR)]
+    pub addr: SocketAddr,
+
+    /// Directory for the embedded database and the generated signing key.
+    #[arg(long, env = "GATHER_DATA_DIR", default_value = "./data")]
+    pub data_dir: PathBuf,
+
+    /// Database URL; defaults to `sqlite://<data-dir>/gather.db`.
+    #[arg(long, env = "GATHER_DATABASE_URL")]
+    pub database_url: Option<String>,
+
+    /// Who may sign up as an admin.
+    #[arg(long, env = "GATHER_ADMIN_SIGNUP", value_enum, default_value_t = AdminSignup::First)]
+    pub admin_signup: AdminSignup,
+
+    /// Token signing secret (at least 32 bytes). Unset: a random one kept in the data dir.
+    #[arg(long, env = "GATHER_JWT_SECRET", hide_env_values = true)]
+    pub jwt_secret: Option<String>,
+
+    /// How long a sign-in token stays valid, in seconds.
+    #[arg(long, env = "GATHER_TOKEN_TTL_SECS", default_value_t = DEFAULT_TOKEN_TTL_SECS)]
+    pub token_ttl_secs: u64,
+
+    /// Largest WebSocket text frame accepted; larger ones get an error and a close.
+    #[arg(long, env = "GATHER_WS_MAX_FRAME_BYTES", default_value_t = DEFAULT_WS_MAX_FRAME_BYTES)]
+    pub ws_max_frame_bytes: usize,
+
+    /// A socket silent this long (not even answering pings) is dropped, in seconds.
+    #[arg(long, env = "GATHER_WS_IDLE_TIMEOUT_SECS", default_value_t = DEFAULT_WS_IDLE_TIMEOUT_SECS)]
+    pub ws_idle_timeout_secs: u64,
+}
+
+impl Config {
+    /// The defaults, with the data kept in `data_dir`.
+    pub fn new(data_dir: impl Into<PathBuf>) -> Self {
+        Self {
+            addr: DEFAULT_ADDR.parse().expect("default address parses"),
+            data_dir: data_dir.into(),
+            database_url: None,
+            admin_signup: AdminSignup::First,
+            jwt_secret: None,
+            token_ttl_secs: DEFAULT_TOKEN_TTL_SECS,
+            ws_max_frame_bytes: DEFAULT_WS_MAX_FRAME_BYTES,
+            ws_idle_timeout_secs: DEFAULT_WS_IDLE_TIMEOUT_SECS,
+        }
+    }
+
+    pub fn database_url(&self) -> String {
+        self.database_url
+            .clone()
+            .unwrap_or_else(|| format!("sqlite://{}", self.data_dir.join("gather.db").display()))
+    }
+
+    pub fn token_ttl(&self) -> Duration {
+        Duration::from_secs(self.token_ttl_secs)
+    }
+
+    pub fn ws_idle_timeout(&self) -> Duration {
+        Duration::from_secs(self.ws_idle_timeout_secs.max(1))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flags_work_with_and_without_the_serve_subcommand() {
+        let plain = Cli::parse_from(["gather", "--addr", "127.0.0.1:9"]).into_config();
+        let serve = Cli::parse_from(["gather", "serve", "--addr", "127.0.0.1:9"]).into_config();
+        assert_eq!(plain.addr, serve.addr);
+        let open = Cli::parse_from(["gather", "serve", "--admin-signup", "open"]).into_config();
+        assert_eq!(open.admin_signup, AdminSignup::Open);
+    }
+
+    #[test]
+    fn the_database_defaults_to_a_file_in_the_data_dir() {
+        assert_eq!(Config::new("/tmp/g").database_url(), "sqlite:///tmp/g/gather.db");
+    }
+}

@@ -1,0 +1,83 @@
+//! The one place where failures become HTTP statuses and `{"error":{code,message}}` bodies.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use gather_protocol::http::{ErrorBody, ErrorDetail};
+use gather_store::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// Bad input or an unknown id: 400.
+    #[error("{message}")]
+    BadRequest { code: &'static str, message: String },
+    /// No, malformed or expired token; wrong role; not the owner: 403. The contract answers
+    /// 403, not 401, for a missing token.
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("no such route")]
+    NotFound,
+    #[error("the request body is too large")]
+    PayloadTooLarge,
+    /// The database could not be reached; worth retrying.
+    #[error("the service is temporarily unavailable")]
+    Unavailable(#[source] anyhow::Error),
+    /// Logged with its causes; the client gets a bare 500.
+    #[error("internal error")]
+    Internal(#[from] anyhow::Error),
+}
+
+impl ApiError {
+    pub fn bad_request(code: &'static str, message: impl Into<String>) -> Self {
+        Self::BadRequest { code, message: message.into() }
+    }
+
+    pub fn forbidden(message: impl Into<String>) -> Self {
+        Self::Forbidden(message.into())
+    }
+
+    fn status_and_code(&self) -> (StatusCode, &'static str) {
+        match self {
+            Self::BadRequest { code, .. } => (StatusCode::BAD_REQUEST, code),
+            Self::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
+            Self::NotFound => (StatusCode::NOT_FOUND, "not-found"),
+            Self::PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "too-large"),
+            Self::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
+            Self::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (status, code) = self.status_and_code();
+        match &self {
+            Self::Internal(e) => tracing::error!(error = ?e, "request failed"),
+            Self::Unavailable(e) => tracing::warn!(error = ?e, "database unavailable"),
+            _ => {}
+        }
+        let body = ErrorBody { error: ErrorDetail { code: code.to_owned(), message: self.to_string() } };
+        (status, Json(body)).into_response()
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::NotFound(entity) => {
+                Self::bad_request("unknown-id", format!("there is no {entity} with that id"))
+            }
+            StoreError::UsernameTaken => Self::bad_request("username-taken", error.to_string()),
+            StoreError::NotFirstUser => {
+                Self::forbidden("creating an admin account needs an admin's bearer token")
+            }
+            StoreError::Placement(e) => Self::bad_request("invalid-placement", e.to_string()),
+            StoreError::Database(
+                sqlx_error @ (sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) | sqlx::Error::PoolClosed),
+            ) => Self::Unavailable(sqlx_error.into()),
+            other => Self::Internal(other.into()),
+        }
+    }
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;

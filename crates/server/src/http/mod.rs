@@ -1,0 +1,25 @@
+//! The REST API under `/api/v1`: one file per resource, each exposing `router()`.
+
+mod catalog;
+mod json;
+mod spaces;
+mod users;
+mod validate;
+
+use axum::extract::DefaultBodyLimit;
+use axum::Router;
+
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// Request bodies are small JSON documents; anything bigger is refused before parsing.
+const MAX_BODY_BYTES: usize = 64 * 1024;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .merge(users::router())
+        .merge(catalog::router())
+        .merge(spaces::router())
+        .fallback(|| async { ApiError::NotFound })
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+}

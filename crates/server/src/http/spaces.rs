@@ -1,0 +1,162 @@
+//! Spaces and their furniture. Changes to a space's furniture, and its deletion, are also
+//! published on the bus so the people inside see them at once.
+
+use axum::extract::State;
+use axum::routing::{delete, get, post};
+use axum::{Json, Router};
+use gather_bus::{PlacedPiece, SpaceNotice};
+use gather_core::{Position, SpaceElementId, SpaceId, UserId};
+use gather_protocol::http::{
+    AddSpaceElementRequest, CreateSpaceRequest, CreateSpaceResponse, DeleteSpaceElementRequest,
+    Empty, IdResponse, SpaceElementBody, SpaceResponse, SpaceSummaryBody, SpacesResponse,
+};
+use gather_store::{NewSpace, SpaceSource, SpaceSummary};
+
+use super::catalog::element_body;
+use super::json::{JsonBody, PathParam};
+use super::validate;
+use crate::auth::AuthUser;
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/space", post(create_space))
+        .route("/space/all", get(list_my_spaces))
+        .route("/space/{id}", get(get_space).delete(delete_space))
+        .route("/space/element", post(add_element).delete(remove_element_by_body))
+        .route("/space/element/{id}", delete(remove_element_by_path))
+}
+
+async fn create_space(
+    State(state): State<AppState>,
+    AuthUser(owner): AuthUser,
+    JsonBody(req): JsonBody<CreateSpaceRequest>,
+) -> ApiResult<Json<CreateSpaceResponse>> {
+    let name = validate::name("name", &req.name)?;
+    // With a map, the map's size wins; without one, dimensions say how big a blank floor is.
+    let source = match (req.map_id, req.dimensions.as_deref()) {
+        (Some(map), _) => SpaceSource::Map(map),
+        (None, Some(dims)) => SpaceSource::Blank(validate::dimensions(dims)?),
+        (None, None) => {
+            return Err(ApiError::bad_request(
+                "invalid-space",
+                "give a mapId, or dimensions like \"100x200\" for a blank space",
+            ))
+        }
+    };
+    let space = NewSpace { id: SpaceId::new(), name, owner, source };
+    state.store.create_space(&space).await?;
+    Ok(Json(CreateSpaceResponse { space_id: space.id }))
+}
+
+async fn list_my_spaces(
+    State(state): State<AppState>,
+    AuthUser(owner): AuthUser,
+) -> ApiResult<Json<SpacesResponse>> {
+    let spaces = state.store.spaces_of(owner).await?;
+    let spaces = spaces
+        .into_iter()
+        .map(|s| SpaceSummaryBody {
+            id: s.id,
+            name: s.name,
+            dimensions: s.dims.to_string(),
+            thumbnail: s.thumbnail,
+        })
+        .collect();
+    Ok(Json(SpacesResponse { spaces }))
+}
+
+async fn get_space(
+    State(state): State<AppState>,
+    AuthUser(_): AuthUser,
+    PathParam(id): PathParam<SpaceId>,
+) -> ApiResult<Json<SpaceResponse>> {
+    let space = state.store.space(id).await?.ok_or_else(unknown_space)?;
+    Ok(Json(SpaceResponse {
+        name: space.summary.name,
+        dimensions: space.summary.dims.to_string(),
+        elements: space
+            .elements
+            .iter()
+            .map(|p| SpaceElementBody { id: p.id, element: element_body(&p.element), x: p.at.x, y: p.at.y })
+            .collect(),
+    }))
+}
+
+async fn delete_space(
+    State(state): State<AppState>,
+    AuthUser(caller): AuthUser,
+    PathParam(id): PathParam<SpaceId>,
+) -> ApiResult<Json<Empty>> {
+    let space = state.store.space_summary(id).await?.ok_or_else(unknown_space)?;
+    ensure_owner(&space, caller)?;
+    state.store.delete_space(id).await?;
+    notify(&state, id, SpaceNotice::Closed).await;
+    Ok(Json(Empty {}))
+}
+
+async fn add_element(
+    State(state): State<AppState>,
+    AuthUser(caller): AuthUser,
+    JsonBody(req): JsonBody<AddSpaceElementRequest>,
+) -> ApiResult<Json<IdResponse<SpaceElementId>>> {
+    let space = state.store.space_summary(req.space_id).await?.ok_or_else(unknown_space)?;
+    ensure_owner(&space, caller)?;
+    let placed = state.store.place_element(space.id, req.element_id, Position::new(req.x, req.y)).await?;
+    let piece = PlacedPiece {
+        id: placed.id,
+        element_id: placed.element.id,
+        image_url: placed.element.image_url.clone(),
+        footprint: placed.footprint(),
+        solid: placed.element.solid,
+    };
+    notify(&state, space.id, SpaceNotice::ElementAdded(piece)).await;
+    Ok(Json(IdResponse { id: placed.id }))
+}
+
+async fn remove_element_by_body(
+    State(state): State<AppState>,
+    AuthUser(caller): AuthUser,
+    JsonBody(req): JsonBody<DeleteSpaceElementRequest>,
+) -> ApiResult<Json<Empty>> {
+    remove_element(&state, caller, req.id).await
+}
+
+async fn remove_element_by_path(
+    State(state): State<AppState>,
+    AuthUser(caller): AuthUser,
+    PathParam(id): PathParam<SpaceElementId>,
+) -> ApiResult<Json<Empty>> {
+    remove_element(&state, caller, id).await
+}
+
+async fn remove_element(state: &AppState, caller: UserId, id: SpaceElementId) -> ApiResult<Json<Empty>> {
+    let space = state.store.space_of_element(id).await?.ok_or_else(|| {
+        ApiError::bad_request("unknown-id", "there is no placed element with that id")
+    })?;
+    ensure_owner(&space, caller)?;
+    state.store.remove_element(id).await?;
+    notify(state, space.id, SpaceNotice::ElementRemoved(id)).await;
+    Ok(Json(Empty {}))
+}
+
+fn unknown_space() -> ApiError {
+    ApiError::bad_request("unknown-id", "there is no space with that id")
+}
+
+fn ensure_owner(space: &SpaceSummary, caller: UserId) -> ApiResult<()> {
+    if space.owner == caller {
+        Ok(())
+    } else {
+        Err(ApiError::forbidden("only the space's owner may change it"))
+    }
+}
+
+/// The write is already committed, so a bus failure must not turn into an error for the
+/// caller; the people inside will see the change when they next load the space.
+async fn notify(state: &AppState, space: SpaceId, notice: SpaceNotice) {
+    if let Err(e) = state.bus.publish(space, notice).await {
+        tracing::warn!(%space, error = %e, "could not tell the live space about a change");
+    }
+}

@@ -1,0 +1,154 @@
+//! Accounts: sign-up, sign-in, choosing an avatar, and looking up other users' avatars.
+
+use axum::extract::{Query, State};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use gather_core::{Role, UserId};
+use gather_protocol::http::{
+    BulkMetadataResponse, Empty, SigninRequest, SigninResponse, SignupRequest, SignupResponse,
+    UpdateMetadataRequest, UserAvatarBody,
+};
+use gather_store::{NewUser, StoreError};
+
+use super::json::JsonBody;
+use super::validate;
+use crate::auth::{admin_only, is_admin, AuthUser, MaybeAuthUser};
+use crate::config::AdminSignup;
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+
+/// Most users one bulk metadata request may ask about.
+const MAX_BULK_IDS: usize = 100;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/signup", post(signup))
+        .route("/signin", post(signin))
+        .route("/user/metadata", post(update_metadata))
+        .route("/user/metadata/bulk", get(bulk_metadata))
+}
+
+async fn signup(
+    State(state): State<AppState>,
+    caller: MaybeAuthUser,
+    JsonBody(req): JsonBody<SignupRequest>,
+) -> ApiResult<Json<SignupResponse>> {
+    let username = validate::username(&req.username)?;
+    let password = validate::password(&req.password)?;
+    let only_if_first = match (req.role, state.config.admin_signup, caller.0) {
+        (Role::User, _, _) | (Role::Admin, AdminSignup::Open, _) => false,
+        (Role::Admin, _, Some(caller)) if is_admin(&state, caller).await? => false,
+        (Role::Admin, _, Some(_)) => return Err(admin_only()),
+        (Role::Admin, AdminSignup::First, None) => true,
+        (Role::Admin, AdminSignup::Closed, None) => {
+            return Err(ApiError::forbidden("creating an admin account needs an admin's bearer token"))
+        }
+    };
+    let user = NewUser {
+        id: UserId::new(),
+        username,
+        password_hash: state.passwords.hash(password).await?,
+        role: req.role,
+    };
+    let user_id = user.id;
+    state.store.create_user(user, only_if_first).await?;
+    tracing::info!(%user_id, role = req.role.as_str(), "signed up");
+    Ok(Json(SignupResponse { user_id }))
+}
+
+async fn signin(
+    State(state): State<AppState>,
+    JsonBody(req): JsonBody<SigninRequest>,
+) -> ApiResult<Json<SigninResponse>> {
+    let wrong = || ApiError::forbidden("wrong username or password");
+    // Malformed input cannot match any account; answer like a wrong password.
+    let (Ok(username), Ok(password)) = (validate::username(&req.username), validate::password(&req.password))
+    else {
+        return Err(wrong());
+    };
+    let user = state.store.user_by_username(&username).await?;
+    let stored = user.as_ref().map(|u| u.password_hash.as_str());
+    if !state.passwords.verify(password, stored).await? {
+        return Err(wrong());
+    }
+    let user = user.ok_or_else(wrong)?;
+    Ok(Json(SigninResponse { token: state.tokens.issue(user.id), user_id: user.id }))
+}
+
+async fn update_metadata(
+    State(state): State<AppState>,
+    AuthUser(user): AuthUser,
+    JsonBody(req): JsonBody<UpdateMetadataRequest>,
+) -> ApiResult<Json<Empty>> {
+    match state.store.set_user_avatar(user, req.avatar_id).await {
+        // A valid token for a user that no longer exists.
+        Err(StoreError::NotFound(gather_store::Entity::User)) => Err(ApiError::forbidden("unknown user")),
+        other => other.map(|()| Json(Empty {})).map_err(Into::into),
+    }
+}
+
+async fn bulk_metadata(
+    State(state): State<AppState>,
+    Query(params): Query<Vec<(String, String)>>,
+) -> ApiResult<Json<BulkMetadataResponse>> {
+    let ids = parse_ids(&params)?;
+    let avatars = state.store.user_avatars(&ids).await?;
+    let avatars = avatars
+        .into_iter()
+        .map(|a| UserAvatarBody { user_id: a.user_id, image_url: a.image_url, username: a.username })
+        .collect();
+    Ok(Json(BulkMetadataResponse { avatars }))
+}
+
+/// Accepts `ids=[a,b]`, `ids=a,b` and repeated `ids=a&ids=b`. Unparseable ids cannot name
+/// a user, so they are left out like unknown ones.
+fn parse_ids(params: &[(String, String)]) -> ApiResult<Vec<UserId>> {
+    let mut ids: Vec<UserId> = params
+        .iter()
+        .filter(|(key, _)| key == "ids" || key == "ids[]")
+        .flat_map(|(_, value)| value.trim().trim_start_matches('[').trim_end_matches(']').split(','))
+        .map(|id| id.trim().trim_matches('"'))
+        .filter(|id| !id.is_empty())
+        .filter_map(|id| id.parse().ok())
+        .collect();
+    ids.sort();
+    ids.dedup();
+    if ids.len() > MAX_BULK_IDS {
+        return Err(ApiError::bad_request(
+            "too-many-ids",
+            format!("ask for at most {MAX_BULK_IDS} users at a time"),
+        ));
+    }
+    Ok(ids)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn q(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    #[test]
+    fn ids_come_in_every_common_spelling() {
+        let (a, b) = (UserId::new(), UserId::new());
+        let mut expected = vec![a, b];
+        expected.sort();
+        for spelling in [
+            q(&[("ids", &format!("[{a},{b}]"))]),
+            q(&[("ids", &format!("{a},{b}"))]),
+            q(&[("ids", &a.to_string()), ("ids", &b.to_string())]),
+            q(&[("ids", &format!("[\"{a}\", \"{b}\"]"))]),
+        ] {
+            assert_eq!(parse_ids(&spelling).unwrap(), expected, "{spelling:?}");
+        }
+        assert!(parse_ids(&q(&[("ids", "[nope]")])).unwrap().is_empty());
+    }
+
+    #[test]
+    fn more_than_a_hundred_ids_is_refused() {
+        let many: Vec<String> = (0..101).map(|_| UserId::new().to_string()).collect();
+        assert!(parse_ids(&q(&[("ids", &many.join(","))])).is_err());
+    }
+}

@@ -1,0 +1,110 @@
+//! Input checks shared by handlers. Each returns the cleaned value or a 400 that says what
+//! a valid value looks like.
+
+use gather_core::Dimensions;
+
+use crate::error::ApiError;
+
+const MAX_USERNAME_CHARS: usize = 64;
+const MIN_PASSWORD_CHARS: usize = 6;
+// argon2 hashes any length, but hashing megabytes per request is a cheap denial of service.
+const MAX_PASSWORD_CHARS: usize = 256;
+const MAX_NAME_CHARS: usize = 100;
+const MAX_URL_CHARS: usize = 2048;
+/// Furniture larger than a side of this is certainly a mistake.
+pub const MAX_ELEMENT_SIDE: u32 = 100;
+
+pub fn username(raw: &str) -> Result<String, ApiError> {
+    let name = raw.trim();
+    let count = name.chars().count();
+    if count == 0 || count > MAX_USERNAME_CHARS {
+        return Err(ApiError::bad_request(
+            "invalid-username",
+            format!("the username must be 1 to {MAX_USERNAME_CHARS} characters"),
+        ));
+    }
+    if name.chars().any(|c| c.is_control() || c.is_whitespace()) {
+        return Err(ApiError::bad_request("invalid-username", "the username may not contain spaces"));
+    }
+    Ok(name.to_owned())
+}
+
+pub fn password(raw: &str) -> Result<&str, ApiError> {
+    let count = raw.chars().count();
+    if !(MIN_PASSWORD_CHARS..=MAX_PASSWORD_CHARS).contains(&count) {
+        return Err(ApiError::bad_request(
+            "invalid-password",
+            format!("the password must be {MIN_PASSWORD_CHARS} to {MAX_PASSWORD_CHARS} characters"),
+        ));
+    }
+    Ok(raw)
+}
+
+pub fn name(field: &str, raw: &str) -> Result<String, ApiError> {
+    let name = raw.trim();
+    let count = name.chars().count();
+    if count == 0 || count > MAX_NAME_CHARS || name.chars().any(char::is_control) {
+        return Err(ApiError::bad_request(
+            "invalid-name",
+            format!("{field} must be 1 to {MAX_NAME_CHARS} printable characters"),
+        ));
+    }
+    Ok(name.to_owned())
+}
+
+/// An image address: an absolute http(s) URL or a path on this server.
+pub fn image_url(field: &str, raw: &str) -> Result<String, ApiError> {
+    let url = raw.trim();
+    let scheme_ok = url.starts_with("https://") || url.starts_with("http://") || url.starts_with('/');
+    if url.is_empty() || url.len() > MAX_URL_CHARS || !scheme_ok || url.chars().any(char::is_control) {
+        return Err(ApiError::bad_request(
+            "invalid-url",
+            format!("{field} must be an http(s) URL or a path starting with /, at most {MAX_URL_CHARS} bytes"),
+        ));
+    }
+    Ok(url.to_owned())
+}
+
+pub fn dimensions(raw: &str) -> Result<Dimensions, ApiError> {
+    Dimensions::parse(raw).map_err(|e| ApiError::bad_request("invalid-dimensions", e.to_string()))
+}
+
+pub fn element_size(width: u32, height: u32) -> Result<(), ApiError> {
+    let ok = |side: u32| (1..=MAX_ELEMENT_SIDE).contains(&side);
+    if ok(width) && ok(height) {
+        Ok(())
+    } else {
+        Err(ApiError::bad_request(
+            "invalid-size",
+            format!("width and height must be whole numbers from 1 to {MAX_ELEMENT_SIDE}"),
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn usernames_are_trimmed_and_must_be_one_word() {
+        assert_eq!(username("  kirat-0.5 ").unwrap(), "kirat-0.5");
+        assert!(username("").is_err());
+        assert!(username("two words").is_err());
+        assert!(username(&"x".repeat(65)).is_err());
+    }
+
+    #[test]
+    fn passwords_have_a_length_range() {
+        assert!(password("12345").is_err());
+        assert!(password("123456").is_ok());
+        assert!(password(&"x".repeat(257)).is_err());
+    }
+
+    #[test]
+    fn image_urls_must_be_web_addresses_or_local_paths() {
+        assert!(image_url("imageUrl", "https://example.com/a.png").is_ok());
+        assert!(image_url("imageUrl", "/static/a.svg").is_ok());
+        assert!(image_url("imageUrl", "javascript:alert(1)").is_err());
+        assert!(image_url("imageUrl", "").is_err());
+    }
+}

@@ -1,0 +1,14 @@
+//! The Gather server: configuration, startup, and the adapters (HTTP, WebSocket, rooms)
+//! around `gather-core`'s rules. `main.rs` only parses flags and calls [`App`].
+
+pub mod app;
+mod auth;
+pub mod config;
+mod error;
+mod http;
+mod rooms;
+mod state;
+mod ws;
+
+pub use app::{App, RunningApp};
+pub use config::{AdminSignup, Cli, Config};

@@ -1,0 +1,44 @@
+//! The WebSocket endpoint. The contract's clients connect to `/ws` or to `/`.
+
+mod connection;
+mod rate;
+mod writer;
+
+use axum::extract::ws::rejection::WebSocketUpgradeRejection;
+use axum::extract::{State, WebSocketUpgrade};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+
+use crate::state::AppState;
+
+/// What the transport itself will buffer. Our own limit (`ws_max_frame_bytes`, 16 KiB by
+/// default) is checked after reading, so a client gets an explanation; this hard cap only
+/// bounds memory against frames far past it.
+const TRANSPORT_MAX_BYTES: usize = 1 << 20;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/ws", get(upgrade)).route("/", get(upgrade_or_home))
+}
+
+async fn upgrade(State(state): State<AppState>, ws: WebSocketUpgrade) -> Response {
+    accept(state, ws)
+}
+
+/// `/` is both the WebSocket endpoint (for clients of the contract) and the home page.
+async fn upgrade_or_home(
+    State(state): State<AppState>,
+    ws: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
+) -> Response {
+    match ws {
+        Ok(ws) => accept(state, ws),
+        Err(_) => "Gather is running. The API is under /api/v1 and the WebSocket at /ws.\n".into_response(),
+    }
+}
+
+fn accept(state: AppState, ws: WebSocketUpgrade) -> Response {
+    let limit = TRANSPORT_MAX_BYTES.max(state.config.ws_max_frame_bytes);
+    ws.max_message_size(limit)
+        .max_frame_size(limit)
+        .on_upgrade(move |socket| connection::run(socket, state))
+}
