@@ -24,9 +24,7 @@ pub fn check_placement(
     if !new.fits_in(dims) {
         return Err(PlacementError::OutsideSpace);
     }
-    let blocked = existing
-        .into_iter()
-        .any(|(footprint, solid)| solid && footprint.overlaps(&new));
+    let blocked = existing.into_iter().any(|(footprint, solid)| solid && footprint.overlaps(&new));
     if blocked {
         return Err(PlacementError::OverlapsSolid);
     }

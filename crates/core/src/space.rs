@@ -12,9 +12,17 @@ use crate::layout::Layout;
 pub enum Command {
     /// Enter at a free tile; `spawn_seed` is any random number (the core does no I/O, so
     /// randomness arrives from outside).
-    Join { user: UserId, spawn_seed: u64 },
-    Move { user: UserId, to: Position },
-    Leave { user: UserId },
+    Join {
+        user: UserId,
+        spawn_seed: u64,
+    },
+    Move {
+        user: UserId,
+        to: Position,
+    },
+    Leave {
+        user: UserId,
+    },
 }
 
 /// Why a move was refused.
@@ -41,13 +49,29 @@ impl MoveRejection {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Event {
     /// Told to the joiner: where they are and who else is there.
-    Entered { user: UserId, spawn: Position, others: Vec<(UserId, Position)> },
+    Entered {
+        user: UserId,
+        spawn: Position,
+        others: Vec<(UserId, Position)>,
+    },
     /// Told to everyone else.
-    Joined { user: UserId, at: Position },
-    Moved { user: UserId, to: Position },
+    Joined {
+        user: UserId,
+        at: Position,
+    },
+    Moved {
+        user: UserId,
+        to: Position,
+    },
     /// Told to the mover alone, with the position they still hold.
-    MoveRejected { user: UserId, at: Position, reason: MoveRejection },
-    Left { user: UserId },
+    MoveRejected {
+        user: UserId,
+        at: Position,
+        reason: MoveRejection,
+    },
+    Left {
+        user: UserId,
+    },
 }
 
 /// Who hears an event.
@@ -201,9 +225,7 @@ impl Space {
         let dims = self.layout.dims();
         let count = dims.tile_count();
         let start = (seed % count as u64) as usize;
-        (0..count)
-            .map(|offset| dims.position((start + offset) % count))
-            .find(|tile| self.is_free(*tile))
+        (0..count).map(|offset| dims.position((start + offset) % count)).find(|tile| self.is_free(*tile))
     }
 }
 
@@ -278,7 +300,10 @@ mod tests {
         join_at(&mut s, a, Position::new(2, 2));
         for to in [Position::new(3, 2), Position::new(3, 3), Position::new(2, 3), Position::new(2, 2)] {
             let out = s.step(a, to).unwrap();
-            assert_eq!(out, Outgoing { audience: Audience::AllExcept(a), event: Event::Moved { user: a, to } });
+            assert_eq!(
+                out,
+                Outgoing { audience: Audience::AllExcept(a), event: Event::Moved { user: a, to } }
+            );
             assert_eq!(s.position_of(a), Some(to));
         }
     }

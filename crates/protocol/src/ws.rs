@@ -24,7 +24,10 @@ pub enum FrameError {
     Malformed(String),
     UnknownType(String),
     /// A known type whose payload has missing fields or wrong types.
-    BadPayload { kind: &'static str, detail: String },
+    BadPayload {
+        kind: &'static str,
+        detail: String,
+    },
 }
 
 impl FrameError {
@@ -39,7 +42,9 @@ impl FrameError {
     pub fn message(&self) -> String {
         match self {
             Self::Malformed(detail) => {
-                format!("frames must be JSON objects like {{\"type\":\"move\",\"payload\":{{...}}}}: {detail}")
+                format!(
+                    "frames must be JSON objects like {{\"type\":\"move\",\"payload\":{{...}}}}: {detail}"
+                )
             }
             Self::UnknownType(kind) => {
                 format!("unknown frame type \"{kind}\"; expected join, move or leave")
@@ -73,8 +78,7 @@ struct MovePayload {
 /// Reads one text frame. Extra payload fields are ignored (some clients send `userId` with
 /// a move); missing or mistyped ones are a [`FrameError::BadPayload`].
 pub fn parse_client_frame(text: &str) -> Result<ClientFrame, FrameError> {
-    let envelope: Envelope =
-        serde_json::from_str(text).map_err(|e| FrameError::Malformed(e.to_string()))?;
+    let envelope: Envelope = serde_json::from_str(text).map_err(|e| FrameError::Malformed(e.to_string()))?;
     let payload = envelope.payload.map_or("{}", RawValue::get);
     fn read<'a, T: Deserialize<'a>>(kind: &'static str, payload: &'a str) -> Result<T, FrameError> {
         serde_json::from_str(payload).map_err(|e| FrameError::BadPayload { kind, detail: e.to_string() })

@@ -2,8 +2,7 @@
 //! holds a space of "0x0".
 
 use gather_core::{
-    AvatarId, Dimensions, ElementId, Footprint, MapId, Position, Role, SpaceElementId, SpaceId,
-    UserId,
+    AvatarId, Dimensions, ElementId, Footprint, MapId, Position, Role, SpaceElementId, SpaceId, UserId,
 };
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -4,12 +4,10 @@
 use std::sync::Arc;
 
 use gather_core::{
-    AvatarId, Dimensions, ElementId, MapId, PlacementError, Position, Role, SpaceElementId,
-    SpaceId, UserId,
+    AvatarId, Dimensions, ElementId, MapId, PlacementError, Position, Role, SpaceElementId, SpaceId, UserId,
 };
 use gather_store::{
-    Avatar, Element, Entity, MapElement, NewMap, NewSpace, SpaceSource, SqliteStore, Store,
-    StoreError,
+    Avatar, Element, Entity, MapElement, NewMap, NewSpace, SpaceSource, SqliteStore, Store, StoreError,
 };
 
 struct TestDb {
@@ -167,7 +165,12 @@ async fn a_space_from_a_map_gets_its_own_copy_of_the_furniture() {
     store.remove_element(space.elements[0].id).await.unwrap();
     assert_eq!(store.maps().await.unwrap()[0].elements.len(), 1);
 
-    let unknown = NewSpace { id: SpaceId::new(), name: "x".into(), owner: user, source: SpaceSource::Map(MapId::new()) };
+    let unknown = NewSpace {
+        id: SpaceId::new(),
+        name: "x".into(),
+        owner: user,
+        source: SpaceSource::Map(MapId::new()),
+    };
     assert!(matches!(store.create_space(&unknown).await, Err(StoreError::NotFound(Entity::Map))));
 }
 

@@ -37,7 +37,10 @@ impl Passwords {
         Ok(matches && known)
     }
 
-    async fn blocking<T: Send + 'static>(&self, work: impl FnOnce() -> T + Send + 'static) -> anyhow::Result<T> {
+    async fn blocking<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> anyhow::Result<T> {
         let _permit = self.permits.acquire().await.context("password hashing stopped")?;
         tokio::task::spawn_blocking(work).await.context("password hashing task failed")
     }

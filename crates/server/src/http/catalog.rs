@@ -54,10 +54,8 @@ fn map_body(map: Map) -> MapBody {
 
 async fn list_avatars(State(state): State<AppState>) -> ApiResult<Json<AvatarsResponse>> {
     let avatars = state.store.avatars().await?;
-    let avatars = avatars
-        .into_iter()
-        .map(|a| AvatarBody { id: a.id, image_url: a.image_url, name: a.name })
-        .collect();
+    let avatars =
+        avatars.into_iter().map(|a| AvatarBody { id: a.id, image_url: a.image_url, name: a.name }).collect();
     Ok(Json(AvatarsResponse { avatars }))
 }
 

@@ -7,8 +7,8 @@ use axum::{Json, Router};
 use gather_bus::{PlacedPiece, SpaceNotice};
 use gather_core::{Position, SpaceElementId, SpaceId, UserId};
 use gather_protocol::http::{
-    AddSpaceElementRequest, CreateSpaceRequest, CreateSpaceResponse, DeleteSpaceElementRequest,
-    Empty, IdResponse, SpaceElementBody, SpaceResponse, SpaceSummaryBody, SpacesResponse,
+    AddSpaceElementRequest, CreateSpaceRequest, CreateSpaceResponse, DeleteSpaceElementRequest, Empty,
+    IdResponse, SpaceElementBody, SpaceResponse, SpaceSummaryBody, SpacesResponse,
 };
 use gather_store::{NewSpace, SpaceSource, SpaceSummary};
 
@@ -132,9 +132,11 @@ async fn remove_element_by_path(
 }
 
 async fn remove_element(state: &AppState, caller: UserId, id: SpaceElementId) -> ApiResult<Json<Empty>> {
-    let space = state.store.space_of_element(id).await?.ok_or_else(|| {
-        ApiError::bad_request("unknown-id", "there is no placed element with that id")
-    })?;
+    let space = state
+        .store
+        .space_of_element(id)
+        .await?
+        .ok_or_else(|| ApiError::bad_request("unknown-id", "there is no placed element with that id"))?;
     ensure_owner(&space, caller)?;
     state.store.remove_element(id).await?;
     notify(state, space.id, SpaceNotice::ElementRemoved(id)).await;

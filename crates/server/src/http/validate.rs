@@ -59,7 +59,9 @@ pub fn image_url(field: &str, raw: &str) -> Result<String, ApiError> {
     if url.is_empty() || url.len() > MAX_URL_CHARS || !scheme_ok || url.chars().any(char::is_control) {
         return Err(ApiError::bad_request(
             "invalid-url",
-            format!("{field} must be an http(s) URL or a path starting with /, at most {MAX_URL_CHARS} bytes"),
+            format!(
+                "{field} must be an http(s) URL or a path starting with /, at most {MAX_URL_CHARS} bytes"
+            ),
         ));
     }
     Ok(url.to_owned())

@@ -57,7 +57,12 @@ impl Rooms {
 
     /// Puts `user` into the space. The joiner's `space-joined` is already in `outbox`
     /// when this returns, ahead of any later event of the space.
-    pub async fn join(&self, space: SpaceId, user: UserId, outbox: Outbox) -> Result<Membership, RoomJoinError> {
+    pub async fn join(
+        &self,
+        space: SpaceId,
+        user: UserId,
+        outbox: Outbox,
+    ) -> Result<Membership, RoomJoinError> {
         for _ in 0..JOIN_ATTEMPTS {
             let room = self.room_for(space).await?;
             let membership = self.counter.fetch_add(1, Ordering::Relaxed);
@@ -67,7 +72,9 @@ impl Rooms {
                 continue; // The room closed between lookup and send; start a new one.
             }
             match answer.await {
-                Ok(Ok(())) => return Ok(Membership { room: room.inbox, space, user, id: membership, left: false }),
+                Ok(Ok(())) => {
+                    return Ok(Membership { room: room.inbox, space, user, id: membership, left: false })
+                }
                 Ok(Err(JoinError::Full)) => return Err(RoomJoinError::Full),
                 // Rooms replace a user who is already present, so this does not happen.
                 Ok(Err(JoinError::AlreadyPresent)) => return Err(RoomJoinError::Unavailable),

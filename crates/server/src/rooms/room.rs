@@ -21,9 +21,21 @@ use super::{layout_of, Registry};
 pub type MembershipId = u64;
 
 pub enum RoomMsg {
-    Join { user: UserId, membership: MembershipId, outbox: Outbox, reply: oneshot::Sender<Result<(), JoinError>> },
-    Move { user: UserId, membership: MembershipId, to: Position },
-    Leave { user: UserId, membership: MembershipId },
+    Join {
+        user: UserId,
+        membership: MembershipId,
+        outbox: Outbox,
+        reply: oneshot::Sender<Result<(), JoinError>>,
+    },
+    Move {
+        user: UserId,
+        membership: MembershipId,
+        to: Position,
+    },
+    Leave {
+        user: UserId,
+        membership: MembershipId,
+    },
 }
 
 struct Member {
@@ -41,7 +53,13 @@ pub struct Room {
 }
 
 impl Room {
-    pub fn new(id: SpaceId, generation: u64, space: Space, registry: Registry, store: Arc<dyn Store>) -> Self {
+    pub fn new(
+        id: SpaceId,
+        generation: u64,
+        space: Space,
+        registry: Registry,
+        store: Arc<dyn Store>,
+    ) -> Self {
         Self { id, generation, space, registry, store, members: HashMap::new() }
     }
 
@@ -104,7 +122,11 @@ impl Room {
     }
 
     /// Returns false when the room must stop.
-    async fn on_notice(&mut self, notice: Result<SpaceNotice, Missed>, notices: &mut Option<Subscription>) -> bool {
+    async fn on_notice(
+        &mut self,
+        notice: Result<SpaceNotice, Missed>,
+        notices: &mut Option<Subscription>,
+    ) -> bool {
         match notice {
             Ok(SpaceNotice::ElementAdded(piece)) => {
                 self.space.place_element(piece.id, piece.footprint, piece.solid);

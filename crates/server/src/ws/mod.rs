@@ -38,7 +38,5 @@ async fn upgrade_or_home(
 
 fn accept(state: AppState, ws: WebSocketUpgrade) -> Response {
     let limit = TRANSPORT_MAX_BYTES.max(state.config.ws_max_frame_bytes);
-    ws.max_message_size(limit)
-        .max_frame_size(limit)
-        .on_upgrade(move |socket| connection::run(socket, state))
+    ws.max_message_size(limit).max_frame_size(limit).on_upgrade(move |socket| connection::run(socket, state))
 }

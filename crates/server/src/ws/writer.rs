@@ -45,12 +45,16 @@ pub async fn run(mut sink: SplitSink<WebSocket, Message>, mut outbox: OutboxRece
             }
         }
     };
-    let close = reason.map(|CloseReason { code, reason }| CloseFrame { code, reason: Utf8Bytes::from_static(reason) });
+    let close = reason
+        .map(|CloseReason { code, reason }| CloseFrame { code, reason: Utf8Bytes::from_static(reason) });
     let _ = sink.send(Message::Close(close)).await;
     let _ = sink.close().await;
 }
 
-async fn write_batch(sink: &mut SplitSink<WebSocket, Message>, batch: &mut Vec<bytes::Bytes>) -> Result<(), axum::Error> {
+async fn write_batch(
+    sink: &mut SplitSink<WebSocket, Message>,
+    batch: &mut Vec<bytes::Bytes>,
+) -> Result<(), axum::Error> {
     if batch.is_empty() {
         return Ok(());
     }

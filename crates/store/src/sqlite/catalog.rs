@@ -7,9 +7,7 @@ use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, SqliteConnection};
 
 use super::{dims, now_ms, parse, size, SqliteStore};
-use crate::{
-    Avatar, CatalogStore, Element, Entity, Map, MapElement, NewMap, StoreError, StoreResult,
-};
+use crate::{Avatar, CatalogStore, Element, Entity, Map, MapElement, NewMap, StoreError, StoreResult};
 
 pub(super) fn element_from(row: &SqliteRow) -> StoreResult<Element> {
     Ok(Element {
@@ -22,13 +20,9 @@ pub(super) fn element_from(row: &SqliteRow) -> StoreResult<Element> {
 }
 
 /// Columns that [`element_from`] reads, for queries joining `elements e`.
-pub(super) const ELEMENT_COLUMNS: &str =
-    "e.id AS element_id, e.image_url, e.width, e.height, e.is_static";
+pub(super) const ELEMENT_COLUMNS: &str = "e.id AS element_id, e.image_url, e.width, e.height, e.is_static";
 
-pub(super) async fn load_element(
-    conn: &mut SqliteConnection,
-    id: ElementId,
-) -> StoreResult<Option<Element>> {
+pub(super) async fn load_element(conn: &mut SqliteConnection, id: ElementId) -> StoreResult<Option<Element>> {
     let sql = format!("SELECT {ELEMENT_COLUMNS} FROM elements e WHERE e.id = ?");
     let row = sqlx::query(&sql).bind(id.to_string()).fetch_optional(conn).await?;
     row.as_ref().map(element_from).transpose()
@@ -105,9 +99,8 @@ impl CatalogStore for SqliteStore {
         let mut tx = self.write_tx().await?;
         let mut placed: Vec<(Footprint, bool)> = Vec::with_capacity(map.elements.len());
         for item in &map.elements {
-            let element = load_element(&mut tx, item.element_id)
-                .await?
-                .ok_or(StoreError::NotFound(Entity::Element))?;
+            let element =
+                load_element(&mut tx, item.element_id).await?.ok_or(StoreError::NotFound(Entity::Element))?;
             let footprint = element.footprint_at(item.at);
             check_placement(map.dims, placed.iter().copied(), footprint)?;
             placed.push((footprint, element.solid));

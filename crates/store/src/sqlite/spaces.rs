@@ -7,8 +7,7 @@ use sqlx::{Row, SqliteConnection};
 use super::catalog::{element_from, load_element, ELEMENT_COLUMNS};
 use super::{dims, now_ms, parse, SqliteStore};
 use crate::{
-    Entity, NewSpace, PlacedElement, Space, SpaceSource, SpaceStore, SpaceSummary, StoreError,
-    StoreResult,
+    Entity, NewSpace, PlacedElement, Space, SpaceSource, SpaceStore, SpaceSummary, StoreError, StoreResult,
 };
 
 const SUMMARY_COLUMNS: &str = "s.id, s.name, s.width, s.height, s.thumbnail, s.owner_id";
@@ -136,10 +135,8 @@ impl SpaceStore for SqliteStore {
     }
 
     async fn delete_space(&self, id: SpaceId) -> StoreResult<()> {
-        let done = sqlx::query("DELETE FROM spaces WHERE id = ?")
-            .bind(id.to_string())
-            .execute(&self.pool)
-            .await?;
+        let done =
+            sqlx::query("DELETE FROM spaces WHERE id = ?").bind(id.to_string()).execute(&self.pool).await?;
         if done.rows_affected() == 0 {
             return Err(StoreError::NotFound(Entity::Space));
         }

@@ -1,0 +1,16 @@
+//! Integration tests: each starts the real server on 127.0.0.1:0 with a temporary data dir
+//! and talks to it only over HTTP and WebSocket, like any client.
+
+mod helpers;
+
+mod admin;
+mod bad_input;
+mod restart;
+mod signup;
+mod space_elements;
+mod spaces;
+mod users;
+mod ws_join;
+mod ws_live_changes;
+mod ws_move;
+mod ws_robustness;

@@ -1,0 +1,98 @@
+//! The `gather` binary itself: flags, environment, the generated secret, and a clean stop.
+
+use std::io::{BufRead, BufReader};
+use std::os::unix::fs::PermissionsExt;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+struct Server {
+    child: Child,
+    addr: String,
+}
+
+/// Starts `gather` with `args` on a free port and waits for its "listening" line.
+fn start(args: &[&str], env: &[(&str, &str)]) -> Server {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_gather"));
+    command.args(args).env_remove("RUST_LOG").stdout(Stdio::piped()).stderr(Stdio::null());
+    for (key, value) in env {
+        command.env(key, value);
+    }
+    let mut child = command.spawn().expect("gather starts");
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if let Some(rest) = line.split("listening on http://").nth(1) {
+                let _ = tx.send(rest.split_whitespace().next().unwrap_or_default().to_owned());
+            }
+        }
+    });
+    let addr = rx.recv_timeout(Duration::from_secs(20)).expect("gather reports its address");
+    Server { child, addr }
+}
+
+fn http_get(addr: &str, path: &str) -> String {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(addr).unwrap();
+    write!(stream, "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    response
+}
+
+fn stop(mut server: Server) -> std::process::ExitStatus {
+    let pid = server.child.id().to_string();
+    Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        if let Some(status) = server.child.try_wait().unwrap() {
+            return status;
+        }
+        assert!(Instant::now() < deadline, "gather did not stop on SIGTERM");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn serve_runs_from_flags_keeps_a_private_secret_and_stops_on_sigterm() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let server = start(&["serve", "--addr", "127.0.0.1:0", "--data-dir", data.to_str().unwrap()], &[]);
+    let response = http_get(&server.addr, "/api/v1/avatars");
+    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+    assert!(response.contains(r#"{"avatars":[]}"#), "{response}");
+    let secret = std::fs::metadata(data.join("jwt-secret")).expect("secret generated");
+    assert_eq!(secret.permissions().mode() & 0o777, 0o600);
+    assert!(data.join("gather.db").exists());
+    assert!(stop(server).success());
+}
+
+#[test]
+fn plain_gather_reads_its_settings_from_the_environment() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("env-data");
+    let secret = "an-operator-chosen-secret-of-enough-length";
+    let server = start(
+        &[],
+        &[
+            ("GATHER_ADDR", "127.0.0.1:0"),
+            ("GATHER_DATA_DIR", data.to_str().unwrap()),
+            ("GATHER_JWT_SECRET", secret),
+        ],
+    );
+    assert!(http_get(&server.addr, "/api/v1/elements").contains(r#"{"elements":[]}"#));
+    assert!(!data.join("jwt-secret").exists(), "a configured secret is not written to disk");
+    assert!(stop(server).success());
+}
+
+#[test]
+fn a_too_short_secret_is_refused_at_startup() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_gather"))
+        .args(["--addr", "127.0.0.1:0", "--data-dir", dir.path().to_str().unwrap()])
+        .env("GATHER_JWT_SECRET", "short")
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("at least 32 bytes"));
+}
