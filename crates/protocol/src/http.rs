@@ -47,6 +47,16 @@ pub struct SigninResponse {
     pub user_id: UserId,
 }
 
+/// `GET /me` *(Gather)*: who the token belongs to.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MeResponse {
+    pub user_id: UserId,
+    pub username: String,
+    pub role: Role,
+    pub avatar_id: Option<AvatarId>,
+}
+
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct UpdateMetadataRequest {

@@ -20,7 +20,7 @@ use crate::auth::{load_or_create_secret, Passwords, Tokens};
 use crate::config::Config;
 use crate::rooms::Rooms;
 use crate::state::AppState;
-use crate::{http, ws};
+use crate::{demo, http, web, ws};
 
 /// A bound, ready-to-serve Gather.
 pub struct App {
@@ -45,6 +45,9 @@ impl App {
         }
         let store = SqliteStore::connect(&url).await.with_context(|| format!("opening {url}"))?;
         let shared: Arc<dyn Store> = Arc::new(store.clone());
+        if !config.no_demo && demo::seed_if_empty(&*shared).await? {
+            tracing::info!("seeded the demo avatars, furniture and map");
+        }
         let bus = Arc::new(LocalBus::new());
         let (shutdown, shutdown_rx) = watch::channel(false);
         let state = AppState {
@@ -85,6 +88,7 @@ fn router(state: AppState) -> Router {
     Router::new()
         .nest("/api/v1", http::router())
         .merge(ws::router())
+        .merge(web::router())
         .layer(CatchPanicLayer::new())
         .layer(TraceLayer::new_for_http())
         .with_state(state)

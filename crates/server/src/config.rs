@@ -79,6 +79,10 @@ pub struct Config {
     #[arg(long, env = "GATHER_WS_MAX_FRAME_BYTES", default_value_t = DEFAULT_WS_MAX_FRAME_BYTES)]
     pub ws_max_frame_bytes: usize,
 
+    /// Do not seed demo avatars, furniture and map into an empty database.
+    #[arg(long, env = "GATHER_NO_DEMO")]
+    pub no_demo: bool,
+
     /// A socket silent this long (not even answering pings) is dropped, in seconds.
     #[arg(long, env = "GATHER_WS_IDLE_TIMEOUT_SECS", default_value_t = DEFAULT_WS_IDLE_TIMEOUT_SECS)]
     pub ws_idle_timeout_secs: u64,
@@ -96,6 +100,7 @@ impl Config {
             token_ttl_secs: DEFAULT_TOKEN_TTL_SECS,
             ws_max_frame_bytes: DEFAULT_WS_MAX_FRAME_BYTES,
             ws_idle_timeout_secs: DEFAULT_WS_IDLE_TIMEOUT_SECS,
+            no_demo: false,
         }
     }
 
@@ -125,6 +130,8 @@ mod tests {
         assert_eq!(plain.addr, serve.addr);
         let open = Cli::parse_from(["gather", "serve", "--admin-signup", "open"]).into_config();
         assert_eq!(open.admin_signup, AdminSignup::Open);
+        assert!(Cli::parse_from(["gather", "--no-demo"]).into_config().no_demo);
+        assert!(!Cli::parse_from(["gather"]).into_config().no_demo);
     }
 
     #[test]

@@ -4,10 +4,12 @@
 pub mod app;
 mod auth;
 pub mod config;
+mod demo;
 mod error;
 mod http;
 mod rooms;
 mod state;
+mod web;
 mod ws;
 
 pub use app::{App, RunningApp};

@@ -57,7 +57,8 @@ fn stop(mut server: Server) -> std::process::ExitStatus {
 fn serve_runs_from_flags_keeps_a_private_secret_and_stops_on_sigterm() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
-    let server = start(&["serve", "--addr", "127.0.0.1:0", "--data-dir", data.to_str().unwrap()], &[]);
+    let server =
+        start(&["serve", "--addr", "127.0.0.1:0", "--data-dir", data.to_str().unwrap(), "--no-demo"], &[]);
     let response = http_get(&server.addr, "/api/v1/avatars");
     assert!(response.starts_with("HTTP/1.1 200"), "{response}");
     assert!(response.contains(r#"{"avatars":[]}"#), "{response}");
@@ -80,7 +81,8 @@ fn plain_gather_reads_its_settings_from_the_environment() {
             ("GATHER_JWT_SECRET", secret),
         ],
     );
-    assert!(http_get(&server.addr, "/api/v1/elements").contains(r#"{"elements":[]}"#));
+    let elements = http_get(&server.addr, "/api/v1/elements");
+    assert!(elements.contains("/demo/desk.svg"), "demo content is seeded by default: {elements}");
     assert!(!data.join("jwt-secret").exists(), "a configured secret is not written to disk");
     assert!(stop(server).success());
 }

@@ -5,7 +5,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use gather_core::{Role, UserId};
 use gather_protocol::http::{
-    BulkMetadataResponse, Empty, SigninRequest, SigninResponse, SignupRequest, SignupResponse,
+    BulkMetadataResponse, Empty, MeResponse, SigninRequest, SigninResponse, SignupRequest, SignupResponse,
     UpdateMetadataRequest, UserAvatarBody,
 };
 use gather_store::{NewUser, StoreError};
@@ -26,6 +26,7 @@ pub fn router() -> Router<AppState> {
         .route("/signin", post(signin))
         .route("/user/metadata", post(update_metadata))
         .route("/user/metadata/bulk", get(bulk_metadata))
+        .route("/me", get(me))
 }
 
 async fn signup(
@@ -85,6 +86,16 @@ async fn update_metadata(
         Err(StoreError::NotFound(gather_store::Entity::User)) => Err(ApiError::forbidden("unknown user")),
         other => other.map(|()| Json(Empty {})).map_err(Into::into),
     }
+}
+
+async fn me(State(state): State<AppState>, AuthUser(id): AuthUser) -> ApiResult<Json<MeResponse>> {
+    let user = state.store.user(id).await?.ok_or_else(|| ApiError::forbidden("unknown user"))?;
+    Ok(Json(MeResponse {
+        user_id: user.id,
+        username: user.username,
+        role: user.role,
+        avatar_id: user.avatar_id,
+    }))
 }
 
 async fn bulk_metadata(

@@ -6,7 +6,7 @@ mod writer;
 
 use axum::extract::ws::rejection::WebSocketUpgradeRejection;
 use axum::extract::{State, WebSocketUpgrade};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
 
@@ -32,7 +32,7 @@ async fn upgrade_or_home(
 ) -> Response {
     match ws {
         Ok(ws) => accept(state, ws),
-        Err(_) => "Gather is running. The API is under /api/v1 and the WebSocket at /ws.\n".into_response(),
+        Err(_) => crate::web::index(),
     }
 }
 

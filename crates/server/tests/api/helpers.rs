@@ -40,6 +40,7 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
     let mut config = Config::new(dir.path().join("data"));
     config.addr = "127.0.0.1:0".parse().unwrap();
     config.admin_signup = AdminSignup::Open;
+    config.no_demo = true; // Tests count catalogue entries from zero.
     adjust(&mut config);
     let running = RunningApp::start(config.clone()).await.expect("server starts");
     TestApp { addr: running.addr, http: reqwest::Client::new(), dir, running: Some(running), config }

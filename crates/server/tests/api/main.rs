@@ -5,6 +5,7 @@ mod helpers;
 
 mod admin;
 mod bad_input;
+mod demo;
 mod restart;
 mod signup;
 mod space_elements;

@@ -1,0 +1,101 @@
+//! Demo content, so a new server shows something at once: a few avatars, a few pieces of
+//! furniture and a small office map. Seeded only into an empty catalogue; the images are
+//! compiled in and served from `/demo/`, never fetched from elsewhere.
+
+use gather_core::{AvatarId, Dimensions, ElementId, MapId, Position};
+use gather_store::{Avatar, Element, MapElement, NewMap, Store, StoreError};
+
+/// `(file name, SVG)` for every demo image.
+pub const IMAGES: &[(&str, &[u8])] = &[
+    ("avatar-fox.svg", include_bytes!("../assets/demo/avatar-fox.svg")),
+    ("avatar-sky.svg", include_bytes!("../assets/demo/avatar-sky.svg")),
+    ("avatar-leaf.svg", include_bytes!("../assets/demo/avatar-leaf.svg")),
+    ("avatar-plum.svg", include_bytes!("../assets/demo/avatar-plum.svg")),
+    ("desk.svg", include_bytes!("../assets/demo/desk.svg")),
+    ("plant.svg", include_bytes!("../assets/demo/plant.svg")),
+    ("chair.svg", include_bytes!("../assets/demo/chair.svg")),
+    ("rug.svg", include_bytes!("../assets/demo/rug.svg")),
+    ("bookshelf.svg", include_bytes!("../assets/demo/bookshelf.svg")),
+    ("sofa.svg", include_bytes!("../assets/demo/sofa.svg")),
+];
+
+pub fn image(name: &str) -> Option<&'static [u8]> {
+    IMAGES.iter().find(|(file, _)| *file == name).map(|(_, bytes)| *bytes)
+}
+
+const AVATARS: &[(&str, &str)] = &[
+    ("Fox", "avatar-fox.svg"),
+    ("Sky", "avatar-sky.svg"),
+    ("Leaf", "avatar-leaf.svg"),
+    ("Plum", "avatar-plum.svg"),
+];
+
+/// `(image, width, height, solid)`.
+const ELEMENTS: &[(&str, u32, u32, bool)] = &[
+    ("desk.svg", 2, 1, true),
+    ("plant.svg", 1, 1, true),
+    ("chair.svg", 1, 1, false),
+    ("rug.svg", 3, 2, false),
+    ("bookshelf.svg", 3, 1, true),
+    ("sofa.svg", 2, 1, true),
+];
+
+/// `(index into ELEMENTS, x, y)` of the demo office's furniture.
+const OFFICE: &[(usize, i64, i64)] = &[
+    (4, 1, 0),
+    (4, 5, 0),
+    (1, 0, 0),
+    (1, 19, 0),
+    (1, 0, 13),
+    (1, 19, 13),
+    (0, 3, 4),
+    (2, 3, 5),
+    (0, 7, 4),
+    (2, 7, 5),
+    (0, 11, 4),
+    (2, 11, 5),
+    (3, 14, 9),
+    (5, 14, 12),
+    (5, 17, 9),
+    (0, 3, 10),
+    (0, 6, 10),
+];
+
+/// Seeds the demo catalogue and map when there is no avatar, element or map yet.
+/// Returns whether it seeded.
+pub async fn seed_if_empty(store: &dyn Store) -> Result<bool, StoreError> {
+    let empty = store.avatars().await?.is_empty()
+        && store.elements().await?.is_empty()
+        && store.maps().await?.is_empty();
+    if !empty {
+        return Ok(false);
+    }
+    for (name, file) in AVATARS {
+        let avatar = Avatar { id: AvatarId::new(), image_url: format!("/demo/{file}"), name: (*name).into() };
+        store.create_avatar(&avatar).await?;
+    }
+    let mut element_ids = Vec::with_capacity(ELEMENTS.len());
+    for (file, width, height, solid) in ELEMENTS {
+        let element = Element {
+            id: ElementId::new(),
+            image_url: format!("/demo/{file}"),
+            width: *width,
+            height: *height,
+            solid: *solid,
+        };
+        store.create_element(&element).await?;
+        element_ids.push(element.id);
+    }
+    let map = NewMap {
+        id: MapId::new(),
+        name: "Demo office".into(),
+        dims: Dimensions::new(20, 14).expect("demo size is valid"),
+        thumbnail: "/demo/rug.svg".into(),
+        elements: OFFICE
+            .iter()
+            .map(|(kind, x, y)| MapElement { element_id: element_ids[*kind], at: Position::new(*x, *y) })
+            .collect(),
+    };
+    store.create_map(&map).await?;
+    Ok(true)
+}
