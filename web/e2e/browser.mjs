@@ -1,0 +1,37 @@
+// Debian's Chromium, driven by playwright-core. No browser is ever downloaded.
+
+import { existsSync } from "node:fs";
+
+export const chromiumPath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+
+/** Why the browser tests cannot run here, or null when they can. */
+export async function missingPrerequisite() {
+  if (!existsSync(chromiumPath)) return `Chromium not found at ${chromiumPath} (apt-get install chromium)`;
+  try {
+    await import("playwright-core");
+  } catch {
+    return "playwright-core is not installed (npm ci in web/)";
+  }
+  return null;
+}
+
+export async function launch() {
+  const { chromium } = await import("playwright-core");
+  return chromium.launch({
+    executablePath: chromiumPath,
+    headless: true,
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      // Software WebGL, so the 3D scene renders without a GPU.
+      "--use-angle=swiftshader",
+      "--enable-unsafe-swiftshader",
+    ],
+    // Playwright gives each launch a fresh, empty profile directory of its own.
+  });
+}

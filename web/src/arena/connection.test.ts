@@ -1,0 +1,96 @@
+import { describe, expect, it } from "vitest";
+import { backoffDelay, SpaceConnection, type LinkState } from "./connection";
+import type { ServerFrame } from "./protocol";
+
+describe("backoffDelay", () => {
+  it("doubles from half a second and caps at ten", () => {
+    const mid = () => 0.5;
+    expect([0, 1, 2, 3, 4, 5, 10].map((n) => backoffDelay(n, mid))).toEqual([500, 1000, 2000, 4000, 8000, 10000, 10000]);
+  });
+
+  it("jitters within a fifth either way", () => {
+    expect(backoffDelay(1, () => 0)).toBe(800);
+    expect(backoffDelay(1, () => 1)).toBe(1200);
+  });
+});
+
+/** Just enough of a WebSocket for the connection logic. */
+class FakeSocket {
+  static OPEN = 1;
+  readyState = 0;
+  sent: string[] = [];
+  onopen: (() => void) | null = null;
+  onmessage: ((e: { data: string }) => void) | null = null;
+  onclose: ((e: { code: number }) => void) | null = null;
+  send(text: string) {
+    this.sent.push(text);
+  }
+  close() {}
+  open() {
+    this.readyState = 1;
+    this.onopen?.();
+  }
+  receive(frame: ServerFrame) {
+    this.onmessage?.({ data: JSON.stringify(frame) });
+  }
+}
+
+function connect() {
+  (globalThis as { WebSocket?: unknown }).WebSocket = FakeSocket;
+  const sockets: FakeSocket[] = [];
+  const states: LinkState[] = [];
+  const frames: ServerFrame[] = [];
+  const connection = new SpaceConnection({
+    url: "ws://test/ws",
+    spaceId: "space",
+    token: "token",
+    onFrame: (f) => frames.push(f),
+    onState: (s) => states.push(s),
+    createSocket: () => {
+      const socket = new FakeSocket();
+      sockets.push(socket);
+      return socket as unknown as WebSocket;
+    },
+  });
+  connection.start();
+  return { connection, sockets, states, frames };
+}
+
+const joinedFrame: ServerFrame = { type: "space-joined", payload: { spawn: { x: 0, y: 0 }, userId: "me", users: [] } };
+
+describe("SpaceConnection", () => {
+  it("joins as soon as the socket opens and reports open on space-joined", () => {
+    const { sockets, states } = connect();
+    sockets[0].open();
+    expect(JSON.parse(sockets[0].sent[0])).toEqual({ type: "join", payload: { spaceId: "space", token: "token" } });
+    sockets[0].receive(joinedFrame);
+    expect(states).toEqual(["connecting", "open"]);
+  });
+
+  it("does not come back after the space is deleted or opened elsewhere", () => {
+    for (const code of [4001, 4002]) {
+      const { sockets, states } = connect();
+      sockets[0].open();
+      sockets[0].onclose?.({ code });
+      expect(states.at(-1)).toBe("stopped");
+      expect(sockets.length).toBe(1);
+    }
+  });
+
+  it("reconnects after the line drops", async () => {
+    const { sockets, states } = connect();
+    sockets[0].open();
+    sockets[0].onclose?.({ code: 1006 });
+    expect(states.at(-1)).toBe("reconnecting");
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    expect(sockets.length).toBe(2);
+  });
+
+  it("stops on a join error no retry can fix", () => {
+    const { sockets, states, frames } = connect();
+    sockets[0].open();
+    sockets[0].receive({ type: "error", payload: { code: "invalid-token", message: "bad" } });
+    expect(states.at(-1)).toBe("stopped");
+    expect(frames.length).toBe(1);
+  });
+});

@@ -1,0 +1,88 @@
+// The arena's WebSocket: joins on open, reconnects with backoff when the line drops, and
+// stops for good when the server says so (space deleted, replaced by another tab, bad token).
+
+import { parseFrame, type ClientFrame, type Pos, type ServerFrame } from "./protocol";
+
+export type LinkState = "connecting" | "open" | "reconnecting" | "stopped";
+
+/** Close codes after which reconnecting would be wrong. */
+const FINAL_CLOSE_CODES = new Set([4001, 4002]);
+/** Join errors that another attempt cannot fix. */
+const FINAL_ERRORS = new Set(["invalid-token", "unknown-space"]);
+
+/** Delay before reconnect attempt `attempt` (0-based): doubling from 500 ms to 10 s, ±20%. */
+export function backoffDelay(attempt: number, random: () => number = Math.random): number {
+  const base = Math.min(10_000, 500 * 2 ** Math.min(attempt, 10));
+  return Math.round(base * (0.8 + 0.4 * random()));
+}
+
+export interface ConnectionOptions {
+  url: string;
+  spaceId: string;
+  token: string;
+  onFrame: (frame: ServerFrame) => void;
+  onState: (state: LinkState, detail?: string) => void;
+  createSocket?: (url: string) => WebSocket;
+}
+
+export class SpaceConnection {
+  private socket: WebSocket | null = null;
+  private attempt = 0;
+  private stopped = false;
+  private timer: ReturnType<typeof setTimeout> | null = null;
+
+  constructor(private readonly options: ConnectionOptions) {}
+
+  start() {
+    this.open();
+  }
+
+  send(frame: ClientFrame) {
+    if (this.socket?.readyState === WebSocket.OPEN) this.socket.send(JSON.stringify(frame));
+  }
+
+  move(to: Pos) {
+    this.send({ type: "move", payload: to });
+  }
+
+  stop(detail = "left") {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.socket?.close(1000);
+    this.options.onState("stopped", detail);
+  }
+
+  private open() {
+    const create = this.options.createSocket ?? ((url: string) => new WebSocket(url));
+    this.options.onState(this.attempt === 0 ? "connecting" : "reconnecting");
+    const socket = create(this.options.url);
+    this.socket = socket;
+    socket.onopen = () => {
+      socket.send(JSON.stringify({ type: "join", payload: { spaceId: this.options.spaceId, token: this.options.token } }));
+    };
+    socket.onmessage = (event) => {
+      const frame = parseFrame(String(event.data));
+      if (!frame) return;
+      if (frame.type === "space-joined") {
+        this.attempt = 0;
+        this.options.onState("open");
+      }
+      if (frame.type === "error" && FINAL_ERRORS.has(frame.payload.code)) {
+        this.options.onFrame(frame);
+        this.stop(frame.payload.message);
+        return;
+      }
+      this.options.onFrame(frame);
+    };
+    socket.onclose = (event) => {
+      if (this.stopped || socket !== this.socket) return;
+      if (FINAL_CLOSE_CODES.has(event.code)) {
+        this.stop(event.code === 4001 ? "opened in another window" : "the space was deleted");
+        return;
+      }
+      const delay = backoffDelay(this.attempt++);
+      this.options.onState("reconnecting", `retrying in ${Math.round(delay / 100) / 10} s`);
+      this.timer = setTimeout(() => this.open(), delay);
+    };
+  }
+}

@@ -1,0 +1,81 @@
+// Name tags over heads, as DOM elements: crisp text and avatar badges for free. Only the
+// people nearest the camera get one, so a crowd does not flood the page.
+
+import * as THREE from "three";
+
+const MAX_LABELS = 48;
+/** Re-pick who gets a label every this many frames; positions update every frame. */
+const REPICK_EVERY = 15;
+const LABEL_HEIGHT = 1.55;
+
+export interface Person {
+  name: string;
+  imageUrl: string | null;
+}
+
+export class Labels {
+  private readonly pool: HTMLDivElement[] = [];
+  private chosen: string[] = [];
+  private frame = 0;
+  private readonly point = new THREE.Vector3();
+
+  constructor(private readonly layer: HTMLElement) {}
+
+  update(
+    camera: THREE.Camera,
+    focus: THREE.Vector3,
+    positions: Map<string, THREE.Vector3>,
+    people: Map<string, Person>,
+    myId: string | null,
+  ) {
+    if (this.frame++ % REPICK_EVERY === 0) {
+      this.chosen = [...positions.keys()]
+        .sort((a, b) => positions.get(a)!.distanceToSquared(focus) - positions.get(b)!.distanceToSquared(focus))
+        .slice(0, MAX_LABELS);
+    }
+    const width = this.layer.clientWidth;
+    const height = this.layer.clientHeight;
+    this.chosen.forEach((id, i) => {
+      const label = this.label(i);
+      const at = positions.get(id);
+      if (!at) {
+        label.style.display = "none";
+        return;
+      }
+      this.point.set(at.x, LABEL_HEIGHT, at.z).project(camera);
+      if (this.point.z > 1) {
+        label.style.display = "none";
+        return;
+      }
+      const person = people.get(id);
+      const text = (person?.name ?? "…") + (id === myId ? " (you)" : "");
+      if (label.dataset.text !== text || label.dataset.image !== (person?.imageUrl ?? "")) {
+        label.dataset.text = text;
+        label.dataset.image = person?.imageUrl ?? "";
+        label.replaceChildren();
+        if (person?.imageUrl) {
+          const img = document.createElement("img");
+          img.src = person.imageUrl;
+          img.alt = "";
+          label.append(img);
+        }
+        label.append(text);
+      }
+      label.style.display = "";
+      const x = ((this.point.x + 1) / 2) * width;
+      const y = ((1 - this.point.y) / 2) * height;
+      label.style.transform = `translate(-50%, -100%) translate(${x.toFixed(1)}px, ${y.toFixed(1)}px)`;
+    });
+    for (let i = this.chosen.length; i < this.pool.length; i++) this.pool[i].style.display = "none";
+  }
+
+  private label(i: number): HTMLDivElement {
+    while (this.pool.length <= i) {
+      const div = document.createElement("div");
+      div.className = "name-label";
+      this.layer.append(div);
+      this.pool.push(div);
+    }
+    return this.pool[i];
+  }
+}

@@ -1,0 +1,151 @@
+// The 3D view of a space: floor and grid sized to the space, furniture, people, name tags,
+// and a camera that follows you (drag to orbit, wheel to zoom).
+
+import * as THREE from "three";
+import { OrbitControls } from "three/addons/controls/OrbitControls.js";
+import { Avatars } from "./avatars";
+import { Furniture } from "./furniture";
+import { Labels, type Person } from "./labels";
+import type { PlacedElement } from "./protocol";
+
+export class ArenaScene {
+  readonly avatars: Avatars;
+  readonly furniture: Furniture;
+  /** Mean frame time over the last second, in milliseconds. */
+  frameMs = 0;
+  private readonly renderer: THREE.WebGLRenderer;
+  private readonly scene = new THREE.Scene();
+  private readonly camera = new THREE.PerspectiveCamera(50, 1, 0.1, 2000);
+  private readonly controls: OrbitControls;
+  private readonly labels: Labels;
+  private readonly clock = new THREE.Clock();
+  private readonly resize: ResizeObserver;
+  private followId: string | null = null;
+  private running = false;
+  private frameTimes: number[] = [];
+
+  constructor(
+    private readonly host: HTMLElement,
+    labelLayer: HTMLElement,
+    width: number,
+    height: number,
+    private readonly people: Map<string, Person>,
+  ) {
+    this.renderer = new THREE.WebGLRenderer({ antialias: true });
+    this.renderer.setPixelRatio(Math.min(window.devicePixelRatio, 2));
+    this.host.append(this.renderer.domElement);
+    this.scene.background = new THREE.Color(0xdfe7ef);
+    this.scene.add(new THREE.HemisphereLight(0xffffff, 0x8899aa, 1.6));
+    const sun = new THREE.DirectionalLight(0xffffff, 1.4);
+    sun.position.set(width * 0.3, 30, height * 0.2);
+    this.scene.add(sun);
+    this.addFloor(width, height);
+
+    this.camera.position.set(width / 2, 9, height / 2 + 9);
+    this.controls = new OrbitControls(this.camera, this.renderer.domElement);
+    this.controls.target.set(width / 2, 0, height / 2);
+    this.controls.enablePan = false;
+    this.controls.minDistance = 3;
+    this.controls.maxDistance = Math.max(40, Math.max(width, height) * 1.5);
+    this.controls.maxPolarAngle = Math.PI * 0.47;
+    this.controls.update();
+
+    this.avatars = new Avatars(this.scene);
+    this.furniture = new Furniture(this.scene);
+    this.labels = new Labels(labelLayer);
+    this.resize = new ResizeObserver(() => this.fit());
+    this.resize.observe(this.host);
+    this.fit();
+  }
+
+  follow(id: string | null) {
+    this.followId = id;
+    const at = id ? this.avatars.shownPosition(id) : null;
+    if (at) {
+      // Jump the camera to its new subject, keeping the current viewing angle.
+      const offset = this.camera.position.clone().sub(this.controls.target);
+      this.controls.target.copy(at);
+      this.camera.position.copy(at).add(offset);
+    }
+  }
+
+  showElements(elements: Iterable<PlacedElement>) {
+    this.furniture.show(elements);
+  }
+
+  start() {
+    if (this.running) return;
+    this.running = true;
+    this.clock.start();
+    this.renderer.setAnimationLoop(() => this.frame());
+  }
+
+  dispose() {
+    this.running = false;
+    this.renderer.setAnimationLoop(null);
+    this.resize.disconnect();
+    this.controls.dispose();
+    this.avatars.dispose();
+    this.furniture.dispose();
+    this.renderer.dispose();
+    this.renderer.domElement.remove();
+  }
+
+  private frame() {
+    const started = performance.now();
+    const dt = Math.min(this.clock.getDelta(), 0.1);
+    this.avatars.update(dt);
+    const me = this.followId ? this.avatars.shownPosition(this.followId) : null;
+    if (me) {
+      // Follow: shift target and camera together so the orbit the user chose is kept.
+      const delta = me.clone().sub(this.controls.target);
+      this.controls.target.add(delta);
+      this.camera.position.add(delta);
+    }
+    this.controls.update();
+    this.renderer.render(this.scene, this.camera);
+    this.labels.update(this.camera, this.controls.target, this.positions(), this.people, this.followId);
+    this.recordFrame(performance.now() - started, dt);
+  }
+
+  private positions(): Map<string, THREE.Vector3> {
+    const map = new Map<string, THREE.Vector3>();
+    for (const id of this.people.keys()) {
+      const at = this.avatars.shownPosition(id);
+      if (at) map.set(id, at);
+    }
+    return map;
+  }
+
+  private recordFrame(workMs: number, dt: number) {
+    // Frame time as the browser paced it (dt), but never less than our own work.
+    this.frameTimes.push(Math.max(workMs, dt * 1000));
+    if (this.frameTimes.length > 60) this.frameTimes.shift();
+    this.frameMs = this.frameTimes.reduce((a, b) => a + b, 0) / this.frameTimes.length;
+  }
+
+  private fit() {
+    const width = this.host.clientWidth || 1;
+    const height = this.host.clientHeight || 1;
+    this.renderer.setSize(width, height, false);
+    this.camera.aspect = width / height;
+    this.camera.updateProjectionMatrix();
+  }
+
+  private addFloor(width: number, height: number) {
+    const floor = new THREE.Mesh(
+      new THREE.PlaneGeometry(width, height),
+      new THREE.MeshLambertMaterial({ color: 0xf4efe6 }),
+    );
+    floor.rotation.x = -Math.PI / 2;
+    floor.position.set(width / 2, 0, height / 2);
+    this.scene.add(floor);
+
+    const points: number[] = [];
+    for (let x = 0; x <= width; x++) points.push(x, 0.01, 0, x, 0.01, height);
+    for (let z = 0; z <= height; z++) points.push(0, 0.01, z, width, 0.01, z);
+    const grid = new THREE.BufferGeometry();
+    grid.setAttribute("position", new THREE.Float32BufferAttribute(points, 3));
+    this.scene.add(new THREE.LineSegments(grid, new THREE.LineBasicMaterial({ color: 0xc9bfae })));
+  }
+}

@@ -1,0 +1,62 @@
+// A read-only view of the arena for browser tests: `window.__gather`.
+
+import type { ArenaScene } from "./scene";
+import type { LinkState } from "./connection";
+import type { World } from "./world";
+
+export interface TestHook {
+  readonly me: { id: string; x: number; y: number } | null;
+  readonly remote: { id: string; x: number; y: number }[];
+  /** Where each person is drawn right now (between tiles while gliding). */
+  readonly rendered: { id: string; x: number; y: number }[];
+  readonly elements: number;
+  /** Predicted steps the server refused (each snapped us back). */
+  readonly corrections: number;
+  readonly frameMs: number;
+  readonly connected: boolean;
+  readonly webgl: boolean;
+}
+
+declare global {
+  interface Window {
+    __gather?: TestHook;
+  }
+}
+
+export function exposeTestHook(world: World, scene: () => ArenaScene | null, link: () => LinkState): () => void {
+  const hook: TestHook = {
+    get me() {
+      return world.myId && world.me ? { id: world.myId, ...world.me } : null;
+    },
+    get remote() {
+      return [...world.others].map(([id, p]) => ({ id, x: p.x, y: p.y }));
+    },
+    get rendered() {
+      const s = scene();
+      const ids = [world.myId, ...world.others.keys()].filter((id): id is string => !!id);
+      return ids.flatMap((id) => {
+        const at = s?.avatars.shownPosition(id);
+        return at ? [{ id, x: at.x - 0.5, y: at.z - 0.5 }] : [];
+      });
+    },
+    get elements() {
+      return world.elements.size;
+    },
+    get corrections() {
+      return world.corrections;
+    },
+    get frameMs() {
+      return scene()?.frameMs ?? 0;
+    },
+    get connected() {
+      return link() === "open";
+    },
+    get webgl() {
+      return scene() !== null;
+    },
+  };
+  window.__gather = hook;
+  return () => {
+    if (window.__gather === hook) delete window.__gather;
+  };
+}

@@ -1,0 +1,91 @@
+import { describe, expect, it } from "vitest";
+import { World } from "./world";
+import type { PlacedElement, ServerFrame } from "./protocol";
+
+const desk = (id: string, x: number, y: number): PlacedElement => ({
+  id,
+  element: { id: "desk", imageUrl: "/demo/desk.svg", width: 1, height: 1, static: true },
+  x,
+  y,
+});
+
+function joined(world: World, x: number, y: number, users: { userId: string; x: number; y: number }[] = []) {
+  return world.apply({ type: "space-joined", payload: { spawn: { x, y }, userId: "me", users } });
+}
+
+describe("World", () => {
+  it("takes its position and the others from space-joined", () => {
+    const world = new World(10, 10);
+    joined(world, 2, 3, [{ userId: "bob", x: 5, y: 5 }]);
+    expect(world.me).toEqual({ x: 2, y: 3 });
+    expect(world.others.get("bob")).toEqual({ x: 5, y: 5 });
+  });
+
+  it("predicts a step at once and returns the target to send", () => {
+    const world = new World(10, 10);
+    joined(world, 2, 3);
+    expect(world.step("right")).toEqual({ x: 3, y: 3 });
+    expect(world.me).toEqual({ x: 3, y: 3 });
+    expect(world.step("up")).toEqual({ x: 3, y: 2 });
+  });
+
+  it("does not step off the edge, and leaves furniture and people to the server", () => {
+    const world = new World(3, 3, [desk("d", 1, 0)]);
+    joined(world, 0, 0, [{ userId: "bob", x: 0, y: 1 }]);
+    expect(world.step("left")).toBeNull();
+    expect(world.step("up")).toBeNull();
+    expect(world.me).toEqual({ x: 0, y: 0 });
+    expect(world.step("right")).toEqual({ x: 1, y: 0 }); // onto the desk: the server will refuse
+  });
+
+  it("snaps back to the server's position on movement-rejected", () => {
+    const world = new World(10, 10);
+    joined(world, 2, 2);
+    world.step("right");
+    world.step("right");
+    const changes = world.apply({ type: "movement-rejected", payload: { x: 2, y: 2 } });
+    expect(world.me).toEqual({ x: 2, y: 2 });
+    expect(changes).toEqual([{ kind: "me-corrected" }]);
+    expect(world.corrections).toBe(1);
+  });
+
+  it("tracks others joining, moving and leaving", () => {
+    const world = new World(10, 10);
+    joined(world, 0, 0);
+    const frames: ServerFrame[] = [
+      { type: "user-joined", payload: { userId: "bob", x: 4, y: 4 } },
+      { type: "movement", payload: { userId: "bob", x: 5, y: 4 } },
+      { type: "movement", payload: { userId: "carol", x: 1, y: 1 } },
+      { type: "user-left", payload: { userId: "bob" } },
+      { type: "user-left", payload: { userId: "nobody" } },
+    ];
+    const kinds = frames.flatMap((f) => world.apply(f)).map((c) => c.kind);
+    expect(kinds).toEqual(["other-added", "other-moved", "other-added", "other-removed"]);
+    expect([...world.others.keys()]).toEqual(["carol"]);
+  });
+
+  it("ignores frames about itself", () => {
+    const world = new World(10, 10);
+    joined(world, 0, 0);
+    expect(world.apply({ type: "movement", payload: { userId: "me", x: 9, y: 9 } })).toEqual([]);
+    expect(world.me).toEqual({ x: 0, y: 0 });
+  });
+
+  it("follows live furniture changes", () => {
+    const world = new World(3, 1);
+    joined(world, 0, 0);
+    expect(world.apply({ type: "element-added", payload: desk("d", 1, 0) })).toEqual([{ kind: "elements-changed" }]);
+    expect([...world.elements.keys()]).toEqual(["d"]);
+    expect(world.apply({ type: "element-removed", payload: { id: "d" } })).toEqual([{ kind: "elements-changed" }]);
+    expect(world.apply({ type: "element-removed", payload: { id: "d" } })).toEqual([]);
+    expect(world.elements.size).toBe(0);
+  });
+
+  it("a rejoin replaces the picture of who is there", () => {
+    const world = new World(10, 10);
+    joined(world, 0, 0, [{ userId: "bob", x: 1, y: 1 }]);
+    joined(world, 5, 5, [{ userId: "carol", x: 2, y: 2 }]);
+    expect([...world.others.keys()]).toEqual(["carol"]);
+    expect(world.me).toEqual({ x: 5, y: 5 });
+  });
+});

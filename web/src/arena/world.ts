@@ -1,0 +1,114 @@
+// What the client believes about a space: its size and furniture, where everyone stands,
+// and our own predicted position. Pure: frames in, changes out; no DOM, no three.js.
+// The server owns the rules; this only mirrors their outcome.
+
+import type { PlacedElement, Pos, ServerFrame } from "./protocol";
+
+export type Direction = "up" | "down" | "left" | "right";
+
+const STEPS: Record<Direction, Pos> = {
+  up: { x: 0, y: -1 },
+  down: { x: 0, y: 1 },
+  left: { x: -1, y: 0 },
+  right: { x: 1, y: 0 },
+};
+
+/** What a frame changed, for the scene and the HUD to react to. */
+export type Change =
+  | { kind: "joined"; me: Pos }
+  | { kind: "others-reset" }
+  | { kind: "other-added"; userId: string }
+  | { kind: "other-moved"; userId: string }
+  | { kind: "other-removed"; userId: string }
+  | { kind: "me-corrected" }
+  | { kind: "elements-changed" }
+  | { kind: "closed" }
+  | { kind: "error"; code: string; message: string };
+
+export class World {
+  readonly width: number;
+  readonly height: number;
+  myId: string | null = null;
+  /** Where we show ourselves: the server's position plus any moves not yet refused. */
+  me: Pos | null = null;
+  readonly others = new Map<string, Pos>();
+  readonly elements = new Map<string, PlacedElement>();
+  /** How many times the server refused a predicted step. */
+  corrections = 0;
+
+  constructor(width: number, height: number, elements: PlacedElement[] = []) {
+    this.width = width;
+    this.height = height;
+    for (const placed of elements) this.addElement(placed);
+  }
+
+  inBounds(p: Pos): boolean {
+    return p.x >= 0 && p.y >= 0 && p.x < this.width && p.y < this.height;
+  }
+
+  /**
+   * Predicts one step: moves us at once and returns the target to send. Only the edge of
+   * the space is checked here; furniture and people are the server's call, and a refused
+   * step comes back as `movement-rejected`, which snaps us back.
+   */
+  step(direction: Direction): Pos | null {
+    if (!this.me) return null;
+    const d = STEPS[direction];
+    const target = { x: this.me.x + d.x, y: this.me.y + d.y };
+    if (!this.inBounds(target)) return null;
+    this.me = target;
+    return target;
+  }
+
+  apply(frame: ServerFrame): Change[] {
+    switch (frame.type) {
+      case "space-joined": {
+        this.myId = frame.payload.userId;
+        this.me = { ...frame.payload.spawn };
+        this.others.clear();
+        for (const u of frame.payload.users) this.others.set(u.userId, { x: u.x, y: u.y });
+        return [{ kind: "joined", me: { ...this.me } }, { kind: "others-reset" }];
+      }
+      case "user-joined": {
+        const { userId, x, y } = frame.payload;
+        if (userId === this.myId) return [];
+        this.others.set(userId, { x, y });
+        return [{ kind: "other-added", userId }];
+      }
+      case "movement": {
+        const { userId, x, y } = frame.payload;
+        if (userId === this.myId) return [];
+        const known = this.others.has(userId);
+        this.others.set(userId, { x, y });
+        return [{ kind: known ? "other-moved" : "other-added", userId }];
+      }
+      case "movement-rejected": {
+        // The server's word on where we stand; any prediction past it is void.
+        this.me = { x: frame.payload.x, y: frame.payload.y };
+        this.corrections++;
+        return [{ kind: "me-corrected" }];
+      }
+      case "user-left": {
+        const removed = this.others.delete(frame.payload.userId);
+        return removed ? [{ kind: "other-removed", userId: frame.payload.userId }] : [];
+      }
+      case "element-added":
+        this.addElement(frame.payload);
+        return [{ kind: "elements-changed" }];
+      case "element-removed":
+        return this.removeElement(frame.payload.id) ? [{ kind: "elements-changed" }] : [];
+      case "space-closed":
+        return [{ kind: "closed" }];
+      case "error":
+        return [{ kind: "error", code: frame.payload.code, message: frame.payload.message }];
+    }
+  }
+
+  private addElement(placed: PlacedElement) {
+    this.elements.set(placed.id, placed);
+  }
+
+  private removeElement(id: string): boolean {
+    return this.elements.delete(id);
+  }
+}

@@ -1,0 +1,221 @@
+// A space, live: the 3D scene, who is here, the connection light and the keyboard.
+
+import { api, parseDimensions } from "../api";
+import { h } from "../dom";
+import { session } from "../session";
+import { SpaceConnection, type LinkState } from "../arena/connection";
+import { StepPacer, directionForKey } from "../arena/input";
+import { ArenaScene } from "../arena/scene";
+import type { Person } from "../arena/labels";
+import { World, type Change } from "../arena/world";
+import { exposeTestHook } from "../arena/testhook";
+
+export function arenaPage(root: HTMLElement, spaceId: string) {
+  const stage = h("div", { class: "stage" });
+  const labels = h("div", { class: "labels" });
+  const status = h("span", { class: "status connecting", "data-test": "status" }, "Connecting…");
+  const people = h("ul", { class: "people", "data-test": "people" });
+  const banner = h("div", { class: "banner", hidden: true });
+  const help = h(
+    "div",
+    { class: "help", hidden: true },
+    h("h2", {}, "Keys"),
+    h("p", {}, "Arrow keys or W A S D: step one tile"),
+    h("p", {}, "Drag: look around · Wheel: zoom"),
+    h("p", {}, "?: show or hide this help"),
+  );
+  const title = h("strong", {}, "Loading…");
+  const hud = h(
+    "aside",
+    { class: "hud" },
+    h("a", { href: "/spaces" }, "← Spaces"),
+    title,
+    status,
+    h("h3", {}, "Here now"),
+    people,
+    h("button", { class: "link", onclick: () => (help.hidden = !help.hidden) }, "Keyboard help (?)"),
+  );
+  root.append(h("div", { class: "arena" }, stage, labels, hud, help, banner));
+
+  let disposed = false;
+  let teardown: () => void = () => {};
+  void api
+    .space(spaceId)
+    .then((space) => {
+      if (disposed) return;
+      title.textContent = space.name;
+      const { width, height } = parseDimensions(space.dimensions);
+      teardown = run(new World(width, height, space.elements));
+    })
+    .catch((e) => showBanner(banner, e instanceof Error ? e.message : String(e)));
+
+  function run(world: World) {
+    const roster = new Map<string, Person>();
+    const myId = session.userId();
+    if (myId) roster.set(myId, { name: session.username() ?? "you", imageUrl: null });
+    let scene: ArenaScene | null = null;
+    try {
+      scene = new ArenaScene(stage, labels, world.width, world.height, roster);
+      scene.showElements(world.elements.values());
+      scene.start();
+    } catch {
+      showBanner(banner, "3D is not available in this browser; you can still move and see who is here.");
+    }
+    const names = new NameLookup(roster, () => renderPeople(people, roster, world));
+    let link: LinkState = "connecting";
+
+    const onChange = (change: Change) => {
+      switch (change.kind) {
+        case "joined":
+          scene?.avatars.ensure(world.myId!, change.me);
+          scene?.avatars.snapTo(world.myId!, change.me);
+          scene?.follow(world.myId);
+          names.want([world.myId!]);
+          break;
+        case "others-reset":
+          for (const id of [...roster.keys()]) {
+            if (id !== world.myId && !world.others.has(id)) {
+              scene?.avatars.remove(id);
+              roster.delete(id);
+            }
+          }
+          for (const [id, at] of world.others) scene?.avatars.ensure(id, at);
+          names.want([...world.others.keys()]);
+          break;
+        case "other-added":
+          scene?.avatars.ensure(change.userId, world.others.get(change.userId)!);
+          names.want([change.userId]);
+          break;
+        case "other-moved":
+          scene?.avatars.moveTo(change.userId, world.others.get(change.userId)!);
+          break;
+        case "other-removed":
+          scene?.avatars.remove(change.userId);
+          roster.delete(change.userId);
+          break;
+        case "me-corrected":
+          if (world.me) scene?.avatars.snapTo(world.myId!, world.me);
+          break;
+        case "elements-changed":
+          scene?.showElements(world.elements.values());
+          break;
+        case "closed":
+          showBanner(banner, "This space was deleted by its owner.");
+          break;
+        case "error":
+          if (change.code !== "rate-limited") showBanner(banner, change.message, 4000);
+          break;
+      }
+      renderPeople(people, roster, world);
+    };
+
+    const connection = new SpaceConnection({
+      url: `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/ws`,
+      spaceId,
+      token: session.token() ?? "",
+      onFrame: (frame) => world.apply(frame).forEach(onChange),
+      onState: (state, detail) => {
+        link = state;
+        status.className = `status ${state}`;
+        status.textContent = statusText(state, detail);
+      },
+    });
+    connection.start();
+
+    const pacer = new StepPacer();
+    const onKey = (event: KeyboardEvent) => {
+      if (event.target instanceof HTMLInputElement || event.target instanceof HTMLTextAreaElement) return;
+      if (event.key === "?") {
+        help.hidden = !help.hidden;
+        return;
+      }
+      const direction = directionForKey(event.key);
+      if (!direction) return;
+      event.preventDefault();
+      if (link !== "open" || !pacer.tryStep(performance.now())) return;
+      const target = world.step(direction);
+      if (!target) return;
+      scene?.avatars.moveTo(world.myId!, target);
+      connection.move(target);
+    };
+    window.addEventListener("keydown", onKey);
+    const unhook = exposeTestHook(world, () => scene, () => link);
+
+    return () => {
+      window.removeEventListener("keydown", onKey);
+      connection.stop();
+      scene?.dispose();
+      unhook();
+    };
+  }
+
+  return () => {
+    disposed = true;
+    teardown();
+  };
+}
+
+function statusText(state: LinkState, detail?: string): string {
+  switch (state) {
+    case "open":
+      return "Connected";
+    case "connecting":
+      return "Connecting…";
+    case "reconnecting":
+      return `Reconnecting${detail ? ` (${detail})` : "…"}`;
+    case "stopped":
+      return `Disconnected${detail ? `: ${detail}` : ""}`;
+  }
+}
+
+function renderPeople(list: HTMLElement, roster: Map<string, Person>, world: World) {
+  const ids = [world.myId, ...world.others.keys()].filter((id): id is string => !!id);
+  list.replaceChildren(
+    ...ids.map((id) => {
+      const person = roster.get(id);
+      return h(
+        "li",
+        { "data-user": id },
+        person?.imageUrl ? h("img", { src: person.imageUrl, alt: "" }) : h("span", { class: "dot" }),
+        (person?.name ?? "…") + (id === world.myId ? " (you)" : ""),
+      );
+    }),
+  );
+}
+
+function showBanner(banner: HTMLElement, text: string, hideAfterMs?: number) {
+  banner.textContent = text;
+  banner.hidden = false;
+  if (hideAfterMs) setTimeout(() => (banner.hidden = true), hideAfterMs);
+}
+
+/** Fetches names and avatar images of new people in batches. */
+class NameLookup {
+  private pending = new Set<string>();
+  private timer: ReturnType<typeof setTimeout> | null = null;
+
+  constructor(
+    private readonly roster: Map<string, Person>,
+    private readonly changed: () => void,
+  ) {}
+
+  want(ids: string[]) {
+    for (const id of ids) this.pending.add(id);
+    this.timer ??= setTimeout(() => void this.flush(), 50);
+  }
+
+  private async flush() {
+    this.timer = null;
+    const ids = [...this.pending].slice(0, 100);
+    ids.forEach((id) => this.pending.delete(id));
+    if (this.pending.size > 0) this.want([]);
+    try {
+      for (const card of await api.users(ids)) {
+        this.roster.set(card.userId, { name: card.username, imageUrl: card.imageUrl });
+      }
+      this.changed();
+    } catch {
+      // Names are a nicety; people still show without them.
+    }
+  }
+}

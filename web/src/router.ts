@@ -1,0 +1,42 @@
+// Client-side routes on the History API. The server answers every such path with the app.
+
+export type Route =
+  | { page: "auth" }
+  | { page: "avatar" }
+  | { page: "spaces" }
+  | { page: "admin" }
+  | { page: "space"; id: string };
+
+export function parseRoute(path: string): Route {
+  const space = path.match(/^\/space\/([^/]+)\/?$/);
+  if (space) return { page: "space", id: decodeURIComponent(space[1]) };
+  switch (path.replace(/\/$/, "")) {
+    case "/signin":
+      return { page: "auth" };
+    case "/avatar":
+      return { page: "avatar" };
+    case "/admin":
+      return { page: "admin" };
+    default:
+      return { page: "spaces" };
+  }
+}
+
+let onChange: () => void = () => {};
+
+export function startRouter(render: () => void) {
+  onChange = render;
+  window.addEventListener("popstate", render);
+  document.addEventListener("click", (event) => {
+    const link = (event.target as HTMLElement).closest("a");
+    if (!link || link.target || link.origin !== location.origin || event.ctrlKey || event.metaKey) return;
+    event.preventDefault();
+    navigate(link.pathname);
+  });
+  render();
+}
+
+export function navigate(path: string) {
+  if (path !== location.pathname) history.pushState(null, "", path);
+  onChange();
+}

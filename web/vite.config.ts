@@ -1,0 +1,20 @@
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  build: {
+    target: "es2022",
+    chunkSizeWarningLimit: 1024,
+  },
+  server: {
+    // `npm run dev` proxies the API and WebSocket to a Gather on the default port.
+    proxy: {
+      "/api": "http://127.0.0.1:3000",
+      "/demo": "http://127.0.0.1:3000",
+      "/ws": { target: "ws://127.0.0.1:3000", ws: true },
+    },
+  },
+  test: {
+    include: ["src/**/*.test.ts"],
+    environment: "node",
+  },
+});
