@@ -72,3 +72,11 @@ id_type!(
     /// A map: a template that spaces are created from.
     MapId
 );
+id_type!(
+    /// One sign-in: a token names its session, so it can be revoked on its own.
+    SessionId
+);
+id_type!(
+    /// One chat message.
+    ChatMessageId
+);

@@ -2,14 +2,16 @@
 //! who may step where. Everything here is plain values in, plain values out, so the rules
 //! are unit-tested without a runtime; storage, HTTP and sockets are adapters around it.
 
+pub mod chat;
 pub mod geometry;
 pub mod ids;
 pub mod layout;
 pub mod role;
 pub mod space;
 
+pub use chat::{ChatError, ChatScope, ChatText, ChatTextError};
 pub use geometry::{Dimensions, DimensionsError, Footprint, Position};
-pub use ids::{AvatarId, ElementId, MapId, SpaceElementId, SpaceId, UserId};
+pub use ids::{AvatarId, ChatMessageId, ElementId, MapId, SessionId, SpaceElementId, SpaceId, UserId};
 pub use layout::{Layout, PlacementError};
 pub use role::Role;
 pub use space::{Audience, Command, Event, JoinError, MoveRejection, Outgoing, Space};

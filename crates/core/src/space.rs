@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 
+use crate::chat::{ChatError, ChatScope};
 use crate::geometry::{Footprint, Position};
 use crate::ids::{SpaceElementId, UserId};
 use crate::layout::Layout;
@@ -201,6 +202,38 @@ impl Space {
         self.layout = layout;
     }
 
+    /// Who hears a message from `sender`, the sender left out. `Nearby` means within
+    /// `radius` tiles (straight-line distance) of the sender's tile now.
+    pub fn chat_audience(
+        &self,
+        sender: UserId,
+        scope: ChatScope,
+        to: Option<UserId>,
+        radius: u32,
+    ) -> Result<Vec<UserId>, ChatError> {
+        let from = self.position_of(sender).ok_or(ChatError::SenderAbsent)?;
+        let others = self.users().filter(|(user, _)| *user != sender);
+        Ok(match scope {
+            ChatScope::Space => others.map(|(user, _)| user).collect(),
+            ChatScope::Nearby => {
+                let r2 = i128::from(radius) * i128::from(radius);
+                let near = |at: Position| {
+                    let (dx, dy) = (i128::from(at.x - from.x), i128::from(at.y - from.y));
+                    dx * dx + dy * dy <= r2
+                };
+                others.filter(|(_, at)| near(*at)).map(|(user, _)| user).collect()
+            }
+            ChatScope::Direct => {
+                let to = to.ok_or(ChatError::NoRecipient)?;
+                if to == sender {
+                    return Err(ChatError::ToSelf);
+                }
+                self.position_of(to).ok_or(ChatError::RecipientAbsent)?;
+                vec![to]
+            }
+        })
+    }
+
     fn check_step(&self, user: UserId, from: Position, to: Position) -> Result<(), MoveRejection> {
         if !self.layout.dims().contains(to) {
             return Err(MoveRejection::OutOfBounds);
@@ -389,6 +422,41 @@ mod tests {
         let mut s = space(5, 5);
         assert!(s.step(UserId::new(), Position::new(1, 1)).is_none());
         assert_eq!(s.apply(Command::Leave { user: UserId::new() }), Ok(vec![]));
+    }
+
+    #[test]
+    fn chat_reaches_everyone_the_nearby_or_one_person() {
+        let mut s = space(30, 30);
+        let (a, near, edge, far) = (UserId::new(), UserId::new(), UserId::new(), UserId::new());
+        join_at(&mut s, a, Position::new(10, 10));
+        join_at(&mut s, near, Position::new(12, 11));
+        join_at(&mut s, edge, Position::new(13, 14)); // 3-4-5: exactly 5 away
+        join_at(&mut s, far, Position::new(14, 14));
+        let sorted = |mut v: Vec<UserId>| {
+            v.sort();
+            v
+        };
+        assert_eq!(
+            sorted(s.chat_audience(a, ChatScope::Space, None, 5).unwrap()),
+            sorted(vec![near, edge, far])
+        );
+        assert_eq!(sorted(s.chat_audience(a, ChatScope::Nearby, None, 5).unwrap()), sorted(vec![near, edge]));
+        assert_eq!(s.chat_audience(a, ChatScope::Direct, Some(far), 5), Ok(vec![far]));
+    }
+
+    #[test]
+    fn chat_refuses_absent_senders_and_recipients() {
+        let mut s = space(5, 5);
+        let a = UserId::new();
+        assert_eq!(s.chat_audience(a, ChatScope::Space, None, 5), Err(ChatError::SenderAbsent));
+        join_at(&mut s, a, Position::new(0, 0));
+        assert_eq!(s.chat_audience(a, ChatScope::Direct, None, 5), Err(ChatError::NoRecipient));
+        assert_eq!(s.chat_audience(a, ChatScope::Direct, Some(a), 5), Err(ChatError::ToSelf));
+        assert_eq!(
+            s.chat_audience(a, ChatScope::Direct, Some(UserId::new()), 5),
+            Err(ChatError::RecipientAbsent)
+        );
+        assert_eq!(s.chat_audience(a, ChatScope::Space, None, 5), Ok(vec![]));
     }
 
     #[test]

@@ -1,7 +1,9 @@
 //! HTTP bodies under `/api/v1`. Requests reject unknown types strictly (a string where a
 //! number belongs is a 400); responses spell fields the way existing clients expect.
 
-use gather_core::{AvatarId, ElementId, MapId, Role, SpaceElementId, SpaceId, UserId};
+use gather_core::{
+    AvatarId, ChatMessageId, ChatScope, ElementId, MapId, Role, SessionId, SpaceElementId, SpaceId, UserId,
+};
 use serde::{Deserialize, Serialize};
 
 /// `{"error":{"code":"...","message":"..."}}`
@@ -45,6 +47,52 @@ pub struct SigninRequest {
 pub struct SigninResponse {
     pub token: String,
     pub user_id: UserId,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ChangePasswordRequest {
+    pub old_password: String,
+    pub new_password: String,
+}
+
+/// One of the caller's sessions in `GET /sessions`; times are Unix milliseconds.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct SessionBody {
+    pub id: SessionId,
+    pub created_at: i64,
+    pub last_seen_at: i64,
+    pub user_agent: String,
+    /// True for the session of the token making the request.
+    pub current: bool,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct SessionsResponse {
+    pub sessions: Vec<SessionBody>,
+}
+
+/// A chat message as stored and as sent live (the `chat` frame's payload).
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct ChatBody {
+    pub id: ChatMessageId,
+    pub user_id: UserId,
+    pub username: String,
+    pub text: String,
+    pub scope: ChatScope,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<UserId>,
+    /// Unix milliseconds.
+    pub ts: i64,
+}
+
+/// `GET /space/:id/chat`: newest first; `next` is the `before` for the following page.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct ChatPageResponse {
+    pub messages: Vec<ChatBody>,
+    pub next: Option<ChatMessageId>,
 }
 
 /// `GET /me` *(Gather)*: who the token belongs to.

@@ -2,18 +2,29 @@
 
 use std::borrow::Cow;
 
-use gather_core::{Event, Position, SpaceElementId, SpaceId, UserId};
+use gather_core::{ChatScope, Event, Position, SpaceElementId, SpaceId, UserId};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
-use crate::http::ElementBody;
+use crate::http::{ChatBody, ElementBody};
 
 /// What a client may send.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ClientFrame {
-    Join { space_id: SpaceId, token: String },
-    Move { to: Position },
+    Join {
+        space_id: SpaceId,
+        token: String,
+    },
+    Move {
+        to: Position,
+    },
     Leave,
+    /// Text is checked by the server (`gather_core::ChatText`), not here.
+    Chat {
+        text: String,
+        scope: ChatScope,
+        to: Option<UserId>,
+    },
 }
 
 /// Why a client frame could not be read. Each becomes an `error` frame; none ends the
@@ -47,7 +58,7 @@ impl FrameError {
                 )
             }
             Self::UnknownType(kind) => {
-                format!("unknown frame type \"{kind}\"; expected join, move or leave")
+                format!("unknown frame type \"{kind}\"; expected join, move, leave or chat")
             }
             Self::BadPayload { kind, detail } => format!("bad payload for \"{kind}\": {detail}"),
         }
@@ -75,6 +86,15 @@ struct MovePayload {
     y: i64,
 }
 
+#[derive(Deserialize)]
+struct ChatPayload {
+    text: String,
+    #[serde(default)]
+    scope: ChatScope,
+    #[serde(default)]
+    to: Option<UserId>,
+}
+
 /// Reads one text frame. Extra payload fields are ignored (some clients send `userId` with
 /// a move); missing or mistyped ones are a [`FrameError::BadPayload`].
 pub fn parse_client_frame(text: &str) -> Result<ClientFrame, FrameError> {
@@ -93,6 +113,10 @@ pub fn parse_client_frame(text: &str) -> Result<ClientFrame, FrameError> {
             Ok(ClientFrame::Move { to: Position::new(p.x, p.y) })
         }
         "leave" => Ok(ClientFrame::Leave),
+        "chat" => {
+            let p: ChatPayload = read("chat", payload)?;
+            Ok(ClientFrame::Chat { text: p.text, scope: p.scope, to: p.to })
+        }
         other => Err(FrameError::UnknownType(other.chars().take(64).collect())),
     }
 }
@@ -121,15 +145,47 @@ pub struct UserAt {
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(tag = "type", content = "payload", rename_all = "kebab-case", rename_all_fields = "camelCase")]
 pub enum ServerFrame {
-    SpaceJoined { spawn: Point, user_id: UserId, users: Vec<UserAt> },
-    UserJoined { user_id: UserId, x: i64, y: i64 },
-    Movement { user_id: UserId, x: i64, y: i64 },
-    MovementRejected { x: i64, y: i64 },
-    UserLeft { user_id: UserId },
-    ElementAdded { id: SpaceElementId, element: ElementBody, x: i64, y: i64 },
-    ElementRemoved { id: SpaceElementId },
-    SpaceClosed { space_id: SpaceId },
-    Error { code: String, message: String },
+    SpaceJoined {
+        spawn: Point,
+        user_id: UserId,
+        users: Vec<UserAt>,
+    },
+    UserJoined {
+        user_id: UserId,
+        x: i64,
+        y: i64,
+    },
+    Movement {
+        user_id: UserId,
+        x: i64,
+        y: i64,
+    },
+    MovementRejected {
+        x: i64,
+        y: i64,
+    },
+    UserLeft {
+        user_id: UserId,
+    },
+    ElementAdded {
+        id: SpaceElementId,
+        element: ElementBody,
+        x: i64,
+        y: i64,
+    },
+    ElementRemoved {
+        id: SpaceElementId,
+    },
+    SpaceClosed {
+        space_id: SpaceId,
+    },
+    Chat(ChatBody),
+    /// The session this socket signed in with was revoked; the socket closes next.
+    SessionRevoked {},
+    Error {
+        code: String,
+        message: String,
+    },
 }
 
 impl ServerFrame {
@@ -174,6 +230,19 @@ mod tests {
         let mv = r#"{"type":"move","payload":{"x":3,"y":-1,"userId":"ignored"}}"#;
         assert_eq!(parse_client_frame(mv), Ok(ClientFrame::Move { to: Position::new(3, -1) }));
         assert_eq!(parse_client_frame(r#"{"type":"leave"}"#), Ok(ClientFrame::Leave));
+        assert_eq!(
+            parse_client_frame(r#"{"type":"chat","payload":{"text":"hi"}}"#),
+            Ok(ClientFrame::Chat { text: "hi".into(), scope: ChatScope::Space, to: None })
+        );
+        let to = UserId::new();
+        let direct =
+            json!({"type": "chat", "payload": {"text": "psst", "scope": "direct", "to": to.to_string()}});
+        assert_eq!(
+            parse_client_frame(&direct.to_string()),
+            Ok(ClientFrame::Chat { text: "psst".into(), scope: ChatScope::Direct, to: Some(to) })
+        );
+        let shout = r#"{"type":"chat","payload":{"text":"hi","scope":"shout"}}"#;
+        assert_eq!(parse_client_frame(shout).unwrap_err().code(), "bad-payload");
     }
 
     #[test]

@@ -16,10 +16,12 @@ use tokio::task::JoinHandle;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::trace::TraceLayer;
 
-use crate::auth::{load_or_create_secret, Passwords, Tokens};
+use crate::auth::{load_or_create_secret, Passwords, SigninThrottle, Tokens};
 use crate::config::Config;
 use crate::rooms::Rooms;
+use crate::sessions::SessionGate;
 use crate::state::AppState;
+use crate::ws::ChatLimits;
 use crate::{demo, http, web, ws};
 
 /// A bound, ready-to-serve Gather.
@@ -53,7 +55,10 @@ impl App {
         let state = AppState {
             tokens: Arc::new(Tokens::new(&secret, config.token_ttl())),
             passwords: Passwords::new()?,
-            rooms: Rooms::new(shared.clone(), bus.clone()),
+            sessions: Arc::new(SessionGate::new(shared.clone())),
+            signin_throttle: Arc::new(SigninThrottle::default()),
+            chat_limits: Arc::new(ChatLimits::default()),
+            rooms: Rooms::new(shared.clone(), bus.clone(), config.chat_nearby_radius),
             store: shared,
             bus,
             shutdown: shutdown_rx,
@@ -78,7 +83,9 @@ impl App {
             // Sockets are long-lived; without this, graceful shutdown would wait for them.
             let _ = shutdown.send(true);
         };
-        axum::serve(listener, router).with_graceful_shutdown(signal).await?;
+        // Connect info gives handlers the client address (sign-in throttling).
+        let service = router.into_make_service_with_connect_info::<SocketAddr>();
+        axum::serve(listener, service).with_graceful_shutdown(signal).await?;
         store.close().await;
         Ok(())
     }

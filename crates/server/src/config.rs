@@ -11,6 +11,7 @@ const DEFAULT_ADDR: &str = "127.0.0.1:3000";
 const DEFAULT_TOKEN_TTL_SECS: u64 = 7 * 24 * 60 * 60;
 const DEFAULT_WS_MAX_FRAME_BYTES: usize = 16 * 1024;
 const DEFAULT_WS_IDLE_TIMEOUT_SECS: u64 = 60;
+const DEFAULT_CHAT_NEARBY_RADIUS: u32 = 5;
 
 /// Who may create an admin account through `POST /signup`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -79,6 +80,10 @@ pub struct Config {
     #[arg(long, env = "GATHER_WS_MAX_FRAME_BYTES", default_value_t = DEFAULT_WS_MAX_FRAME_BYTES)]
     pub ws_max_frame_bytes: usize,
 
+    /// Radius, in tiles, within which `nearby` chat is heard.
+    #[arg(long, env = "GATHER_CHAT_NEARBY_RADIUS", default_value_t = DEFAULT_CHAT_NEARBY_RADIUS)]
+    pub chat_nearby_radius: u32,
+
     /// Do not seed demo avatars, furniture and map into an empty database.
     #[arg(long, env = "GATHER_NO_DEMO")]
     pub no_demo: bool,
@@ -101,6 +106,7 @@ impl Config {
             ws_max_frame_bytes: DEFAULT_WS_MAX_FRAME_BYTES,
             ws_idle_timeout_secs: DEFAULT_WS_IDLE_TIMEOUT_SECS,
             no_demo: false,
+            chat_nearby_radius: DEFAULT_CHAT_NEARBY_RADIUS,
         }
     }
 

@@ -17,6 +17,9 @@ pub enum ApiError {
     Forbidden(String),
     #[error("no such route")]
     NotFound,
+    /// Too many attempts; the client should wait `retry_after` before trying again.
+    #[error("too many attempts; try again in {} seconds", retry_after.as_secs().max(1))]
+    TooManyRequests { retry_after: std::time::Duration },
     #[error("the request body is too large")]
     PayloadTooLarge,
     /// The database could not be reached; worth retrying.
@@ -41,6 +44,7 @@ impl ApiError {
             Self::BadRequest { code, .. } => (StatusCode::BAD_REQUEST, code),
             Self::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
             Self::NotFound => (StatusCode::NOT_FOUND, "not-found"),
+            Self::TooManyRequests { .. } => (StatusCode::TOO_MANY_REQUESTS, "too-many-attempts"),
             Self::PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "too-large"),
             Self::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
             Self::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
@@ -57,7 +61,12 @@ impl IntoResponse for ApiError {
             _ => {}
         }
         let body = ErrorBody { error: ErrorDetail { code: code.to_owned(), message: self.to_string() } };
-        (status, Json(body)).into_response()
+        let mut response = (status, Json(body)).into_response();
+        if let Self::TooManyRequests { retry_after } = self {
+            let seconds = retry_after.as_secs_f64().ceil().max(1.0) as u64;
+            response.headers_mut().insert(axum::http::header::RETRY_AFTER, seconds.into());
+        }
+        response
     }
 }
 

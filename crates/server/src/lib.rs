@@ -3,11 +3,13 @@
 
 pub mod app;
 mod auth;
+mod clock;
 pub mod config;
 mod demo;
 mod error;
 mod http;
 mod rooms;
+mod sessions;
 mod state;
 mod web;
 mod ws;

@@ -6,9 +6,11 @@ use gather_bus::Bus;
 use gather_store::Store;
 use tokio::sync::watch;
 
-use crate::auth::{Passwords, Tokens};
+use crate::auth::{Passwords, SigninThrottle, Tokens};
 use crate::config::Config;
 use crate::rooms::Rooms;
+use crate::sessions::SessionGate;
+use crate::ws::ChatLimits;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -17,7 +19,10 @@ pub struct AppState {
     pub bus: Arc<dyn Bus>,
     pub tokens: Arc<Tokens>,
     pub passwords: Passwords,
+    pub sessions: Arc<SessionGate>,
+    pub signin_throttle: Arc<SigninThrottle>,
     pub rooms: Rooms,
+    pub chat_limits: Arc<ChatLimits>,
     /// Flips to true when the server starts shutting down; sockets watch it to say goodbye.
     pub shutdown: watch::Receiver<bool>,
 }

@@ -11,6 +11,8 @@ pub enum Entity {
     Map,
     Space,
     SpaceElement,
+    Session,
+    ChatMessage,
 }
 
 impl fmt::Display for Entity {
@@ -22,6 +24,8 @@ impl fmt::Display for Entity {
             Self::Map => "map",
             Self::Space => "space",
             Self::SpaceElement => "space element",
+            Self::Session => "session",
+            Self::ChatMessage => "chat message",
         })
     }
 }

@@ -8,7 +8,7 @@ mod model;
 pub mod sqlite;
 
 use async_trait::async_trait;
-use gather_core::{AvatarId, ElementId, Position, SpaceElementId, SpaceId, UserId};
+use gather_core::{AvatarId, ChatMessageId, ElementId, Position, SessionId, SpaceElementId, SpaceId, UserId};
 
 pub use error::{Entity, StoreError};
 pub use model::*;
@@ -28,6 +28,39 @@ pub trait UserStore: Send + Sync {
     async fn set_user_avatar(&self, user: UserId, avatar: AvatarId) -> StoreResult<()>;
     /// The given users that exist, in no particular order.
     async fn user_avatars(&self, ids: &[UserId]) -> StoreResult<Vec<UserAvatar>>;
+    /// `NotFound(User)` when the user does not exist.
+    async fn set_password_hash(&self, user: UserId, password_hash: &str) -> StoreResult<()>;
+}
+
+/// Sign-in sessions.
+#[async_trait]
+pub trait SessionStore: Send + Sync {
+    async fn create_session(&self, session: &Session) -> StoreResult<()>;
+    async fn session(&self, id: SessionId) -> StoreResult<Option<Session>>;
+    /// The user's sessions that are not revoked, newest first.
+    async fn active_sessions(&self, user: UserId) -> StoreResult<Vec<Session>>;
+    /// `NotFound(Session)` when it does not exist; revoking twice is fine.
+    async fn revoke_session(&self, id: SessionId) -> StoreResult<()>;
+    /// Revokes all of the user's sessions but `keep`; returns the ones it revoked.
+    async fn revoke_other_sessions(&self, user: UserId, keep: SessionId) -> StoreResult<Vec<SessionId>>;
+    async fn touch_session(&self, id: SessionId, at: i64) -> StoreResult<()>;
+}
+
+/// Chat logs.
+#[async_trait]
+pub trait ChatStore: Send + Sync {
+    /// Durable when this returns: only then may the message be acknowledged.
+    async fn append_chat(&self, message: &NewChatMessage) -> StoreResult<()>;
+    /// Messages of the space that `viewer` may see (all but other people's direct ones),
+    /// newest first, strictly older than `before`. `NotFound(ChatMessage)` for an unknown
+    /// `before`.
+    async fn chat_page(
+        &self,
+        space: SpaceId,
+        viewer: UserId,
+        before: Option<ChatMessageId>,
+        limit: u32,
+    ) -> StoreResult<Vec<ChatMessage>>;
 }
 
 /// The admin-curated catalogue.
@@ -72,5 +105,5 @@ pub trait SpaceStore: Send + Sync {
 }
 
 /// Everything the server keeps.
-pub trait Store: UserStore + CatalogStore + SpaceStore {}
-impl<T: UserStore + CatalogStore + SpaceStore> Store for T {}
+pub trait Store: UserStore + CatalogStore + SpaceStore + SessionStore + ChatStore {}
+impl<T: UserStore + CatalogStore + SpaceStore + SessionStore + ChatStore> Store for T {}

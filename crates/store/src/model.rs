@@ -2,7 +2,8 @@
 //! holds a space of "0x0".
 
 use gather_core::{
-    AvatarId, Dimensions, ElementId, Footprint, MapId, Position, Role, SpaceElementId, SpaceId, UserId,
+    AvatarId, ChatMessageId, ChatScope, Dimensions, ElementId, Footprint, MapId, Position, Role, SessionId,
+    SpaceElementId, SpaceId, UserId,
 };
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -111,4 +112,39 @@ impl PlacedElement {
 pub struct Space {
     pub summary: SpaceSummary,
     pub elements: Vec<PlacedElement>,
+}
+
+/// A sign-in. Times are Unix milliseconds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Session {
+    pub id: SessionId,
+    pub user_id: UserId,
+    pub created_at: i64,
+    pub last_seen_at: i64,
+    pub user_agent: String,
+    pub revoked: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewChatMessage {
+    pub id: ChatMessageId,
+    pub space_id: SpaceId,
+    pub user_id: UserId,
+    pub scope: ChatScope,
+    pub to: Option<UserId>,
+    /// Already validated (`gather_core::ChatText`).
+    pub text: String,
+    /// Unix milliseconds.
+    pub ts: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChatMessage {
+    pub id: ChatMessageId,
+    pub user_id: UserId,
+    pub username: String,
+    pub scope: ChatScope,
+    pub to: Option<UserId>,
+    pub text: String,
+    pub ts: i64,
 }

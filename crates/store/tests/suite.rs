@@ -256,3 +256,109 @@ async fn spaces_are_listed_per_owner_and_survive_reopening() {
     assert_eq!(mine.len(), 1);
     assert_eq!((mine[0].id, mine[0].dims.to_string()), (space, "7x3".to_string()));
 }
+
+fn session_for(user: UserId, created_at: i64) -> gather_store::Session {
+    gather_store::Session {
+        id: gather_core::SessionId::new(),
+        user_id: user,
+        created_at,
+        last_seen_at: created_at,
+        user_agent: "test-agent".into(),
+        revoked: false,
+    }
+}
+
+#[tokio::test]
+async fn sessions_are_listed_newest_first_and_revoked_one_by_one_or_all_but_one() {
+    let db = TestDb::new();
+    let store = db.open().await;
+    let user = owner(&*store).await;
+    let (old, mid, new) = (session_for(user, 1), session_for(user, 2), session_for(user, 3));
+    for s in [&old, &mid, &new] {
+        store.create_session(s).await.unwrap();
+    }
+    let ids = |list: Vec<gather_store::Session>| list.into_iter().map(|s| s.id).collect::<Vec<_>>();
+    assert_eq!(ids(store.active_sessions(user).await.unwrap()), vec![new.id, mid.id, old.id]);
+
+    store.revoke_session(mid.id).await.unwrap();
+    store.revoke_session(mid.id).await.unwrap();
+    assert!(store.session(mid.id).await.unwrap().unwrap().revoked);
+    assert_eq!(ids(store.active_sessions(user).await.unwrap()), vec![new.id, old.id]);
+
+    let revoked = store.revoke_other_sessions(user, new.id).await.unwrap();
+    assert_eq!(revoked, vec![old.id]);
+    assert_eq!(ids(store.active_sessions(user).await.unwrap()), vec![new.id]);
+
+    store.touch_session(new.id, 99).await.unwrap();
+    store.touch_session(new.id, 50).await.unwrap();
+    assert_eq!(store.session(new.id).await.unwrap().unwrap().last_seen_at, 99);
+    let missing = store.revoke_session(gather_core::SessionId::new()).await;
+    assert!(matches!(missing, Err(StoreError::NotFound(Entity::Session))));
+}
+
+fn chat(
+    space: SpaceId,
+    from: UserId,
+    scope: gather_core::ChatScope,
+    to: Option<UserId>,
+    text: &str,
+) -> gather_store::NewChatMessage {
+    gather_store::NewChatMessage {
+        id: gather_core::ChatMessageId::new(),
+        space_id: space,
+        user_id: from,
+        scope,
+        to,
+        text: text.into(),
+        ts: 1,
+    }
+}
+
+#[tokio::test]
+async fn chat_pages_go_newest_first_and_hide_other_peoples_direct_messages() {
+    use gather_core::ChatScope::{Direct, Nearby, Space};
+    let db = TestDb::new();
+    let (alice, bob, carol, space) = {
+        let store = db.open().await;
+        let (alice, bob, carol) = (owner(&*store).await, owner(&*store).await, owner(&*store).await);
+        let space = blank_space(&*store, alice, 10, 10).await;
+        for message in [
+            chat(space, alice, Space, None, "one"),
+            chat(space, bob, Nearby, None, "two"),
+            chat(space, alice, Direct, Some(bob), "psst"),
+            chat(space, carol, Space, None, "three"),
+        ] {
+            store.append_chat(&message).await.unwrap();
+        }
+        (alice, bob, carol, space)
+    };
+    let store = db.open().await; // The log survives reopening.
+    let texts = |page: Vec<gather_store::ChatMessage>| page.into_iter().map(|m| m.text).collect::<Vec<_>>();
+    assert_eq!(texts(store.chat_page(space, bob, None, 10).await.unwrap()), ["three", "psst", "two", "one"]);
+    assert_eq!(texts(store.chat_page(space, carol, None, 10).await.unwrap()), ["three", "two", "one"]);
+
+    let first = store.chat_page(space, alice, None, 2).await.unwrap();
+    assert_eq!(texts(first.clone()), ["three", "psst"]);
+    let next = store.chat_page(space, alice, Some(first[1].id), 2).await.unwrap();
+    assert_eq!(texts(next.clone()), ["two", "one"]);
+    assert!(store.chat_page(space, alice, Some(next[1].id), 2).await.unwrap().is_empty());
+    let unknown = store.chat_page(space, alice, Some(gather_core::ChatMessageId::new()), 2).await;
+    assert!(matches!(unknown, Err(StoreError::NotFound(Entity::ChatMessage))));
+
+    store.delete_space(space).await.unwrap();
+    assert!(store.chat_page(space, alice, None, 10).await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn passwords_can_be_changed() {
+    let db = TestDb::new();
+    let store = db.open().await;
+    let user = new_user("pat", Role::User);
+    store.create_user(user.clone(), false).await.unwrap();
+    store.set_password_hash(user.id, "$argon2id$new").await.unwrap();
+    assert_eq!(store.user(user.id).await.unwrap().unwrap().password_hash, "$argon2id$new");
+    assert!(matches!(
+        store.set_password_hash(UserId::new(), "x").await,
+        Err(StoreError::NotFound(Entity::User))
+    ));
+}

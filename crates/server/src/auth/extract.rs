@@ -1,16 +1,22 @@
-//! Extractors for the `Authorization: Bearer <token>` header.
+//! Extractors for the `Authorization: Bearer <token>` header. A token counts only while its
+//! signature, expiry and session all hold.
 
 use axum::extract::FromRequestParts;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
-use gather_core::{Role, UserId};
+use gather_core::{Role, SessionId, UserId};
 
+use super::Bearer;
 use crate::error::ApiError;
+use crate::sessions::SessionError;
 use crate::state::AppState;
 
-/// A signed-in user. Missing, malformed or expired token: 403.
+/// A signed-in user. Missing, malformed, expired or revoked token: 403.
 #[derive(Debug, Clone, Copy)]
-pub struct AuthUser(pub UserId);
+pub struct AuthUser {
+    pub user: UserId,
+    pub session: SessionId,
+}
 
 /// A signed-in admin. Checked against the stored role, so a demotion takes effect at once.
 #[derive(Debug, Clone, Copy)]
@@ -20,7 +26,7 @@ pub struct AdminUser;
 #[derive(Debug, Clone, Copy)]
 pub struct MaybeAuthUser(pub Option<UserId>);
 
-fn bearer(parts: &Parts) -> Result<Option<&str>, ApiError> {
+fn bearer_token(parts: &Parts) -> Result<Option<&str>, ApiError> {
     let Some(value) = parts.headers.get(AUTHORIZATION) else {
         return Ok(None);
     };
@@ -33,17 +39,28 @@ fn bearer(parts: &Parts) -> Result<Option<&str>, ApiError> {
     }
 }
 
-fn user_from(parts: &Parts, state: &AppState) -> Result<Option<UserId>, ApiError> {
-    bearer(parts)?
-        .map(|token| state.tokens.verify(token).map_err(|e| ApiError::forbidden(e.to_string())))
-        .transpose()
+/// Verifies a token and its session: what both HTTP and WebSocket joins rely on.
+pub async fn authenticate(state: &AppState, token: &str) -> Result<Bearer, ApiError> {
+    let bearer = state.tokens.verify(token).map_err(|e| ApiError::forbidden(e.to_string()))?;
+    state.sessions.check(bearer).await.map_err(|e| match e {
+        SessionError::Revoked => ApiError::forbidden(e.to_string()),
+        SessionError::Store(e) => e.into(),
+    })?;
+    Ok(bearer)
+}
+
+async fn bearer(parts: &Parts, state: &AppState) -> Result<Option<Bearer>, ApiError> {
+    match bearer_token(parts)? {
+        Some(token) => authenticate(state, token).await.map(Some),
+        None => Ok(None),
+    }
 }
 
 impl FromRequestParts<AppState> for MaybeAuthUser {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        user_from(parts, state).map(MaybeAuthUser)
+        Ok(MaybeAuthUser(bearer(parts, state).await?.map(|b| b.user)))
     }
 }
 
@@ -51,8 +68,9 @@ impl FromRequestParts<AppState> for AuthUser {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        user_from(parts, state)?
-            .map(AuthUser)
+        bearer(parts, state)
+            .await?
+            .map(|b| AuthUser { user: b.user, session: b.session })
             .ok_or_else(|| ApiError::forbidden("sign in first: this route needs a bearer token"))
     }
 }
@@ -61,8 +79,8 @@ impl FromRequestParts<AppState> for AdminUser {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let AuthUser(id) = AuthUser::from_request_parts(parts, state).await?;
-        is_admin(state, id).await?.then_some(AdminUser).ok_or_else(admin_only)
+        let caller = AuthUser::from_request_parts(parts, state).await?;
+        is_admin(state, caller.user).await?.then_some(AdminUser).ok_or_else(admin_only)
     }
 }
 

@@ -4,9 +4,11 @@
 mod extract;
 mod passwords;
 mod secret;
+mod throttle;
 mod tokens;
 
-pub use extract::{admin_only, is_admin, AdminUser, AuthUser, MaybeAuthUser};
+pub use extract::{admin_only, authenticate, is_admin, AdminUser, AuthUser, MaybeAuthUser};
 pub use passwords::Passwords;
 pub use secret::load_or_create_secret;
-pub use tokens::Tokens;
+pub use throttle::SigninThrottle;
+pub use tokens::{Bearer, Tokens};

@@ -1,6 +1,8 @@
 //! The REST API under `/api/v1`: one file per resource, each exposing `router()`.
 
+mod account;
 mod catalog;
+mod chat;
 mod json;
 mod spaces;
 mod users;
@@ -18,6 +20,8 @@ const MAX_BODY_BYTES: usize = 64 * 1024;
 pub fn router() -> Router<AppState> {
     Router::new()
         .merge(users::router())
+        .merge(account::router())
+        .merge(chat::router())
         .merge(catalog::router())
         .merge(spaces::router())
         .fallback(|| async { ApiError::NotFound })

@@ -30,7 +30,7 @@ pub fn router() -> Router<AppState> {
 
 async fn create_space(
     State(state): State<AppState>,
-    AuthUser(owner): AuthUser,
+    AuthUser { user: owner, .. }: AuthUser,
     JsonBody(req): JsonBody<CreateSpaceRequest>,
 ) -> ApiResult<Json<CreateSpaceResponse>> {
     let name = validate::name("name", &req.name)?;
@@ -52,7 +52,7 @@ async fn create_space(
 
 async fn list_my_spaces(
     State(state): State<AppState>,
-    AuthUser(owner): AuthUser,
+    AuthUser { user: owner, .. }: AuthUser,
 ) -> ApiResult<Json<SpacesResponse>> {
     let spaces = state.store.spaces_of(owner).await?;
     let spaces = spaces
@@ -69,7 +69,7 @@ async fn list_my_spaces(
 
 async fn get_space(
     State(state): State<AppState>,
-    AuthUser(_): AuthUser,
+    _caller: AuthUser,
     PathParam(id): PathParam<SpaceId>,
 ) -> ApiResult<Json<SpaceResponse>> {
     let space = state.store.space(id).await?.ok_or_else(unknown_space)?;
@@ -86,7 +86,7 @@ async fn get_space(
 
 async fn delete_space(
     State(state): State<AppState>,
-    AuthUser(caller): AuthUser,
+    AuthUser { user: caller, .. }: AuthUser,
     PathParam(id): PathParam<SpaceId>,
 ) -> ApiResult<Json<Empty>> {
     let space = state.store.space_summary(id).await?.ok_or_else(unknown_space)?;
@@ -98,7 +98,7 @@ async fn delete_space(
 
 async fn add_element(
     State(state): State<AppState>,
-    AuthUser(caller): AuthUser,
+    AuthUser { user: caller, .. }: AuthUser,
     JsonBody(req): JsonBody<AddSpaceElementRequest>,
 ) -> ApiResult<Json<IdResponse<SpaceElementId>>> {
     let space = state.store.space_summary(req.space_id).await?.ok_or_else(unknown_space)?;
@@ -117,7 +117,7 @@ async fn add_element(
 
 async fn remove_element_by_body(
     State(state): State<AppState>,
-    AuthUser(caller): AuthUser,
+    AuthUser { user: caller, .. }: AuthUser,
     JsonBody(req): JsonBody<DeleteSpaceElementRequest>,
 ) -> ApiResult<Json<Empty>> {
     remove_element(&state, caller, req.id).await
@@ -125,7 +125,7 @@ async fn remove_element_by_body(
 
 async fn remove_element_by_path(
     State(state): State<AppState>,
-    AuthUser(caller): AuthUser,
+    AuthUser { user: caller, .. }: AuthUser,
     PathParam(id): PathParam<SpaceElementId>,
 ) -> ApiResult<Json<Empty>> {
     remove_element(&state, caller, id).await

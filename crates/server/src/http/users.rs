@@ -1,6 +1,11 @@
 //! Accounts: sign-up, sign-in, choosing an avatar, and looking up other users' avatars.
 
-use axum::extract::{Query, State};
+use std::net::SocketAddr;
+use std::time::Instant;
+
+use axum::extract::{ConnectInfo, Query, State};
+use axum::http::header::USER_AGENT;
+use axum::http::HeaderMap;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use gather_core::{Role, UserId};
@@ -59,6 +64,8 @@ async fn signup(
 
 async fn signin(
     State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
     JsonBody(req): JsonBody<SigninRequest>,
 ) -> ApiResult<Json<SigninResponse>> {
     let wrong = || ApiError::forbidden("wrong username or password");
@@ -67,18 +74,29 @@ async fn signin(
     else {
         return Err(wrong());
     };
+    let (throttle, ip) = (&state.signin_throttle, peer.ip());
+    throttle
+        .check(&username, ip, Instant::now())
+        .map_err(|retry_after| ApiError::TooManyRequests { retry_after })?;
     let user = state.store.user_by_username(&username).await?;
-    let stored = user.as_ref().map(|u| u.password_hash.as_str());
-    if !state.passwords.verify(password, stored).await? {
-        return Err(wrong());
-    }
-    let user = user.ok_or_else(wrong)?;
-    Ok(Json(SigninResponse { token: state.tokens.issue(user.id), user_id: user.id }))
+    // Verified even for unknown users (against a decoy), so timing does not tell them apart.
+    let matches = state.passwords.verify(password, user.as_ref().map(|u| u.password_hash.as_str())).await?;
+    let user = match user {
+        Some(user) if matches => user,
+        _ => {
+            throttle.failed(&username, ip, Instant::now());
+            return Err(wrong());
+        }
+    };
+    throttle.succeeded(&username, ip);
+    let agent = headers.get(USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("unknown");
+    let bearer = state.sessions.open(user.id, agent).await?;
+    Ok(Json(SigninResponse { token: state.tokens.issue(bearer), user_id: user.id }))
 }
 
 async fn update_metadata(
     State(state): State<AppState>,
-    AuthUser(user): AuthUser,
+    AuthUser { user, .. }: AuthUser,
     JsonBody(req): JsonBody<UpdateMetadataRequest>,
 ) -> ApiResult<Json<Empty>> {
     match state.store.set_user_avatar(user, req.avatar_id).await {
@@ -88,7 +106,10 @@ async fn update_metadata(
     }
 }
 
-async fn me(State(state): State<AppState>, AuthUser(id): AuthUser) -> ApiResult<Json<MeResponse>> {
+async fn me(
+    State(state): State<AppState>,
+    AuthUser { user: id, .. }: AuthUser,
+) -> ApiResult<Json<MeResponse>> {
     let user = state.store.user(id).await?.ok_or_else(|| ApiError::forbidden("unknown user"))?;
     Ok(Json(MeResponse {
         user_id: user.id,

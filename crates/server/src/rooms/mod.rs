@@ -9,8 +9,9 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
+use bytes::Bytes;
 use gather_bus::Bus;
-use gather_core::{JoinError, Layout, Position, Space, SpaceId, UserId};
+use gather_core::{ChatError, ChatScope, JoinError, Layout, Position, Space, SpaceId, UserId};
 use gather_store::Store;
 use tokio::sync::{mpsc, oneshot};
 
@@ -48,11 +49,18 @@ pub struct Rooms {
     store: Arc<dyn Store>,
     bus: Arc<dyn Bus>,
     counter: Arc<AtomicU64>,
+    nearby_radius: u32,
 }
 
 impl Rooms {
-    pub fn new(store: Arc<dyn Store>, bus: Arc<dyn Bus>) -> Self {
-        Self { registry: Registry::default(), store, bus, counter: Arc::new(AtomicU64::new(1)) }
+    pub fn new(store: Arc<dyn Store>, bus: Arc<dyn Bus>, nearby_radius: u32) -> Self {
+        Self {
+            registry: Registry::default(),
+            store,
+            bus,
+            counter: Arc::new(AtomicU64::new(1)),
+            nearby_radius,
+        }
     }
 
     /// Puts `user` into the space. The joiner's `space-joined` is already in `outbox`
@@ -115,6 +123,7 @@ impl Rooms {
             Space::new(layout_of(&stored)),
             self.registry.clone(),
             self.store.clone(),
+            self.nearby_radius,
         );
         tokio::spawn(room.run(inbox_rx, subscription));
         Ok(handle)
@@ -151,6 +160,25 @@ impl Membership {
     pub async fn step(&self, to: Position) {
         // A closed room has already let this member go (the space was deleted).
         let _ = self.room.send(RoomMsg::Move { user: self.user, membership: self.id, to }).await;
+    }
+
+    /// Who would hear a chat message from this member now (the sender left out).
+    pub async fn chat_audience(
+        &self,
+        scope: ChatScope,
+        to: Option<UserId>,
+    ) -> Result<Vec<UserId>, ChatError> {
+        let (reply, answer) = oneshot::channel();
+        let ask = RoomMsg::ChatAudience { user: self.user, membership: self.id, scope, to, reply };
+        if self.room.send(ask).await.is_err() {
+            return Err(ChatError::SenderAbsent);
+        }
+        answer.await.unwrap_or(Err(ChatError::SenderAbsent))
+    }
+
+    /// Hands a frame to those of `recipients` still in the space.
+    pub async fn deliver(&self, recipients: Vec<UserId>, frame: Bytes) {
+        let _ = self.room.send(RoomMsg::Deliver { recipients, frame }).await;
     }
 
     /// Leaves now, in order with the moves sent before.

@@ -20,6 +20,7 @@ impl CloseReason {
     pub const REPLACED: Self = Self { code: 4001, reason: "replaced" };
     pub const SPACE_CLOSED: Self = Self { code: 4002, reason: "space-closed" };
     pub const TOO_SLOW: Self = Self { code: 4003, reason: "too-slow" };
+    pub const SESSION_REVOKED: Self = Self { code: 4004, reason: "session-revoked" };
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 use gather_bus::{Missed, PlacedPiece, SpaceNotice, Subscription};
-use gather_core::{Audience, JoinError, Outgoing, Position, Space, SpaceId, UserId};
+use gather_core::{Audience, ChatError, ChatScope, JoinError, Outgoing, Position, Space, SpaceId, UserId};
 use gather_protocol::http::ElementBody;
 use gather_protocol::ServerFrame;
 use gather_store::Store;
@@ -36,6 +36,19 @@ pub enum RoomMsg {
         user: UserId,
         membership: MembershipId,
     },
+    /// Who would hear a chat message from `user` now.
+    ChatAudience {
+        user: UserId,
+        membership: MembershipId,
+        scope: ChatScope,
+        to: Option<UserId>,
+        reply: oneshot::Sender<Result<Vec<UserId>, ChatError>>,
+    },
+    /// Hands an encoded frame to those of `recipients` still here.
+    Deliver {
+        recipients: Vec<UserId>,
+        frame: Bytes,
+    },
 }
 
 struct Member {
@@ -49,6 +62,8 @@ pub struct Room {
     pub space: Space,
     pub registry: Registry,
     pub store: Arc<dyn Store>,
+    /// Tiles within which `nearby` chat is heard.
+    pub nearby_radius: u32,
     members: HashMap<UserId, Member>,
 }
 
@@ -59,8 +74,9 @@ impl Room {
         space: Space,
         registry: Registry,
         store: Arc<dyn Store>,
+        nearby_radius: u32,
     ) -> Self {
-        Self { id, generation, space, registry, store, members: HashMap::new() }
+        Self { id, generation, space, registry, store, nearby_radius, members: HashMap::new() }
     }
 
     pub async fn run(mut self, mut inbox: mpsc::Receiver<RoomMsg>, subscription: Subscription) {
@@ -117,6 +133,25 @@ impl Room {
                 if self.is_current(user, membership) {
                     self.remove(user);
                 }
+            }
+            RoomMsg::ChatAudience { user, membership, scope, to, reply } => {
+                let audience = if self.is_current(user, membership) {
+                    self.space.chat_audience(user, scope, to, self.nearby_radius)
+                } else {
+                    Err(ChatError::SenderAbsent)
+                };
+                let _ = reply.send(audience);
+            }
+            RoomMsg::Deliver { recipients, frame } => {
+                let too_slow = recipients
+                    .into_iter()
+                    .filter(|user| {
+                        self.members
+                            .get(user)
+                            .is_some_and(|m| m.outbox.try_send(frame.clone()) == Err(Undelivered::Full))
+                    })
+                    .collect();
+                self.cut_off(too_slow);
             }
         }
     }

@@ -1,17 +1,25 @@
 //! One WebSocket connection: reads frames, turns them into room commands, and answers bad
 //! input with `error` frames. Nothing a client sends ends the connection except an
-//! oversized frame, silence past the idle timeout, or closing it.
+//! oversized frame, silence past the idle timeout, or closing it; the server ends it when
+//! its session is revoked, its space is deleted, or the server shuts down.
 
 use std::time::{Duration, Instant};
 
 use axum::extract::ws::{Message, WebSocket};
 use bytes::Bytes;
 use futures_util::StreamExt;
+use gather_core::{ChatError, ChatMessageId, ChatScope, ChatText, SessionId, UserId};
+use gather_protocol::http::ChatBody;
 use gather_protocol::{parse_client_frame, ClientFrame, ServerFrame};
+use gather_store::NewChatMessage;
+use tokio::sync::broadcast::{self, error::RecvError};
 
 use super::rate::TokenBucket;
 use super::writer;
+use crate::auth::{authenticate, Bearer};
+use crate::error::ApiError;
 use crate::rooms::{CloseReason, Membership, Outbox, RoomJoinError};
+use crate::sessions::SessionError;
 use crate::state::AppState;
 
 /// Frames a connection may have queued for it before it counts as too slow to keep up.
@@ -29,11 +37,13 @@ pub async fn run(socket: WebSocket, state: AppState) {
     let writer = tokio::spawn(writer::run(sink, outbox_rx, idle_timeout / 3));
     let mut closing = outbox.closing();
     let mut shutdown = state.shutdown.clone();
+    let mut revocations = Some(state.sessions.revocations());
     let mut conn = Connection {
         limiter: TokenBucket::new(FRAME_BURST, FRAMES_PER_SECOND, Instant::now()),
         state,
         outbox,
         membership: None,
+        signed_in: None,
     };
     if *shutdown.borrow_and_update() {
         conn.outbox.close(CloseReason::SHUTDOWN);
@@ -46,6 +56,12 @@ pub async fn run(socket: WebSocket, state: AppState) {
                 conn.outbox.close(CloseReason::SHUTDOWN);
                 break;
             }
+            revoked = next_revocation(&mut revocations) => match revoked {
+                Ok(session) => conn.on_revoked(session),
+                // Missed some announcements: ask about our own session directly.
+                Err(RecvError::Lagged(_)) => conn.recheck_session().await,
+                Err(RecvError::Closed) => revocations = None,
+            },
             read = tokio::time::timeout(idle_timeout, stream.next()) => match read {
                 Err(_) => conn.outbox.close(CloseReason::IDLE),
                 Ok(None | Some(Ok(Message::Close(_)))) => break,
@@ -67,11 +83,27 @@ pub async fn run(socket: WebSocket, state: AppState) {
     let _ = tokio::time::timeout(WRITER_GRACE, writer).await;
 }
 
+async fn next_revocation(
+    revocations: &mut Option<broadcast::Receiver<SessionId>>,
+) -> Result<SessionId, RecvError> {
+    match revocations {
+        Some(receiver) => receiver.recv().await,
+        None => std::future::pending().await,
+    }
+}
+
 struct Connection {
     state: AppState,
     outbox: Outbox,
     membership: Option<Membership>,
     limiter: TokenBucket,
+    /// Set by the first successful join: who this socket speaks for.
+    signed_in: Option<SignedIn>,
+}
+
+struct SignedIn {
+    bearer: Bearer,
+    username: String,
 }
 
 impl Connection {
@@ -100,10 +132,13 @@ impl Connection {
                     let message = format!("this socket is already in space {}; leave first", current.space());
                     return self.reply_error("already-joined", message);
                 }
-                let user = match self.state.tokens.verify(&token) {
-                    Ok(user) => user,
-                    Err(e) => return self.reply_error("invalid-token", e.to_string()),
+                let signed_in = match self.sign_in(&token).await {
+                    Ok(signed_in) => signed_in,
+                    Err(ApiError::Forbidden(message)) => return self.reply_error("invalid-token", message),
+                    Err(e) => return self.reply_error("unavailable", e.to_string()),
                 };
+                let user = signed_in.bearer.user;
+                self.signed_in = Some(signed_in);
                 match self.state.rooms.join(space_id, user, self.outbox.clone()).await {
                     Ok(membership) => self.membership = Some(membership),
                     Err(e) => self.reply_error(join_error_code(e), e.to_string()),
@@ -117,12 +152,92 @@ impl Connection {
                 Some(membership) => membership.leave().await,
                 None => self.reply_error("not-joined", "you are not in a space"),
             },
+            ClientFrame::Chat { text, scope, to } => self.on_chat(&text, scope, to).await,
+        }
+    }
+
+    async fn sign_in(&self, token: &str) -> Result<SignedIn, ApiError> {
+        let bearer = authenticate(&self.state, token).await?;
+        let user = self.state.store.user(bearer.user).await?;
+        let user = user.ok_or_else(|| ApiError::forbidden("the account no longer exists"))?;
+        Ok(SignedIn { bearer, username: user.username })
+    }
+
+    /// Stores the message, then hands it to its audience and acknowledges it to the sender:
+    /// nothing acknowledged is ever lost.
+    async fn on_chat(&mut self, text: &str, scope: ChatScope, to: Option<UserId>) {
+        let (Some(membership), Some(me)) = (&self.membership, &self.signed_in) else {
+            return self.reply_error("not-joined", "join a space before chatting");
+        };
+        let text = match ChatText::parse(text) {
+            Ok(text) => text,
+            Err(e) => return self.reply_error("invalid-chat", e.to_string()),
+        };
+        if let Err(wait) = self.state.chat_limits.try_take(me.bearer.user, Instant::now()) {
+            let message = format!("you are sending messages too fast; wait {} ms", wait.as_millis());
+            return self.reply_error("rate-limited", message);
+        }
+        let recipients = match membership.chat_audience(scope, to).await {
+            Ok(recipients) => recipients,
+            Err(e) => return self.reply_error(chat_error_code(e), e.to_string()),
+        };
+        let message = NewChatMessage {
+            id: ChatMessageId::new(),
+            space_id: membership.space(),
+            user_id: me.bearer.user,
+            scope,
+            to: to.filter(|_| scope == ChatScope::Direct),
+            text: text.into_string(),
+            ts: crate::clock::now_ms(),
+        };
+        if let Err(e) = self.state.store.append_chat(&message).await {
+            tracing::error!(error = %e, "could not store a chat message");
+            return self.reply_error("unavailable", "the message could not be saved; try again");
+        }
+        let frame = Bytes::from(ServerFrame::Chat(chat_body(message, me.username.clone())).to_json());
+        membership.deliver(recipients, frame.clone()).await;
+        let _ = self.outbox.try_send(frame);
+    }
+
+    fn on_revoked(&mut self, session: SessionId) {
+        if self.signed_in.as_ref().is_some_and(|s| s.bearer.session == session) {
+            let _ = self.outbox.try_send(Bytes::from(ServerFrame::SessionRevoked {}.to_json()));
+            self.outbox.close(CloseReason::SESSION_REVOKED);
+        }
+    }
+
+    async fn recheck_session(&mut self) {
+        let Some(bearer) = self.signed_in.as_ref().map(|s| s.bearer) else {
+            return;
+        };
+        if let Err(SessionError::Revoked) = self.state.sessions.check(bearer).await {
+            self.on_revoked(bearer.session);
         }
     }
 
     fn reply_error(&self, code: &str, message: impl Into<String>) {
         // An error the client cannot receive (queue full) is not worth more than the frame.
         let _ = self.outbox.try_send(Bytes::from(ServerFrame::error(code, message).to_json()));
+    }
+}
+
+fn chat_body(message: NewChatMessage, username: String) -> ChatBody {
+    ChatBody {
+        id: message.id,
+        user_id: message.user_id,
+        username,
+        text: message.text,
+        scope: message.scope,
+        to: message.to,
+        ts: message.ts,
+    }
+}
+
+fn chat_error_code(error: ChatError) -> &'static str {
+    match error {
+        ChatError::SenderAbsent => "not-joined",
+        ChatError::NoRecipient | ChatError::ToSelf => "no-recipient",
+        ChatError::RecipientAbsent => "recipient-absent",
     }
 }
 

@@ -2,6 +2,8 @@
 
 mod connection;
 mod rate;
+
+pub use rate::ChatLimits;
 mod writer;
 
 use axum::extract::ws::rejection::WebSocketUpgradeRejection;

@@ -4,6 +4,8 @@
 //! SQLITE_BUSY instead of waiting.
 
 mod catalog;
+mod chat;
+mod sessions;
 mod spaces;
 mod users;
 

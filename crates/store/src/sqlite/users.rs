@@ -81,6 +81,18 @@ impl UserStore for SqliteStore {
         Ok(())
     }
 
+    async fn set_password_hash(&self, user: UserId, password_hash: &str) -> StoreResult<()> {
+        let done = sqlx::query("UPDATE users SET password_hash = ? WHERE id = ?")
+            .bind(password_hash)
+            .bind(user.to_string())
+            .execute(&self.pool)
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound(Entity::User));
+        }
+        Ok(())
+    }
+
     async fn user_avatars(&self, ids: &[UserId]) -> StoreResult<Vec<UserAvatar>> {
         if ids.is_empty() {
             return Ok(Vec::new());

@@ -1,0 +1,7 @@
+//! Wall-clock time as the API and the store use it: Unix milliseconds.
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+pub fn now_ms() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64)
+}

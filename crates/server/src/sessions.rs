@@ -1,0 +1,112 @@
+//! Session checks on the hot path. Every request and every WebSocket join asks whether a
+//! token's session is still live; the answer is cached for a short time, and revocations
+//! made here evict the cache at once and are announced to open sockets, which close.
+//! A later networked backend publishes the same announcements between nodes.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use gather_core::{SessionId, UserId};
+use gather_store::{Session, Store, StoreError, StoreResult};
+use tokio::sync::broadcast;
+
+use crate::auth::Bearer;
+
+/// How long a session known to be live is trusted without asking the store again.
+const CACHE_TTL: Duration = Duration::from_secs(30);
+/// Cached sessions above which stale entries are swept.
+const CACHE_SWEEP_AT: usize = 10_000;
+/// Revocations an open socket may fall behind by before it re-checks from the store.
+const REVOCATION_BACKLOG: usize = 1024;
+
+#[derive(Debug, thiserror::Error)]
+pub enum SessionError {
+    #[error("this session has been signed out; sign in again")]
+    Revoked,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+pub struct SessionGate {
+    store: Arc<dyn Store>,
+    // std Mutex: lookups and inserts only, never held across an await.
+    live: Mutex<HashMap<SessionId, (UserId, Instant)>>,
+    revoked: broadcast::Sender<SessionId>,
+}
+
+impl SessionGate {
+    pub fn new(store: Arc<dyn Store>) -> Self {
+        Self { store, live: Mutex::default(), revoked: broadcast::channel(REVOCATION_BACKLOG).0 }
+    }
+
+    /// Opens a session for a sign-in.
+    pub async fn open(&self, user: UserId, user_agent: &str) -> StoreResult<Bearer> {
+        let now = crate::clock::now_ms();
+        let session = Session {
+            id: SessionId::new(),
+            user_id: user,
+            created_at: now,
+            last_seen_at: now,
+            user_agent: user_agent.chars().take(256).collect(),
+            revoked: false,
+        };
+        self.store.create_session(&session).await?;
+        self.remember(session.id, user);
+        Ok(Bearer { user, session: session.id })
+    }
+
+    /// Ok when the token's session exists, belongs to its user and is not revoked.
+    pub async fn check(&self, bearer: Bearer) -> Result<(), SessionError> {
+        if self.cached(bearer) {
+            return Ok(());
+        }
+        match self.store.session(bearer.session).await? {
+            Some(session) if !session.revoked && session.user_id == bearer.user => {
+                self.store.touch_session(session.id, crate::clock::now_ms()).await?;
+                self.remember(session.id, session.user_id);
+                Ok(())
+            }
+            _ => Err(SessionError::Revoked),
+        }
+    }
+
+    pub async fn revoke(&self, id: SessionId) -> StoreResult<()> {
+        self.store.revoke_session(id).await?;
+        self.forget(id);
+        Ok(())
+    }
+
+    /// Revokes every session of `user` except `keep`.
+    pub async fn revoke_others(&self, user: UserId, keep: SessionId) -> StoreResult<()> {
+        for id in self.store.revoke_other_sessions(user, keep).await? {
+            self.forget(id);
+        }
+        Ok(())
+    }
+
+    /// Announcements of revoked sessions, for open sockets to close theirs.
+    pub fn revocations(&self) -> broadcast::Receiver<SessionId> {
+        self.revoked.subscribe()
+    }
+
+    fn cached(&self, bearer: Bearer) -> bool {
+        let live = self.live.lock().expect("session cache poisoned");
+        live.get(&bearer.session)
+            .is_some_and(|(user, checked)| *user == bearer.user && checked.elapsed() < CACHE_TTL)
+    }
+
+    fn remember(&self, id: SessionId, user: UserId) {
+        let mut live = self.live.lock().expect("session cache poisoned");
+        if live.len() >= CACHE_SWEEP_AT {
+            live.retain(|_, (_, checked)| checked.elapsed() < CACHE_TTL);
+        }
+        live.insert(id, (user, Instant::now()));
+    }
+
+    fn forget(&self, id: SessionId) {
+        self.live.lock().expect("session cache poisoned").remove(&id);
+        // Nobody listening (no open sockets) is fine.
+        let _ = self.revoked.send(id);
+    }
+}

@@ -1,0 +1,77 @@
+use async_trait::async_trait;
+use gather_core::{ChatMessageId, ChatScope, SpaceId, UserId};
+use sqlx::Row;
+
+use super::{parse, SqliteStore};
+use crate::{ChatMessage, ChatStore, Entity, NewChatMessage, StoreError, StoreResult};
+
+#[async_trait]
+impl ChatStore for SqliteStore {
+    async fn append_chat(&self, message: &NewChatMessage) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO chat_messages (id, space_id, user_id, scope, to_user_id, text, created_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(message.id.to_string())
+        .bind(message.space_id.to_string())
+        .bind(message.user_id.to_string())
+        .bind(message.scope.as_str())
+        .bind(message.to.map(|u| u.to_string()))
+        .bind(&message.text)
+        .bind(message.ts)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn chat_page(
+        &self,
+        space: SpaceId,
+        viewer: UserId,
+        before: Option<ChatMessageId>,
+        limit: u32,
+    ) -> StoreResult<Vec<ChatMessage>> {
+        let before_seq = match before {
+            None => i64::MAX,
+            Some(id) => sqlx::query("SELECT seq FROM chat_messages WHERE id = ? AND space_id = ?")
+                .bind(id.to_string())
+                .bind(space.to_string())
+                .fetch_optional(&self.pool)
+                .await?
+                .ok_or(StoreError::NotFound(Entity::ChatMessage))?
+                .try_get("seq")?,
+        };
+        let rows = sqlx::query(
+            "SELECT m.id, m.user_id, u.username, m.scope, m.to_user_id, m.text, m.created_at
+             FROM chat_messages m JOIN users u ON u.id = m.user_id
+             WHERE m.space_id = ? AND m.seq < ?
+               AND (m.scope != 'direct' OR m.user_id = ? OR m.to_user_id = ?)
+             ORDER BY m.seq DESC LIMIT ?",
+        )
+        .bind(space.to_string())
+        .bind(before_seq)
+        .bind(viewer.to_string())
+        .bind(viewer.to_string())
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|row| {
+                let scope: String = row.try_get("scope")?;
+                Ok(ChatMessage {
+                    id: parse("chat_messages.id", row.try_get("id")?)?,
+                    user_id: parse("chat_messages.user_id", row.try_get("user_id")?)?,
+                    username: row.try_get("username")?,
+                    scope: ChatScope::parse(&scope)
+                        .ok_or_else(|| StoreError::Corrupt(format!("scope = {scope:?}")))?,
+                    to: row
+                        .try_get::<Option<String>, _>("to_user_id")?
+                        .map(|id| parse("chat_messages.to_user_id", id))
+                        .transpose()?,
+                    text: row.try_get("text")?,
+                    ts: row.try_get("created_at")?,
+                })
+            })
+            .collect()
+    }
+}
