@@ -135,6 +135,12 @@ impl TestApp {
         self.new_user("admin").await
     }
 
+    /// Another sign-in (another session) of the same user.
+    pub async fn sign_in_again(&self, user: &TestUser) -> TestUser {
+        let token = self.signin(&user.username, "password1").await.ok()["token"].as_str().unwrap().to_owned();
+        TestUser { token, ..user.clone() }
+    }
+
     pub async fn create_element(&self, admin: &TestUser, width: u32, height: u32, solid: bool) -> String {
         let body = json!({"imageUrl": "https://example.com/e.png", "width": width, "height": height, "static": solid});
         self.post("/admin/element", Some(&admin.token), body).await.ok()["id"].as_str().unwrap().to_owned()
@@ -213,6 +219,10 @@ impl WsClient {
 
     pub async fn join(&mut self, space: &str, token: &str) {
         self.send_json(json!({"type": "join", "payload": {"spaceId": space, "token": token}})).await;
+    }
+
+    pub async fn send_chat(&mut self, payload: Value) {
+        self.send_json(json!({"type": "chat", "payload": payload})).await;
     }
 
     pub async fn send_move(&mut self, x: i64, y: i64) {

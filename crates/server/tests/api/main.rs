@@ -5,8 +5,10 @@ mod helpers;
 
 mod admin;
 mod bad_input;
+mod chat;
 mod demo;
 mod restart;
+mod sessions;
 mod signup;
 mod space_elements;
 mod spaces;
