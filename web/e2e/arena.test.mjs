@@ -96,7 +96,7 @@ test("two people walk around one space together", { skip: missing ?? false, time
   // Each sees the other, by position and by name.
   await waitForRemoteAt(bob, aliceAt.id, aliceAt.x, aliceAt.y);
   await waitForRemoteAt(alice, bobAt.id, bobAt.x, bobAt.y);
-  await alice.locator(`[data-test=people] li[data-user="${bobAt.id}"]`).filter({ hasText: `bob-${suffix}` }).waitFor();
+  await alice.locator(`[data-testid=people] li[data-user="${bobAt.id}"]`).filter({ hasText: `bob-${suffix}` }).waitFor();
 
   // Alice walks with the keyboard; Bob's view follows.
   const space = await apiCall(alice, "GET", `/space/${spaceId}`);
@@ -136,11 +136,28 @@ test("two people walk around one space together", { skip: missing ?? false, time
     assert.equal(await page.evaluate(() => window.__gather.webgl), true);
     await page.waitForFunction(() => window.__gather.frameMs > 0);
   }
+  // They chat: each sees the other's message in the panel and as a bubble over the speaker.
+  await alice.getByTestId("chat-toggle").click();
+  await alice.getByTestId("chat-input").fill("hello bob");
+  await alice.getByTestId("chat-input").press("Enter");
+  await bob.waitForFunction(() => window.__gather.chat.some((m) => m.text === "hello bob"), null, { timeout: 5000 });
+  await bob.waitForFunction((id) => window.__gather.bubbles.some((b) => b.userId === id && b.text === "hello bob"), aliceAt.id);
+  await bob.locator(`.name-label[data-user="${aliceAt.id}"] .bubble`).filter({ hasText: "hello bob" }).waitFor();
+  await bob.getByTestId("chat-unread").filter({ hasText: "1" }).waitFor();
+  await bob.getByTestId("chat-toggle").click();
+  await bob.getByTestId("chat-log").getByText("hello bob").waitFor();
+  await bob.getByTestId("chat-input").fill("hi alice");
+  await bob.getByTestId("chat-input").press("Enter");
+  await alice.getByTestId("chat-log").getByText("hi alice").waitFor({ timeout: 5000 });
+  await alice.waitForFunction((id) => window.__gather.bubbles.some((b) => b.userId === id && b.text === "hi alice"), bobAt.id);
+  // Typing in the chat did not walk anyone.
+  assert.deepEqual(await alice.evaluate(() => ({ x: window.__gather.me.x, y: window.__gather.me.y })), moved);
+
   await alice.screenshot({ path: join(shots, "alice.png") });
   await bob.screenshot({ path: join(shots, "bob.png") });
 
   // Bob closes his page; he disappears from Alice's scene.
   await bob.close();
   await alice.waitForFunction((id) => !window.__gather.remote.some((u) => u.id === id), bobAt.id, { timeout: 5000 });
-  await alice.locator(`[data-test=people] li[data-user="${bobAt.id}"]`).waitFor({ state: "detached" });
+  await alice.locator(`[data-testid=people] li[data-user="${bobAt.id}"]`).waitFor({ state: "detached" });
 });

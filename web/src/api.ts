@@ -1,7 +1,7 @@
 // The REST API, typed. Errors carry the server's own message, which is written for people.
 
 import { session } from "./session";
-import type { PlacedElement } from "./arena/protocol";
+import type { ChatMessage, PlacedElement } from "./arena/protocol";
 
 export class ApiError extends Error {
   constructor(
@@ -73,7 +73,25 @@ export interface UserCard {
   username: string;
 }
 
+export interface SessionInfo {
+  id: string;
+  createdAt: number;
+  lastSeenAt: number;
+  userAgent: string;
+  current: boolean;
+}
+
 export const api = {
+  signout: () => call<object>("POST", "/signout", {}),
+  sessions: () => call<{ sessions: SessionInfo[] }>("GET", "/sessions").then((r) => r.sessions),
+  revokeSession: (id: string) => call<object>("DELETE", `/sessions/${encodeURIComponent(id)}`),
+  changePassword: (oldPassword: string, newPassword: string) =>
+    call<object>("POST", "/user/password", { oldPassword, newPassword }),
+  chatHistory: (spaceId: string, before?: string, limit = 50) =>
+    call<{ messages: ChatMessage[]; next: string | null }>(
+      "GET",
+      `/space/${encodeURIComponent(spaceId)}/chat?limit=${limit}${before ? `&before=${encodeURIComponent(before)}` : ""}`,
+    ),
   signup: (username: string, password: string, type: "user" | "admin") =>
     call<{ userId: string }>("POST", "/signup", { username, password, type }),
   signin: (username: string, password: string) =>

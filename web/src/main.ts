@@ -9,6 +9,7 @@ import { avatarPage } from "./pages/avatar";
 import { spacesPage } from "./pages/spaces";
 import { adminPage } from "./pages/admin";
 import { arenaPage } from "./pages/arena";
+import { accountPage } from "./pages/account";
 
 export type Cleanup = () => void;
 
@@ -38,6 +39,9 @@ function render() {
       break;
     case "admin":
       cleanup = adminPage(root);
+      break;
+    case "account":
+      cleanup = accountPage(root);
       break;
     case "space":
       cleanup = arenaPage(root, route.id);

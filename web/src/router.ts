@@ -5,6 +5,7 @@ export type Route =
   | { page: "avatar" }
   | { page: "spaces" }
   | { page: "admin" }
+  | { page: "account" }
   | { page: "space"; id: string };
 
 export function parseRoute(path: string): Route {
@@ -17,6 +18,8 @@ export function parseRoute(path: string): Route {
       return { page: "avatar" };
     case "/admin":
       return { page: "admin" };
+    case "/account":
+      return { page: "account" };
     default:
       return { page: "spaces" };
   }

@@ -68,7 +68,7 @@ describe("SpaceConnection", () => {
   });
 
   it("does not come back after the space is deleted or opened elsewhere", () => {
-    for (const code of [4001, 4002]) {
+    for (const code of [4001, 4002, 4004]) {
       const { sockets, states } = connect();
       sockets[0].open();
       sockets[0].onclose?.({ code });
@@ -84,6 +84,17 @@ describe("SpaceConnection", () => {
     expect(states.at(-1)).toBe("reconnecting");
     await new Promise((resolve) => setTimeout(resolve, 700));
     expect(sockets.length).toBe(2);
+  });
+
+  it("sends chat with the chosen scope", () => {
+    const { connection, sockets } = connect();
+    sockets[0].open();
+    connection.chat("hello", "direct", "bob");
+    connection.chat("all", "space");
+    expect(sockets[0].sent.slice(1).map((s) => JSON.parse(s))).toEqual([
+      { type: "chat", payload: { text: "hello", scope: "direct", to: "bob" } },
+      { type: "chat", payload: { text: "all", scope: "space" } },
+    ]);
   });
 
   it("stops on a join error no retry can fix", () => {

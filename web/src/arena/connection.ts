@@ -1,12 +1,12 @@
 // The arena's WebSocket: joins on open, reconnects with backoff when the line drops, and
 // stops for good when the server says so (space deleted, replaced by another tab, bad token).
 
-import { parseFrame, type ClientFrame, type Pos, type ServerFrame } from "./protocol";
+import { parseFrame, type ChatScope, type ClientFrame, type Pos, type ServerFrame } from "./protocol";
 
 export type LinkState = "connecting" | "open" | "reconnecting" | "stopped";
 
 /** Close codes after which reconnecting would be wrong. */
-const FINAL_CLOSE_CODES = new Set([4001, 4002]);
+const FINAL_CLOSE_CODES = new Set([4001, 4002, 4004]);
 /** Join errors that another attempt cannot fix. */
 const FINAL_ERRORS = new Set(["invalid-token", "unknown-space"]);
 
@@ -45,6 +45,10 @@ export class SpaceConnection {
     this.send({ type: "move", payload: to });
   }
 
+  chat(text: string, scope: ChatScope, to?: string) {
+    this.send({ type: "chat", payload: { text, scope, ...(to ? { to } : {}) } });
+  }
+
   stop(detail = "left") {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
@@ -77,7 +81,12 @@ export class SpaceConnection {
     socket.onclose = (event) => {
       if (this.stopped || socket !== this.socket) return;
       if (FINAL_CLOSE_CODES.has(event.code)) {
-        this.stop(event.code === 4001 ? "opened in another window" : "the space was deleted");
+        const why: Record<number, string> = {
+          4001: "opened in another window",
+          4002: "the space was deleted",
+          4004: "you were signed out",
+        };
+        this.stop(why[event.code]);
         return;
       }
       const delay = backoffDelay(this.attempt++);

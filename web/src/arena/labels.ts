@@ -11,6 +11,9 @@ const LABEL_HEIGHT = 1.55;
 export interface Person {
   name: string;
   imageUrl: string | null;
+  /** A speech bubble shown over the head until `bubbleUntil` (ms, performance.now()). */
+  bubble?: string;
+  bubbleUntil?: number;
 }
 
 export class Labels {
@@ -33,6 +36,7 @@ export class Labels {
         .sort((a, b) => positions.get(a)!.distanceToSquared(focus) - positions.get(b)!.distanceToSquared(focus))
         .slice(0, MAX_LABELS);
     }
+    const now = performance.now();
     const width = this.layer.clientWidth;
     const height = this.layer.clientHeight;
     this.chosen.forEach((id, i) => {
@@ -49,10 +53,19 @@ export class Labels {
       }
       const person = people.get(id);
       const text = (person?.name ?? "…") + (id === myId ? " (you)" : "");
-      if (label.dataset.text !== text || label.dataset.image !== (person?.imageUrl ?? "")) {
+      const bubble = person?.bubble && (person.bubbleUntil ?? 0) > now ? person.bubble : "";
+      if (label.dataset.text !== text || label.dataset.image !== (person?.imageUrl ?? "") || label.dataset.bubble !== bubble) {
         label.dataset.text = text;
         label.dataset.image = person?.imageUrl ?? "";
+        label.dataset.bubble = bubble;
+        label.dataset.user = id;
         label.replaceChildren();
+        if (bubble) {
+          const speech = document.createElement("div");
+          speech.className = "bubble";
+          speech.textContent = bubble;
+          label.append(speech);
+        }
         if (person?.imageUrl) {
           const img = document.createElement("img");
           img.src = person.imageUrl;

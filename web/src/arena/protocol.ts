@@ -20,6 +20,18 @@ export interface PlacedElement {
   y: number;
 }
 
+export type ChatScope = "space" | "nearby" | "direct";
+
+export interface ChatMessage {
+  id: string;
+  userId: string;
+  username: string;
+  text: string;
+  scope: ChatScope;
+  to?: string;
+  ts: number;
+}
+
 export type ServerFrame =
   | { type: "space-joined"; payload: { spawn: Pos; userId: string; users: { userId: string; x: number; y: number }[] } }
   | { type: "user-joined"; payload: { userId: string; x: number; y: number } }
@@ -29,12 +41,15 @@ export type ServerFrame =
   | { type: "element-added"; payload: PlacedElement }
   | { type: "element-removed"; payload: { id: string } }
   | { type: "space-closed"; payload: { spaceId: string } }
+  | { type: "chat"; payload: ChatMessage }
+  | { type: "session-revoked"; payload: Record<string, never> }
   | { type: "error"; payload: { code: string; message: string } };
 
 export type ClientFrame =
   | { type: "join"; payload: { spaceId: string; token: string } }
   | { type: "move"; payload: Pos }
-  | { type: "leave"; payload: Record<string, never> };
+  | { type: "leave"; payload: Record<string, never> }
+  | { type: "chat"; payload: { text: string; scope: ChatScope; to?: string } };
 
 /** Parses a frame, or returns null for anything that is not a known frame. */
 export function parseFrame(text: string): ServerFrame | null {

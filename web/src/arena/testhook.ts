@@ -3,6 +3,8 @@
 import type { ArenaScene } from "./scene";
 import type { LinkState } from "./connection";
 import type { World } from "./world";
+import type { ChatMessage } from "./protocol";
+import type { Person } from "./labels";
 
 export interface TestHook {
   readonly me: { id: string; x: number; y: number } | null;
@@ -15,6 +17,10 @@ export interface TestHook {
   readonly frameMs: number;
   readonly connected: boolean;
   readonly webgl: boolean;
+  /** Chat messages received live, oldest first. */
+  readonly chat: { userId: string; text: string; scope: string }[];
+  /** Speech bubbles showing now. */
+  readonly bubbles: { userId: string; text: string }[];
 }
 
 declare global {
@@ -23,7 +29,13 @@ declare global {
   }
 }
 
-export function exposeTestHook(world: World, scene: () => ArenaScene | null, link: () => LinkState): () => void {
+export function exposeTestHook(
+  world: World,
+  scene: () => ArenaScene | null,
+  link: () => LinkState,
+  chat: ChatMessage[],
+  people: Map<string, Person>,
+): () => void {
   const hook: TestHook = {
     get me() {
       return world.myId && world.me ? { id: world.myId, ...world.me } : null;
@@ -53,6 +65,15 @@ export function exposeTestHook(world: World, scene: () => ArenaScene | null, lin
     },
     get webgl() {
       return scene() !== null;
+    },
+    get chat() {
+      return chat.map((m) => ({ userId: m.userId, text: m.text, scope: m.scope }));
+    },
+    get bubbles() {
+      const now = performance.now();
+      return [...people].flatMap(([userId, p]) =>
+        p.bubble && (p.bubbleUntil ?? 0) > now ? [{ userId, text: p.bubble }] : [],
+      );
     },
   };
   window.__gather = hook;

@@ -81,6 +81,13 @@ describe("World", () => {
     expect(world.elements.size).toBe(0);
   });
 
+  it("passes chat and revocation on", () => {
+    const world = new World(10, 10);
+    const message = { id: "m1", userId: "bob", username: "bob", text: "hi", scope: "space" as const, ts: 1 };
+    expect(world.apply({ type: "chat", payload: message })).toEqual([{ kind: "chat", message }]);
+    expect(world.apply({ type: "session-revoked", payload: {} })).toEqual([{ kind: "revoked" }]);
+  });
+
   it("a rejoin replaces the picture of who is there", () => {
     const world = new World(10, 10);
     joined(world, 0, 0, [{ userId: "bob", x: 1, y: 1 }]);

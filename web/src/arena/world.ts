@@ -2,7 +2,7 @@
 // and our own predicted position. Pure: frames in, changes out; no DOM, no three.js.
 // The server owns the rules; this only mirrors their outcome.
 
-import type { PlacedElement, Pos, ServerFrame } from "./protocol";
+import type { ChatMessage, PlacedElement, Pos, ServerFrame } from "./protocol";
 
 export type Direction = "up" | "down" | "left" | "right";
 
@@ -23,6 +23,8 @@ export type Change =
   | { kind: "me-corrected" }
   | { kind: "elements-changed" }
   | { kind: "closed" }
+  | { kind: "chat"; message: ChatMessage }
+  | { kind: "revoked" }
   | { kind: "error"; code: string; message: string };
 
 export class World {
@@ -99,6 +101,10 @@ export class World {
         return this.removeElement(frame.payload.id) ? [{ kind: "elements-changed" }] : [];
       case "space-closed":
         return [{ kind: "closed" }];
+      case "chat":
+        return [{ kind: "chat", message: frame.payload }];
+      case "session-revoked":
+        return [{ kind: "revoked" }];
       case "error":
         return [{ kind: "error", code: frame.payload.code, message: frame.payload.message }];
     }

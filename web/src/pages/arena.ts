@@ -9,12 +9,17 @@ import { ArenaScene } from "../arena/scene";
 import type { Person } from "../arena/labels";
 import { World, type Change } from "../arena/world";
 import { exposeTestHook } from "../arena/testhook";
+import { ChatPanel } from "../arena/chatpanel";
+import type { ChatMessage } from "../arena/protocol";
+
+/** How long a speech bubble stays over someone's head. */
+const BUBBLE_MS = 6000;
 
 export function arenaPage(root: HTMLElement, spaceId: string) {
   const stage = h("div", { class: "stage" });
   const labels = h("div", { class: "labels" });
-  const status = h("span", { class: "status connecting", "data-test": "status" }, "Connecting…");
-  const people = h("ul", { class: "people", "data-test": "people" });
+  const status = h("span", { class: "status connecting", "data-testid": "status" }, "Connecting…");
+  const people = h("ul", { class: "people", "data-testid": "people" });
   const banner = h("div", { class: "banner", hidden: true });
   const help = h(
     "div",
@@ -35,7 +40,8 @@ export function arenaPage(root: HTMLElement, spaceId: string) {
     people,
     h("button", { class: "link", onclick: () => (help.hidden = !help.hidden) }, "Keyboard help (?)"),
   );
-  root.append(h("div", { class: "arena" }, stage, labels, hud, help, banner));
+  const arena = h("div", { class: "arena" }, stage, labels, hud, help, banner);
+  root.append(arena);
 
   let disposed = false;
   let teardown: () => void = () => {};
@@ -61,7 +67,20 @@ export function arenaPage(root: HTMLElement, spaceId: string) {
     } catch {
       showBanner(banner, "3D is not available in this browser; you can still move and see who is here.");
     }
-    const names = new NameLookup(roster, () => renderPeople(people, roster, world));
+    const chatLog: ChatMessage[] = [];
+    const chat = new ChatPanel({
+      spaceId,
+      myId: () => world.myId,
+      nameOf: (id) => roster.get(id)?.name ?? "someone",
+      send: (text, scope, to) => connection.chat(text, scope, to),
+    });
+    hud.append(chat.toggle);
+    arena.append(chat.el);
+    const refreshRoster = () => {
+      renderPeople(people, roster, world);
+      chat.refreshPeople([...world.others.keys()].map((id) => ({ id, name: roster.get(id)?.name ?? "…" })));
+    };
+    const names = new NameLookup(roster, refreshRoster);
     let link: LinkState = "connecting";
 
     const onChange = (change: Change) => {
@@ -102,11 +121,24 @@ export function arenaPage(root: HTMLElement, spaceId: string) {
         case "closed":
           showBanner(banner, "This space was deleted by its owner.");
           break;
+        case "chat": {
+          chatLog.push(change.message);
+          chat.receive(change.message);
+          const speaker = roster.get(change.message.userId);
+          if (speaker) {
+            speaker.bubble = change.message.text;
+            speaker.bubbleUntil = performance.now() + BUBBLE_MS;
+          }
+          break;
+        }
+        case "revoked":
+          showBanner(banner, "You were signed out of this session.");
+          break;
         case "error":
           if (change.code !== "rate-limited") showBanner(banner, change.message, 4000);
           break;
       }
-      renderPeople(people, roster, world);
+      refreshRoster();
     };
 
     const connection = new SpaceConnection({
@@ -124,7 +156,10 @@ export function arenaPage(root: HTMLElement, spaceId: string) {
 
     const pacer = new StepPacer();
     const onKey = (event: KeyboardEvent) => {
-      if (event.target instanceof HTMLInputElement || event.target instanceof HTMLTextAreaElement) return;
+      const target = event.target;
+      if (target instanceof HTMLInputElement || target instanceof HTMLTextAreaElement || target instanceof HTMLSelectElement) {
+        return;
+      }
       if (event.key === "?") {
         help.hidden = !help.hidden;
         return;
@@ -133,13 +168,13 @@ export function arenaPage(root: HTMLElement, spaceId: string) {
       if (!direction) return;
       event.preventDefault();
       if (link !== "open" || !pacer.tryStep(performance.now())) return;
-      const target = world.step(direction);
-      if (!target) return;
-      scene?.avatars.moveTo(world.myId!, target);
-      connection.move(target);
+      const step = world.step(direction);
+      if (!step) return;
+      scene?.avatars.moveTo(world.myId!, step);
+      connection.move(step);
     };
     window.addEventListener("keydown", onKey);
-    const unhook = exposeTestHook(world, () => scene, () => link);
+    const unhook = exposeTestHook(world, () => scene, () => link, chatLog, roster);
 
     return () => {
       window.removeEventListener("keydown", onKey);

@@ -17,14 +17,16 @@ export function layout(root: HTMLElement, title: string, ...content: Node[]): HT
     "header",
     { class: "topbar" },
     h("a", { href: "/spaces", class: "brand" }, "Gather"),
-    h("nav", {}, h("a", { href: "/spaces" }, "Spaces"), h("a", { href: "/avatar" }, "Avatar"), adminLink),
+    h("nav", {}, h("a", { href: "/spaces" }, "Spaces"), h("a", { href: "/avatar" }, "Avatar"), h("a", { href: "/account" }, "Account"), adminLink),
     h("span", { class: "who" }, session.username() ?? ""),
     h(
       "button",
       {
         class: "link",
-        "data-test": "sign-out",
-        onclick: () => {
+        "data-testid": "sign-out",
+        onclick: async () => {
+          // Revoke the session on the server too; sign out locally even if that fails.
+          await api.signout().catch(() => {});
           session.clear();
           navigate("/signin");
         },
