@@ -6,10 +6,10 @@ use std::net::SocketAddr;
 use std::os::unix::fs::DirBuilderExt;
 use std::sync::Arc;
 
-use anyhow::{bail, Context};
+use anyhow::Context;
 use axum::Router;
 use gather_bus::LocalBus;
-use gather_store::{SqliteStore, Store};
+use gather_store::{SqlStore, Store};
 use tokio::net::TcpListener;
 use tokio::sync::{oneshot, watch};
 use tokio::task::JoinHandle;
@@ -28,7 +28,7 @@ use crate::{demo, http, web, ws};
 pub struct App {
     listener: TcpListener,
     router: Router,
-    store: SqliteStore,
+    store: SqlStore,
     shutdown: watch::Sender<bool>,
 }
 
@@ -41,11 +41,9 @@ impl App {
             .create(&config.data_dir)
             .with_context(|| format!("creating the data dir {}", config.data_dir.display()))?;
         let secret = load_or_create_secret(config.jwt_secret.as_deref(), &config.data_dir)?;
-        let url = config.database_url();
-        if !url.starts_with("sqlite:") {
-            bail!("unsupported database URL {url:?}: use sqlite://<path>");
-        }
-        let store = SqliteStore::connect(&url).await.with_context(|| format!("opening {url}"))?;
+        let store = SqlStore::connect(&config.database_url(), config.pool_settings())
+            .await
+            .context("opening the database")?;
         let shared: Arc<dyn Store> = Arc::new(store.clone());
         if !config.no_demo && demo::seed_if_empty(&*shared).await? {
             tracing::info!("seeded the demo avatars, furniture and map");

@@ -12,6 +12,8 @@ const DEFAULT_TOKEN_TTL_SECS: u64 = 7 * 24 * 60 * 60;
 const DEFAULT_WS_MAX_FRAME_BYTES: usize = 16 * 1024;
 const DEFAULT_WS_IDLE_TIMEOUT_SECS: u64 = 60;
 const DEFAULT_CHAT_NEARBY_RADIUS: u32 = 5;
+const DEFAULT_DB_MAX_CONNECTIONS: u32 = 8;
+const DEFAULT_DB_ACQUIRE_TIMEOUT_SECS: u64 = 5;
 
 /// Who may create an admin account through `POST /signup`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -60,9 +62,17 @@ pub struct Config {
     #[arg(long, env = "GATHER_DATA_DIR", default_value = "./data")]
     pub data_dir: PathBuf,
 
-    /// Database URL; defaults to `sqlite://<data-dir>/gather.db`.
-    #[arg(long, env = "GATHER_DATABASE_URL")]
+    /// Database URL: `sqlite://<path>` or `postgres://…`; defaults to `sqlite://<data-dir>/gather.db`.
+    #[arg(long, env = "GATHER_DATABASE_URL", hide_env_values = true)]
     pub database_url: Option<String>,
+
+    /// Most database connections in the pool.
+    #[arg(long, env = "GATHER_DB_MAX_CONNECTIONS", default_value_t = DEFAULT_DB_MAX_CONNECTIONS)]
+    pub db_max_connections: u32,
+
+    /// How long a request waits for a database connection before answering 503, in seconds.
+    #[arg(long, env = "GATHER_DB_ACQUIRE_TIMEOUT_SECS", default_value_t = DEFAULT_DB_ACQUIRE_TIMEOUT_SECS)]
+    pub db_acquire_timeout_secs: u64,
 
     /// Who may sign up as an admin.
     #[arg(long, env = "GATHER_ADMIN_SIGNUP", value_enum, default_value_t = AdminSignup::First)]
@@ -100,6 +110,8 @@ impl Config {
             addr: DEFAULT_ADDR.parse().expect("default address parses"),
             data_dir: data_dir.into(),
             database_url: None,
+            db_max_connections: DEFAULT_DB_MAX_CONNECTIONS,
+            db_acquire_timeout_secs: DEFAULT_DB_ACQUIRE_TIMEOUT_SECS,
             admin_signup: AdminSignup::First,
             jwt_secret: None,
             token_ttl_secs: DEFAULT_TOKEN_TTL_SECS,
@@ -114,6 +126,13 @@ impl Config {
         self.database_url
             .clone()
             .unwrap_or_else(|| format!("sqlite://{}", self.data_dir.join("gather.db").display()))
+    }
+
+    pub fn pool_settings(&self) -> gather_store::PoolSettings {
+        gather_store::PoolSettings {
+            max_connections: self.db_max_connections,
+            acquire_timeout: Duration::from_secs(self.db_acquire_timeout_secs.max(1)),
+        }
     }
 
     pub fn token_ttl(&self) -> Duration {

@@ -45,6 +45,8 @@ pub enum StoreError {
     Database(#[from] sqlx::Error),
     #[error("database migration failed")]
     Migration(#[from] sqlx::migrate::MigrateError),
+    #[error("unsupported database URL {0}: use sqlite://<path> or postgres://…")]
+    UnsupportedUrl(String),
     /// A stored value that does not decode: a bug or a corrupted row.
     #[error("corrupt row: {0}")]
     Corrupt(String),

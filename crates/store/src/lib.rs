@@ -1,18 +1,18 @@
-//! Where Gather keeps what must survive a restart: users, the catalogue (avatars, elements,
-//! maps) and spaces with their furniture. Handlers see only the [`Store`] trait, so a
-//! backend can be swapped without touching them. Placement rules come from `gather-core`;
-//! the store only makes the check and the write one transaction.
+//! Where Gather keeps what must survive a restart: users and sessions, the catalogue
+//! (avatars, elements, maps), spaces with their furniture, and chat logs. Handlers see only
+//! the [`Store`] trait; SQLite and PostgreSQL both implement it. Placement rules come from
+//! `gather-core`; the store only makes the check and the write one transaction.
 
 mod error;
 mod model;
-pub mod sqlite;
+pub mod sql;
 
 use async_trait::async_trait;
 use gather_core::{AvatarId, ChatMessageId, ElementId, Position, SessionId, SpaceElementId, SpaceId, UserId};
 
 pub use error::{Entity, StoreError};
 pub use model::*;
-pub use sqlite::SqliteStore;
+pub use sql::{Backend, PoolSettings, SqlStore};
 
 pub type StoreResult<T> = Result<T, StoreError>;
 

@@ -1,5 +1,7 @@
-//! The store contract, run against a real SQLite file. Each check takes `&dyn Store`, so a
-//! further backend runs the same suite.
+//! The store contract, run against every backend: a real SQLite file always, and a real
+//! PostgreSQL when `GATHER_TEST_DATABASE_URL` names one (each test in a schema of its own).
+//! Without it the PostgreSQL half is skipped with a message, unless
+//! `GATHER_REQUIRE_SERVICES` is set, as in CI, where that is a failure.
 
 use std::sync::Arc;
 
@@ -7,25 +9,95 @@ use gather_core::{
     AvatarId, Dimensions, ElementId, MapId, PlacementError, Position, Role, SpaceElementId, SpaceId, UserId,
 };
 use gather_store::{
-    Avatar, Element, Entity, MapElement, NewMap, NewSpace, SpaceSource, SqliteStore, Store, StoreError,
+    Avatar, Backend, Element, Entity, MapElement, NewMap, NewSpace, PoolSettings, SpaceSource, SqlStore,
+    Store, StoreError,
 };
+use sqlx::Connection;
 
 struct TestDb {
-    _dir: tempfile::TempDir,
     url: String,
+    _dir: Option<tempfile::TempDir>,
+    /// PostgreSQL: the server URL and this test's schema, dropped when the test passes.
+    schema: Option<(String, String)>,
 }
 
 impl TestDb {
-    fn new() -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite://{}", dir.path().join("gather.db").display());
-        Self { _dir: dir, url }
+    async fn new(backend: Backend) -> Option<Self> {
+        match backend {
+            Backend::Sqlite => {
+                let dir = tempfile::tempdir().unwrap();
+                let url = format!("sqlite://{}", dir.path().join("gather.db").display());
+                Some(Self { url, _dir: Some(dir), schema: None })
+            }
+            Backend::Postgres => {
+                let Ok(server) = std::env::var("GATHER_TEST_DATABASE_URL") else {
+                    assert!(
+                        std::env::var_os("GATHER_REQUIRE_SERVICES").is_none(),
+                        "GATHER_REQUIRE_SERVICES is set but GATHER_TEST_DATABASE_URL is not"
+                    );
+                    eprintln!("skipping: set GATHER_TEST_DATABASE_URL=postgres://... to test PostgreSQL");
+                    return None;
+                };
+                sqlx::any::install_default_drivers();
+                let schema = format!("gather_test_{}", UserId::new().to_string().replace('-', ""));
+                let mut conn = sqlx::AnyConnection::connect(&server).await.expect("PostgreSQL reachable");
+                sqlx::query(&format!("CREATE SCHEMA {schema}")).execute(&mut conn).await.unwrap();
+                let separator = if server.contains('?') { '&' } else { '?' };
+                let url = format!("{server}{separator}options=-c%20search_path%3D{schema}");
+                Some(Self { url, _dir: None, schema: Some((server, schema)) })
+            }
+        }
     }
 
     async fn open(&self) -> Arc<dyn Store> {
-        Arc::new(SqliteStore::connect(&self.url).await.unwrap())
+        Arc::new(SqlStore::connect(&self.url, PoolSettings::default()).await.unwrap())
+    }
+
+    async fn cleanup(self) {
+        if let Some((server, schema)) = self.schema {
+            let mut conn = sqlx::AnyConnection::connect(&server).await.unwrap();
+            sqlx::query(&format!("DROP SCHEMA {schema} CASCADE")).execute(&mut conn).await.unwrap();
+        }
     }
 }
+
+macro_rules! suite {
+    ($($test:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[tokio::test]
+            async fn $test() {
+                let db = super::TestDb::new(gather_store::Backend::Sqlite).await.unwrap();
+                super::$test(&db).await;
+                db.cleanup().await;
+            })*
+        }
+        mod postgres {
+            $(#[tokio::test]
+            async fn $test() {
+                let Some(db) = super::TestDb::new(gather_store::Backend::Postgres).await else { return };
+                super::$test(&db).await;
+                db.cleanup().await;
+            })*
+        }
+    };
+}
+
+suite!(
+    usernames_are_unique_ignoring_case,
+    only_the_first_account_passes_the_first_account_condition,
+    avatars_are_listed_and_chosen_and_unknown_ones_refused,
+    element_images_change_and_unknown_elements_are_reported,
+    maps_validate_their_furniture,
+    a_space_from_a_map_gets_its_own_copy_of_the_furniture,
+    placement_follows_the_core_rules,
+    concurrent_placements_on_one_tile_never_both_succeed,
+    deleting_a_space_deletes_its_furniture,
+    spaces_are_listed_per_owner_and_survive_reopening,
+    sessions_are_listed_newest_first_and_revoked_one_by_one_or_all_but_one,
+    chat_pages_go_newest_first_and_hide_other_peoples_direct_messages,
+    passwords_can_be_changed,
+    concurrent_first_accounts_let_exactly_one_in,
+);
 
 fn new_user(name: &str, role: Role) -> gather_store::NewUser {
     gather_store::NewUser {
@@ -55,9 +127,7 @@ async fn owner(store: &dyn Store) -> UserId {
     user.id
 }
 
-#[tokio::test]
-async fn usernames_are_unique_ignoring_case() {
-    let db = TestDb::new();
+async fn usernames_are_unique_ignoring_case(db: &TestDb) {
     let store = db.open().await;
     store.create_user(new_user("Alice", Role::User), false).await.unwrap();
     let again = store.create_user(new_user("alice", Role::User), false).await;
@@ -66,9 +136,7 @@ async fn usernames_are_unique_ignoring_case() {
     assert_eq!((found.username.as_str(), found.role), ("Alice", Role::User));
 }
 
-#[tokio::test]
-async fn only_the_first_account_passes_the_first_account_condition() {
-    let db = TestDb::new();
+async fn only_the_first_account_passes_the_first_account_condition(db: &TestDb) {
     let store = db.open().await;
     let first = new_user("first", Role::Admin);
     store.create_user(first.clone(), true).await.unwrap();
@@ -78,9 +146,7 @@ async fn only_the_first_account_passes_the_first_account_condition() {
     assert_eq!(store.user(first.id).await.unwrap().unwrap().role, Role::Admin);
 }
 
-#[tokio::test]
-async fn avatars_are_listed_and_chosen_and_unknown_ones_refused() {
-    let db = TestDb::new();
+async fn avatars_are_listed_and_chosen_and_unknown_ones_refused(db: &TestDb) {
     let store = db.open().await;
     let user = new_user("bob", Role::User);
     store.create_user(user.clone(), false).await.unwrap();
@@ -99,9 +165,7 @@ async fn avatars_are_listed_and_chosen_and_unknown_ones_refused() {
     assert_eq!(listed[0].username, "bob");
 }
 
-#[tokio::test]
-async fn element_images_change_and_unknown_elements_are_reported() {
-    let db = TestDb::new();
+async fn element_images_change_and_unknown_elements_are_reported(db: &TestDb) {
     let store = db.open().await;
     let e = element(&*store, 2, 1, true).await;
     store.set_element_image(e.id, "/new.png").await.unwrap();
@@ -110,9 +174,7 @@ async fn element_images_change_and_unknown_elements_are_reported() {
     assert!(matches!(missing, Err(StoreError::NotFound(Entity::Element))), "{missing:?}");
 }
 
-#[tokio::test]
-async fn maps_validate_their_furniture() {
-    let db = TestDb::new();
+async fn maps_validate_their_furniture(db: &TestDb) {
     let store = db.open().await;
     let desk = element(&*store, 2, 2, true).await;
     let map = |elements: Vec<MapElement>| NewMap {
@@ -137,9 +199,7 @@ async fn maps_validate_their_furniture() {
     assert_eq!(store.maps().await.unwrap(), vec![good]);
 }
 
-#[tokio::test]
-async fn a_space_from_a_map_gets_its_own_copy_of_the_furniture() {
-    let db = TestDb::new();
+async fn a_space_from_a_map_gets_its_own_copy_of_the_furniture(db: &TestDb) {
     let store = db.open().await;
     let user = owner(&*store).await;
     let desk = element(&*store, 1, 1, true).await;
@@ -174,9 +234,7 @@ async fn a_space_from_a_map_gets_its_own_copy_of_the_furniture() {
     assert!(matches!(store.create_space(&unknown).await, Err(StoreError::NotFound(Entity::Map))));
 }
 
-#[tokio::test]
-async fn placement_follows_the_core_rules() {
-    let db = TestDb::new();
+async fn placement_follows_the_core_rules(db: &TestDb) {
     let store = db.open().await;
     let user = owner(&*store).await;
     let space = blank_space(&*store, user, 10, 10).await;
@@ -200,9 +258,7 @@ async fn placement_follows_the_core_rules() {
     assert_eq!(store.space(space).await.unwrap().unwrap().elements.len(), 3);
 }
 
-#[tokio::test]
-async fn concurrent_placements_on_one_tile_never_both_succeed() {
-    let db = TestDb::new();
+async fn concurrent_placements_on_one_tile_never_both_succeed(db: &TestDb) {
     let store = db.open().await;
     let user = owner(&*store).await;
     let space = blank_space(&*store, user, 10, 10).await;
@@ -222,9 +278,7 @@ async fn concurrent_placements_on_one_tile_never_both_succeed() {
     assert_eq!(placed, 1);
 }
 
-#[tokio::test]
-async fn deleting_a_space_deletes_its_furniture() {
-    let db = TestDb::new();
+async fn deleting_a_space_deletes_its_furniture(db: &TestDb) {
     let store = db.open().await;
     let user = owner(&*store).await;
     let space = blank_space(&*store, user, 5, 5).await;
@@ -240,9 +294,7 @@ async fn deleting_a_space_deletes_its_furniture() {
     ));
 }
 
-#[tokio::test]
-async fn spaces_are_listed_per_owner_and_survive_reopening() {
-    let db = TestDb::new();
+async fn spaces_are_listed_per_owner_and_survive_reopening(db: &TestDb) {
     let (user, space) = {
         let store = db.open().await;
         let user = owner(&*store).await;
@@ -268,9 +320,7 @@ fn session_for(user: UserId, created_at: i64) -> gather_store::Session {
     }
 }
 
-#[tokio::test]
-async fn sessions_are_listed_newest_first_and_revoked_one_by_one_or_all_but_one() {
-    let db = TestDb::new();
+async fn sessions_are_listed_newest_first_and_revoked_one_by_one_or_all_but_one(db: &TestDb) {
     let store = db.open().await;
     let user = owner(&*store).await;
     let (old, mid, new) = (session_for(user, 1), session_for(user, 2), session_for(user, 3));
@@ -314,10 +364,8 @@ fn chat(
     }
 }
 
-#[tokio::test]
-async fn chat_pages_go_newest_first_and_hide_other_peoples_direct_messages() {
+async fn chat_pages_go_newest_first_and_hide_other_peoples_direct_messages(db: &TestDb) {
     use gather_core::ChatScope::{Direct, Nearby, Space};
-    let db = TestDb::new();
     let (alice, bob, carol, space) = {
         let store = db.open().await;
         let (alice, bob, carol) = (owner(&*store).await, owner(&*store).await, owner(&*store).await);
@@ -349,9 +397,7 @@ async fn chat_pages_go_newest_first_and_hide_other_peoples_direct_messages() {
     assert!(store.chat_page(space, alice, None, 10).await.unwrap().is_empty());
 }
 
-#[tokio::test]
-async fn passwords_can_be_changed() {
-    let db = TestDb::new();
+async fn passwords_can_be_changed(db: &TestDb) {
     let store = db.open().await;
     let user = new_user("pat", Role::User);
     store.create_user(user.clone(), false).await.unwrap();
@@ -361,4 +407,23 @@ async fn passwords_can_be_changed() {
         store.set_password_hash(UserId::new(), "x").await,
         Err(StoreError::NotFound(Entity::User))
     ));
+}
+
+async fn concurrent_first_accounts_let_exactly_one_in(db: &TestDb) {
+    let store = db.open().await;
+    let attempts = (0..6).map(|i| {
+        let store = store.clone();
+        tokio::spawn(
+            async move { store.create_user(new_user(&format!("founder-{i}"), Role::Admin), true).await },
+        )
+    });
+    let mut created = 0;
+    for attempt in attempts {
+        match attempt.await.unwrap() {
+            Ok(()) => created += 1,
+            Err(StoreError::NotFirstUser) => {}
+            Err(other) => panic!("unexpected {other:?}"),
+        }
+    }
+    assert_eq!(created, 1);
 }

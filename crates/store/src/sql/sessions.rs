@@ -1,14 +1,14 @@
 use async_trait::async_trait;
 use gather_core::{SessionId, UserId};
-use sqlx::sqlite::SqliteRow;
+use sqlx::any::AnyRow;
 use sqlx::Row;
 
-use super::{now_ms, parse, SqliteStore};
+use super::{now_ms, parse, SqlStore};
 use crate::{Entity, Session, SessionStore, StoreError, StoreResult};
 
 const COLUMNS: &str = "id, user_id, created_at, last_seen_at, user_agent, revoked_at";
 
-fn session_from(row: SqliteRow) -> StoreResult<Session> {
+fn session_from(row: AnyRow) -> StoreResult<Session> {
     Ok(Session {
         id: parse("sessions.id", row.try_get("id")?)?,
         user_id: parse("sessions.user_id", row.try_get("user_id")?)?,
@@ -20,10 +20,10 @@ fn session_from(row: SqliteRow) -> StoreResult<Session> {
 }
 
 #[async_trait]
-impl SessionStore for SqliteStore {
+impl SessionStore for SqlStore {
     async fn create_session(&self, session: &Session) -> StoreResult<()> {
         sqlx::query(
-            "INSERT INTO sessions (id, user_id, created_at, last_seen_at, user_agent) VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO sessions (id, user_id, created_at, last_seen_at, user_agent) VALUES ($1, $2, $3, $4, $5)",
         )
         .bind(session.id.to_string())
         .bind(session.user_id.to_string())
@@ -36,21 +36,21 @@ impl SessionStore for SqliteStore {
     }
 
     async fn session(&self, id: SessionId) -> StoreResult<Option<Session>> {
-        let sql = format!("SELECT {COLUMNS} FROM sessions WHERE id = ?");
+        let sql = format!("SELECT {COLUMNS} FROM sessions WHERE id = $1");
         let row = sqlx::query(&sql).bind(id.to_string()).fetch_optional(&self.pool).await?;
         row.map(session_from).transpose()
     }
 
     async fn active_sessions(&self, user: UserId) -> StoreResult<Vec<Session>> {
         let sql = format!(
-            "SELECT {COLUMNS} FROM sessions WHERE user_id = ? AND revoked_at IS NULL ORDER BY created_at DESC, rowid DESC"
+            "SELECT {COLUMNS} FROM sessions WHERE user_id = $1 AND revoked_at IS NULL ORDER BY seq DESC"
         );
         let rows = sqlx::query(&sql).bind(user.to_string()).fetch_all(&self.pool).await?;
         rows.into_iter().map(session_from).collect()
     }
 
     async fn revoke_session(&self, id: SessionId) -> StoreResult<()> {
-        let done = sqlx::query("UPDATE sessions SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?")
+        let done = sqlx::query("UPDATE sessions SET revoked_at = COALESCE(revoked_at, $1) WHERE id = $2")
             .bind(now_ms())
             .bind(id.to_string())
             .execute(&self.pool)
@@ -63,7 +63,7 @@ impl SessionStore for SqliteStore {
 
     async fn revoke_other_sessions(&self, user: UserId, keep: SessionId) -> StoreResult<Vec<SessionId>> {
         let rows = sqlx::query(
-            "UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND id != ? AND revoked_at IS NULL RETURNING id",
+            "UPDATE sessions SET revoked_at = $1 WHERE user_id = $2 AND id != $3 AND revoked_at IS NULL RETURNING id",
         )
         .bind(now_ms())
         .bind(user.to_string())
@@ -74,7 +74,7 @@ impl SessionStore for SqliteStore {
     }
 
     async fn touch_session(&self, id: SessionId, at: i64) -> StoreResult<()> {
-        sqlx::query("UPDATE sessions SET last_seen_at = MAX(last_seen_at, ?) WHERE id = ?")
+        sqlx::query("UPDATE sessions SET last_seen_at = CASE WHEN last_seen_at < $1 THEN $1 ELSE last_seen_at END WHERE id = $2")
             .bind(at)
             .bind(id.to_string())
             .execute(&self.pool)

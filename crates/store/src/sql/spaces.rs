@@ -1,18 +1,18 @@
 use async_trait::async_trait;
 use gather_core::layout::check_placement;
 use gather_core::{ElementId, Position, SpaceElementId, SpaceId, UserId};
-use sqlx::sqlite::SqliteRow;
-use sqlx::{Row, SqliteConnection};
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, Row};
 
 use super::catalog::{element_from, load_element, ELEMENT_COLUMNS};
-use super::{dims, now_ms, parse, SqliteStore};
+use super::{dims, now_ms, parse, Lock, SqlStore};
 use crate::{
     Entity, NewSpace, PlacedElement, Space, SpaceSource, SpaceStore, SpaceSummary, StoreError, StoreResult,
 };
 
 const SUMMARY_COLUMNS: &str = "s.id, s.name, s.width, s.height, s.thumbnail, s.owner_id";
 
-fn summary_from(row: SqliteRow) -> StoreResult<SpaceSummary> {
+fn summary_from(row: AnyRow) -> StoreResult<SpaceSummary> {
     Ok(SpaceSummary {
         id: parse("spaces.id", row.try_get("id")?)?,
         name: row.try_get("name")?,
@@ -22,16 +22,16 @@ fn summary_from(row: SqliteRow) -> StoreResult<SpaceSummary> {
     })
 }
 
-async fn load_summary(conn: &mut SqliteConnection, id: SpaceId) -> StoreResult<Option<SpaceSummary>> {
-    let sql = format!("SELECT {SUMMARY_COLUMNS} FROM spaces s WHERE s.id = ?");
+async fn load_summary(conn: &mut AnyConnection, id: SpaceId) -> StoreResult<Option<SpaceSummary>> {
+    let sql = format!("SELECT {SUMMARY_COLUMNS} FROM spaces s WHERE s.id = $1");
     let row = sqlx::query(&sql).bind(id.to_string()).fetch_optional(conn).await?;
     row.map(summary_from).transpose()
 }
 
-async fn load_placed(conn: &mut SqliteConnection, space: SpaceId) -> StoreResult<Vec<PlacedElement>> {
+async fn load_placed(conn: &mut AnyConnection, space: SpaceId) -> StoreResult<Vec<PlacedElement>> {
     let sql = format!(
         "SELECT se.id, se.x, se.y, {ELEMENT_COLUMNS} FROM space_elements se
-         JOIN elements e ON e.id = se.element_id WHERE se.space_id = ? ORDER BY se.rowid"
+         JOIN elements e ON e.id = se.element_id WHERE se.space_id = $1 ORDER BY se.seq"
     );
     let rows = sqlx::query(&sql).bind(space.to_string()).fetch_all(conn).await?;
     rows.iter()
@@ -46,14 +46,14 @@ async fn load_placed(conn: &mut SqliteConnection, space: SpaceId) -> StoreResult
 }
 
 async fn insert_placed(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     space: SpaceId,
     id: SpaceElementId,
     element: ElementId,
     at: Position,
 ) -> StoreResult<()> {
     sqlx::query(
-        "INSERT INTO space_elements (id, space_id, element_id, x, y, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+        "INSERT INTO space_elements (id, space_id, element_id, x, y, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
     )
     .bind(id.to_string())
     .bind(space.to_string())
@@ -67,13 +67,13 @@ async fn insert_placed(
 }
 
 #[async_trait]
-impl SpaceStore for SqliteStore {
+impl SpaceStore for SqlStore {
     async fn create_space(&self, space: &NewSpace) -> StoreResult<()> {
         let mut tx = self.write_tx().await?;
         let (size, thumbnail, map_id) = match &space.source {
             SpaceSource::Blank(size) => (*size, None, None),
             SpaceSource::Map(map_id) => {
-                let row = sqlx::query("SELECT width, height, thumbnail FROM maps WHERE id = ?")
+                let row = sqlx::query("SELECT width, height, thumbnail FROM maps WHERE id = $1")
                     .bind(map_id.to_string())
                     .fetch_optional(&mut *tx)
                     .await?
@@ -84,7 +84,7 @@ impl SpaceStore for SqliteStore {
         };
         sqlx::query(
             "INSERT INTO spaces (id, name, width, height, thumbnail, owner_id, map_id, created_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
         .bind(space.id.to_string())
         .bind(&space.name)
@@ -98,10 +98,11 @@ impl SpaceStore for SqliteStore {
         .await?;
         if let Some(map_id) = map_id {
             // A copy, not a reference: later edits to the map leave this space as it is.
-            let rows = sqlx::query("SELECT element_id, x, y FROM map_elements WHERE map_id = ? ORDER BY seq")
-                .bind(&map_id)
-                .fetch_all(&mut *tx)
-                .await?;
+            let rows =
+                sqlx::query("SELECT element_id, x, y FROM map_elements WHERE map_id = $1 ORDER BY seq")
+                    .bind(&map_id)
+                    .fetch_all(&mut *tx)
+                    .await?;
             for row in rows {
                 let element = parse("map_elements.element_id", row.try_get("element_id")?)?;
                 let at = Position::new(row.try_get("x")?, row.try_get("y")?);
@@ -129,14 +130,14 @@ impl SpaceStore for SqliteStore {
     }
 
     async fn spaces_of(&self, owner: UserId) -> StoreResult<Vec<SpaceSummary>> {
-        let sql = format!("SELECT {SUMMARY_COLUMNS} FROM spaces s WHERE s.owner_id = ? ORDER BY s.rowid");
+        let sql = format!("SELECT {SUMMARY_COLUMNS} FROM spaces s WHERE s.owner_id = $1 ORDER BY s.seq");
         let rows = sqlx::query(&sql).bind(owner.to_string()).fetch_all(&self.pool).await?;
         rows.into_iter().map(summary_from).collect()
     }
 
     async fn delete_space(&self, id: SpaceId) -> StoreResult<()> {
         let done =
-            sqlx::query("DELETE FROM spaces WHERE id = ?").bind(id.to_string()).execute(&self.pool).await?;
+            sqlx::query("DELETE FROM spaces WHERE id = $1").bind(id.to_string()).execute(&self.pool).await?;
         if done.rows_affected() == 0 {
             return Err(StoreError::NotFound(Entity::Space));
         }
@@ -150,6 +151,8 @@ impl SpaceStore for SqliteStore {
         at: Position,
     ) -> StoreResult<PlacedElement> {
         let mut tx = self.write_tx().await?;
+        // Two placements in one space must not both pass the check against the same furniture.
+        self.lock(&mut tx, Lock::Space(&space.to_string())).await?;
         let summary = load_summary(&mut tx, space).await?.ok_or(StoreError::NotFound(Entity::Space))?;
         let element = load_element(&mut tx, element).await?.ok_or(StoreError::NotFound(Entity::Element))?;
         let existing = load_placed(&mut tx, space).await?;
@@ -167,14 +170,14 @@ impl SpaceStore for SqliteStore {
     async fn space_of_element(&self, id: SpaceElementId) -> StoreResult<Option<SpaceSummary>> {
         let sql = format!(
             "SELECT {SUMMARY_COLUMNS} FROM spaces s
-             JOIN space_elements se ON se.space_id = s.id WHERE se.id = ?"
+             JOIN space_elements se ON se.space_id = s.id WHERE se.id = $1"
         );
         let row = sqlx::query(&sql).bind(id.to_string()).fetch_optional(&self.pool).await?;
         row.map(summary_from).transpose()
     }
 
     async fn remove_element(&self, id: SpaceElementId) -> StoreResult<()> {
-        let done = sqlx::query("DELETE FROM space_elements WHERE id = ?")
+        let done = sqlx::query("DELETE FROM space_elements WHERE id = $1")
             .bind(id.to_string())
             .execute(&self.pool)
             .await?;

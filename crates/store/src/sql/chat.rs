@@ -2,15 +2,15 @@ use async_trait::async_trait;
 use gather_core::{ChatMessageId, ChatScope, SpaceId, UserId};
 use sqlx::Row;
 
-use super::{parse, SqliteStore};
+use super::{parse, SqlStore};
 use crate::{ChatMessage, ChatStore, Entity, NewChatMessage, StoreError, StoreResult};
 
 #[async_trait]
-impl ChatStore for SqliteStore {
+impl ChatStore for SqlStore {
     async fn append_chat(&self, message: &NewChatMessage) -> StoreResult<()> {
         sqlx::query(
             "INSERT INTO chat_messages (id, space_id, user_id, scope, to_user_id, text, created_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?)",
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
         .bind(message.id.to_string())
         .bind(message.space_id.to_string())
@@ -33,7 +33,7 @@ impl ChatStore for SqliteStore {
     ) -> StoreResult<Vec<ChatMessage>> {
         let before_seq = match before {
             None => i64::MAX,
-            Some(id) => sqlx::query("SELECT seq FROM chat_messages WHERE id = ? AND space_id = ?")
+            Some(id) => sqlx::query("SELECT seq FROM chat_messages WHERE id = $1 AND space_id = $2")
                 .bind(id.to_string())
                 .bind(space.to_string())
                 .fetch_optional(&self.pool)
@@ -44,9 +44,9 @@ impl ChatStore for SqliteStore {
         let rows = sqlx::query(
             "SELECT m.id, m.user_id, u.username, m.scope, m.to_user_id, m.text, m.created_at
              FROM chat_messages m JOIN users u ON u.id = m.user_id
-             WHERE m.space_id = ? AND m.seq < ?
-               AND (m.scope != 'direct' OR m.user_id = ? OR m.to_user_id = ?)
-             ORDER BY m.seq DESC LIMIT ?",
+             WHERE m.space_id = $1 AND m.seq < $2
+               AND (m.scope != 'direct' OR m.user_id = $3 OR m.to_user_id = $4)
+             ORDER BY m.seq DESC LIMIT $5",
         )
         .bind(space.to_string())
         .bind(before_seq)

@@ -1,14 +1,14 @@
 use async_trait::async_trait;
 use gather_core::{AvatarId, Role, UserId};
-use sqlx::sqlite::SqliteRow;
-use sqlx::{QueryBuilder, Row};
+use sqlx::any::AnyRow;
+use sqlx::Row;
 
-use super::{is_unique_violation, now_ms, parse, SqliteStore};
+use super::{is_unique_violation, now_ms, parse, placeholders, Lock, SqlStore};
 use crate::{Entity, NewUser, StoreError, StoreResult, User, UserAvatar, UserStore};
 
 const USER_COLUMNS: &str = "id, username, password_hash, role, avatar_id";
 
-fn user_from(row: SqliteRow) -> StoreResult<User> {
+fn user_from(row: AnyRow) -> StoreResult<User> {
     let role: String = row.try_get("role")?;
     Ok(User {
         id: parse("users.id", row.try_get("id")?)?,
@@ -23,67 +23,57 @@ fn user_from(row: SqliteRow) -> StoreResult<User> {
 }
 
 #[async_trait]
-impl UserStore for SqliteStore {
+impl UserStore for SqlStore {
     async fn create_user(&self, user: NewUser, only_if_first: bool) -> StoreResult<()> {
-        // One statement, so "no account exists yet" and the insert cannot be split by a
-        // concurrent sign-up.
-        let sql = if only_if_first {
-            "INSERT INTO users (id, username, password_hash, role, created_at)
-             SELECT ?, ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM users)"
-        } else {
-            "INSERT INTO users (id, username, password_hash, role, created_at) VALUES (?, ?, ?, ?, ?)"
-        };
-        let result = sqlx::query(sql)
-            .bind(user.id.to_string())
-            .bind(&user.username)
-            .bind(&user.password_hash)
-            .bind(user.role.as_str())
-            .bind(now_ms())
-            .execute(&self.pool)
-            .await;
-        match result {
-            Ok(done) if done.rows_affected() == 0 => Err(StoreError::NotFirstUser),
-            Ok(_) => Ok(()),
+        let mut tx = self.write_tx().await?;
+        if only_if_first {
+            // Locked, so "no account exists yet" still holds when the insert lands.
+            self.lock(&mut tx, Lock::Users).await?;
+            let any = sqlx::query("SELECT 1 AS one FROM users LIMIT 1").fetch_optional(&mut *tx).await?;
+            if any.is_some() {
+                return Err(StoreError::NotFirstUser);
+            }
+        }
+        let inserted = sqlx::query(
+            "INSERT INTO users (id, username, password_hash, role, created_at) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(user.id.to_string())
+        .bind(&user.username)
+        .bind(&user.password_hash)
+        .bind(user.role.as_str())
+        .bind(now_ms())
+        .execute(&mut *tx)
+        .await;
+        match inserted {
             Err(e) if is_unique_violation(&e) => Err(StoreError::UsernameTaken),
             Err(e) => Err(e.into()),
+            Ok(_) => Ok(tx.commit().await?),
         }
     }
 
     async fn user(&self, id: UserId) -> StoreResult<Option<User>> {
-        let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = ?");
+        let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1");
         let row = sqlx::query(&sql).bind(id.to_string()).fetch_optional(&self.pool).await?;
         row.map(user_from).transpose()
     }
 
     async fn user_by_username(&self, username: &str) -> StoreResult<Option<User>> {
-        let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE username = ?");
+        let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE lower(username) = lower($1)");
         let row = sqlx::query(&sql).bind(username).fetch_optional(&self.pool).await?;
         row.map(user_from).transpose()
     }
 
     async fn set_user_avatar(&self, user: UserId, avatar: AvatarId) -> StoreResult<()> {
         // Avatars are never deleted, so checking first leaves no window for a race.
-        let known = sqlx::query("SELECT 1 FROM avatars WHERE id = ?")
+        let known = sqlx::query("SELECT 1 AS one FROM avatars WHERE id = $1")
             .bind(avatar.to_string())
             .fetch_optional(&self.pool)
             .await?;
         if known.is_none() {
             return Err(StoreError::NotFound(Entity::Avatar));
         }
-        let done = sqlx::query("UPDATE users SET avatar_id = ? WHERE id = ?")
+        let done = sqlx::query("UPDATE users SET avatar_id = $1 WHERE id = $2")
             .bind(avatar.to_string())
-            .bind(user.to_string())
-            .execute(&self.pool)
-            .await?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound(Entity::User));
-        }
-        Ok(())
-    }
-
-    async fn set_password_hash(&self, user: UserId, password_hash: &str) -> StoreResult<()> {
-        let done = sqlx::query("UPDATE users SET password_hash = ? WHERE id = ?")
-            .bind(password_hash)
             .bind(user.to_string())
             .execute(&self.pool)
             .await?;
@@ -97,16 +87,16 @@ impl UserStore for SqliteStore {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        let mut query = QueryBuilder::new(
+        let sql = format!(
             "SELECT u.id, u.username, a.image_url FROM users u
-             LEFT JOIN avatars a ON a.id = u.avatar_id WHERE u.id IN (",
+             LEFT JOIN avatars a ON a.id = u.avatar_id WHERE u.id IN ({})",
+            placeholders(1, ids.len())
         );
-        let mut list = query.separated(", ");
+        let mut query = sqlx::query(&sql);
         for id in ids {
-            list.push_bind(id.to_string());
+            query = query.bind(id.to_string());
         }
-        query.push(")");
-        let rows = query.build().fetch_all(&self.pool).await?;
+        let rows = query.fetch_all(&self.pool).await?;
         rows.into_iter()
             .map(|row| {
                 Ok(UserAvatar {
@@ -116,5 +106,17 @@ impl UserStore for SqliteStore {
                 })
             })
             .collect()
+    }
+
+    async fn set_password_hash(&self, user: UserId, password_hash: &str) -> StoreResult<()> {
+        let done = sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+            .bind(password_hash)
+            .bind(user.to_string())
+            .execute(&self.pool)
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound(Entity::User));
+        }
+        Ok(())
     }
 }

@@ -3,35 +3,35 @@ use std::collections::HashMap;
 use async_trait::async_trait;
 use gather_core::layout::check_placement;
 use gather_core::{ElementId, Footprint, MapId, Position, SpaceElementId};
-use sqlx::sqlite::SqliteRow;
-use sqlx::{Row, SqliteConnection};
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, Row};
 
-use super::{dims, now_ms, parse, size, SqliteStore};
+use super::{dims, flag, now_ms, parse, size, SqlStore};
 use crate::{Avatar, CatalogStore, Element, Entity, Map, MapElement, NewMap, StoreError, StoreResult};
 
-pub(super) fn element_from(row: &SqliteRow) -> StoreResult<Element> {
+pub(super) fn element_from(row: &AnyRow) -> StoreResult<Element> {
     Ok(Element {
         id: parse("elements.id", row.try_get("element_id")?)?,
         image_url: row.try_get("image_url")?,
         width: size("elements.width", row.try_get("width")?)?,
         height: size("elements.height", row.try_get("height")?)?,
-        solid: row.try_get("is_static")?,
+        solid: flag(row, "is_static")?,
     })
 }
 
 /// Columns that [`element_from`] reads, for queries joining `elements e`.
 pub(super) const ELEMENT_COLUMNS: &str = "e.id AS element_id, e.image_url, e.width, e.height, e.is_static";
 
-pub(super) async fn load_element(conn: &mut SqliteConnection, id: ElementId) -> StoreResult<Option<Element>> {
-    let sql = format!("SELECT {ELEMENT_COLUMNS} FROM elements e WHERE e.id = ?");
+pub(super) async fn load_element(conn: &mut AnyConnection, id: ElementId) -> StoreResult<Option<Element>> {
+    let sql = format!("SELECT {ELEMENT_COLUMNS} FROM elements e WHERE e.id = $1");
     let row = sqlx::query(&sql).bind(id.to_string()).fetch_optional(conn).await?;
     row.as_ref().map(element_from).transpose()
 }
 
 #[async_trait]
-impl CatalogStore for SqliteStore {
+impl CatalogStore for SqlStore {
     async fn create_avatar(&self, avatar: &Avatar) -> StoreResult<()> {
-        sqlx::query("INSERT INTO avatars (id, image_url, name, created_at) VALUES (?, ?, ?, ?)")
+        sqlx::query("INSERT INTO avatars (id, image_url, name, created_at) VALUES ($1, $2, $3, $4)")
             .bind(avatar.id.to_string())
             .bind(&avatar.image_url)
             .bind(&avatar.name)
@@ -42,9 +42,8 @@ impl CatalogStore for SqliteStore {
     }
 
     async fn avatars(&self) -> StoreResult<Vec<Avatar>> {
-        let rows = sqlx::query("SELECT id, image_url, name FROM avatars ORDER BY rowid")
-            .fetch_all(&self.pool)
-            .await?;
+        let rows =
+            sqlx::query("SELECT id, image_url, name FROM avatars ORDER BY seq").fetch_all(&self.pool).await?;
         rows.into_iter()
             .map(|row| {
                 Ok(Avatar {
@@ -59,13 +58,13 @@ impl CatalogStore for SqliteStore {
     async fn create_element(&self, element: &Element) -> StoreResult<()> {
         sqlx::query(
             "INSERT INTO elements (id, image_url, width, height, is_static, created_at)
-             VALUES (?, ?, ?, ?, ?, ?)",
+             VALUES ($1, $2, $3, $4, $5, $6)",
         )
         .bind(element.id.to_string())
         .bind(&element.image_url)
         .bind(i64::from(element.width))
         .bind(i64::from(element.height))
-        .bind(element.solid)
+        .bind(i64::from(element.solid))
         .bind(now_ms())
         .execute(&self.pool)
         .await?;
@@ -78,13 +77,13 @@ impl CatalogStore for SqliteStore {
     }
 
     async fn elements(&self) -> StoreResult<Vec<Element>> {
-        let sql = format!("SELECT {ELEMENT_COLUMNS} FROM elements e ORDER BY e.rowid");
+        let sql = format!("SELECT {ELEMENT_COLUMNS} FROM elements e ORDER BY e.seq");
         let rows = sqlx::query(&sql).fetch_all(&self.pool).await?;
         rows.iter().map(element_from).collect()
     }
 
     async fn set_element_image(&self, id: ElementId, image_url: &str) -> StoreResult<()> {
-        let done = sqlx::query("UPDATE elements SET image_url = ? WHERE id = ?")
+        let done = sqlx::query("UPDATE elements SET image_url = $1 WHERE id = $2")
             .bind(image_url)
             .bind(id.to_string())
             .execute(&self.pool)
@@ -106,7 +105,7 @@ impl CatalogStore for SqliteStore {
             placed.push((footprint, element.solid));
         }
         sqlx::query(
-            "INSERT INTO maps (id, name, width, height, thumbnail, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT INTO maps (id, name, width, height, thumbnail, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
         )
         .bind(map.id.to_string())
         .bind(&map.name)
@@ -116,16 +115,16 @@ impl CatalogStore for SqliteStore {
         .bind(now_ms())
         .execute(&mut *tx)
         .await?;
-        for (seq, item) in map.elements.iter().enumerate() {
+        // Inserted in list order; `seq` keeps that order.
+        for item in &map.elements {
             sqlx::query(
-                "INSERT INTO map_elements (id, map_id, element_id, x, y, seq) VALUES (?, ?, ?, ?, ?, ?)",
+                "INSERT INTO map_elements (id, map_id, element_id, x, y) VALUES ($1, $2, $3, $4, $5)",
             )
             .bind(SpaceElementId::new().to_string())
             .bind(map.id.to_string())
             .bind(item.element_id.to_string())
             .bind(item.at.x)
             .bind(item.at.y)
-            .bind(seq as i64)
             .execute(&mut *tx)
             .await?;
         }
@@ -134,7 +133,7 @@ impl CatalogStore for SqliteStore {
     }
 
     async fn maps(&self) -> StoreResult<Vec<Map>> {
-        let rows = sqlx::query("SELECT id, name, width, height, thumbnail FROM maps ORDER BY rowid")
+        let rows = sqlx::query("SELECT id, name, width, height, thumbnail FROM maps ORDER BY seq")
             .fetch_all(&self.pool)
             .await?;
         let items = sqlx::query("SELECT map_id, element_id, x, y FROM map_elements ORDER BY map_id, seq")
