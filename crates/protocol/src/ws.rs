@@ -27,6 +27,18 @@ pub enum ClientFrame {
     },
 }
 
+impl ClientFrame {
+    /// The wire `type`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::Join { .. } => "join",
+            Self::Move { .. } => "move",
+            Self::Leave => "leave",
+            Self::Chat { .. } => "chat",
+        }
+    }
+}
+
 /// Why a client frame could not be read. Each becomes an `error` frame; none ends the
 /// connection.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -18,6 +18,8 @@ use tower_http::trace::TraceLayer;
 
 use crate::auth::{load_or_create_secret, Passwords, SigninThrottle, Tokens};
 use crate::config::Config;
+use crate::metered_store::MeteredStore;
+use crate::metrics::Metrics;
 use crate::rooms::Rooms;
 use crate::sessions::SessionGate;
 use crate::state::AppState;
@@ -44,7 +46,8 @@ impl App {
         let store = SqlStore::connect(&config.database_url(), config.pool_settings())
             .await
             .context("opening the database")?;
-        let shared: Arc<dyn Store> = Arc::new(store.clone());
+        let metrics = Arc::new(Metrics::new());
+        let shared: Arc<dyn Store> = Arc::new(MeteredStore::new(Arc::new(store.clone()), metrics.clone()));
         if !config.no_demo && demo::seed_if_empty(&*shared).await? {
             tracing::info!("seeded the demo avatars, furniture and map");
         }
@@ -56,7 +59,8 @@ impl App {
             sessions: Arc::new(SessionGate::new(shared.clone())),
             signin_throttle: Arc::new(SigninThrottle::default()),
             chat_limits: Arc::new(ChatLimits::default()),
-            rooms: Rooms::new(shared.clone(), bus.clone(), config.chat_nearby_radius),
+            rooms: Rooms::new(shared.clone(), bus.clone(), metrics.clone(), config.chat_nearby_radius),
+            metrics,
             store: shared,
             bus,
             shutdown: shutdown_rx,
@@ -92,8 +96,10 @@ impl App {
 fn router(state: AppState) -> Router {
     Router::new()
         .nest("/api/v1", http::router())
+        .merge(http::ops::router())
         .merge(ws::router())
         .merge(web::router())
+        .layer(axum::middleware::from_fn_with_state(state.clone(), http::ops::track))
         .layer(CatchPanicLayer::new())
         .layer(TraceLayer::new_for_http())
         .with_state(state)

@@ -8,6 +8,8 @@ pub mod config;
 mod demo;
 mod error;
 mod http;
+mod metered_store;
+mod metrics;
 mod rooms;
 mod sessions;
 mod state;

@@ -8,6 +8,7 @@ use tokio::sync::watch;
 
 use crate::auth::{Passwords, SigninThrottle, Tokens};
 use crate::config::Config;
+use crate::metrics::Metrics;
 use crate::rooms::Rooms;
 use crate::sessions::SessionGate;
 use crate::ws::ChatLimits;
@@ -23,6 +24,7 @@ pub struct AppState {
     pub signin_throttle: Arc<SigninThrottle>,
     pub rooms: Rooms,
     pub chat_limits: Arc<ChatLimits>,
+    pub metrics: Arc<Metrics>,
     /// Flips to true when the server starts shutting down; sockets watch it to say goodbye.
     pub shutdown: watch::Receiver<bool>,
 }

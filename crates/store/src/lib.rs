@@ -8,7 +8,9 @@ mod model;
 pub mod sql;
 
 use async_trait::async_trait;
-use gather_core::{AvatarId, ChatMessageId, ElementId, Position, SessionId, SpaceElementId, SpaceId, UserId};
+use gather_core::{
+    AvatarId, ChatMessageId, ElementId, Position, Role, SessionId, SpaceElementId, SpaceId, UserId,
+};
 
 pub use error::{Entity, StoreError};
 pub use model::*;
@@ -30,6 +32,14 @@ pub trait UserStore: Send + Sync {
     async fn user_avatars(&self, ids: &[UserId]) -> StoreResult<Vec<UserAvatar>>;
     /// `NotFound(User)` when the user does not exist.
     async fn set_password_hash(&self, user: UserId, password_hash: &str) -> StoreResult<()>;
+    /// `NotFound(User)` when the user does not exist.
+    async fn set_role(&self, user: UserId, role: Role) -> StoreResult<()>;
+}
+
+/// Whether the database can serve: reachable, with every migration applied.
+#[async_trait]
+pub trait Readiness: Send + Sync {
+    async fn ready(&self) -> StoreResult<bool>;
 }
 
 /// Sign-in sessions.
@@ -105,5 +115,5 @@ pub trait SpaceStore: Send + Sync {
 }
 
 /// Everything the server keeps.
-pub trait Store: UserStore + CatalogStore + SpaceStore + SessionStore + ChatStore {}
-impl<T: UserStore + CatalogStore + SpaceStore + SessionStore + ChatStore> Store for T {}
+pub trait Store: UserStore + CatalogStore + SpaceStore + SessionStore + ChatStore + Readiness {}
+impl<T: UserStore + CatalogStore + SpaceStore + SessionStore + ChatStore + Readiness> Store for T {}

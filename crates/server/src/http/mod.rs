@@ -4,6 +4,7 @@ mod account;
 mod catalog;
 mod chat;
 mod json;
+pub mod ops;
 mod spaces;
 mod users;
 mod validate;

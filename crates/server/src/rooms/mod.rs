@@ -13,6 +13,8 @@ use bytes::Bytes;
 use gather_bus::Bus;
 use gather_core::{ChatError, ChatScope, JoinError, Layout, Position, Space, SpaceId, UserId};
 use gather_store::Store;
+
+use crate::metrics::Metrics;
 use tokio::sync::{mpsc, oneshot};
 
 pub use outbox::{CloseReason, Outbox, OutboxReceiver};
@@ -49,18 +51,19 @@ pub struct Rooms {
     store: Arc<dyn Store>,
     bus: Arc<dyn Bus>,
     counter: Arc<AtomicU64>,
+    metrics: Arc<Metrics>,
     nearby_radius: u32,
 }
 
 impl Rooms {
-    pub fn new(store: Arc<dyn Store>, bus: Arc<dyn Bus>, nearby_radius: u32) -> Self {
-        Self {
-            registry: Registry::default(),
-            store,
-            bus,
-            counter: Arc::new(AtomicU64::new(1)),
-            nearby_radius,
-        }
+    pub fn new(store: Arc<dyn Store>, bus: Arc<dyn Bus>, metrics: Arc<Metrics>, nearby_radius: u32) -> Self {
+        let counter = Arc::new(AtomicU64::new(1));
+        Self { registry: Registry::default(), store, bus, counter, metrics, nearby_radius }
+    }
+
+    /// Spaces with people in them on this node.
+    pub fn live_count(&self) -> usize {
+        self.registry.lock().expect("room registry poisoned").len()
     }
 
     /// Puts `user` into the space. The joiner's `space-joined` is already in `outbox`
@@ -123,6 +126,7 @@ impl Rooms {
             Space::new(layout_of(&stored)),
             self.registry.clone(),
             self.store.clone(),
+            self.metrics.clone(),
             self.nearby_radius,
         );
         tokio::spawn(room.run(inbox_rx, subscription));
@@ -176,9 +180,9 @@ impl Membership {
         answer.await.unwrap_or(Err(ChatError::SenderAbsent))
     }
 
-    /// Hands a frame to those of `recipients` still in the space.
-    pub async fn deliver(&self, recipients: Vec<UserId>, frame: Bytes) {
-        let _ = self.room.send(RoomMsg::Deliver { recipients, frame }).await;
+    /// Hands a frame (of wire type `kind`) to those of `recipients` still in the space.
+    pub async fn deliver(&self, recipients: Vec<UserId>, frame: Bytes, kind: &'static str) {
+        let _ = self.room.send(RoomMsg::Deliver { recipients, frame, kind }).await;
     }
 
     /// Leaves now, in order with the moves sent before.

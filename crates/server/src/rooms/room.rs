@@ -2,12 +2,12 @@
 //! Every change to the space goes through this task's inbox, so all members see the events
 //! of the space in one order, and no lock is shared between spaces.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use bytes::Bytes;
 use gather_bus::{Missed, PlacedPiece, SpaceNotice, Subscription};
-use gather_core::{Audience, ChatError, ChatScope, JoinError, Outgoing, Position, Space, SpaceId, UserId};
+use gather_core::{Audience, ChatError, ChatScope, Event, JoinError, Outgoing, Position, Space, SpaceId, UserId};
 use gather_protocol::http::ElementBody;
 use gather_protocol::ServerFrame;
 use gather_store::Store;
@@ -15,6 +15,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use super::outbox::{CloseReason, Outbox, Undelivered};
 use super::{layout_of, Registry};
+use crate::metrics::Metrics;
 
 /// Tells apart two joins by the same user (two tabs, or a rejoin on the same socket), so a
 /// late leave from the old one cannot remove the new one.
@@ -48,6 +49,8 @@ pub enum RoomMsg {
     Deliver {
         recipients: Vec<UserId>,
         frame: Bytes,
+        /// The frame's wire type, for metrics.
+        kind: &'static str,
     },
 }
 
@@ -57,13 +60,14 @@ struct Member {
 }
 
 pub struct Room {
-    pub id: SpaceId,
-    pub generation: u64,
-    pub space: Space,
-    pub registry: Registry,
-    pub store: Arc<dyn Store>,
+    id: SpaceId,
+    generation: u64,
+    space: Space,
+    registry: Registry,
+    store: Arc<dyn Store>,
+    metrics: Arc<Metrics>,
     /// Tiles within which `nearby` chat is heard.
-    pub nearby_radius: u32,
+    nearby_radius: u32,
     members: HashMap<UserId, Member>,
 }
 
@@ -74,9 +78,10 @@ impl Room {
         space: Space,
         registry: Registry,
         store: Arc<dyn Store>,
+        metrics: Arc<Metrics>,
         nearby_radius: u32,
     ) -> Self {
-        Self { id, generation, space, registry, store, nearby_radius, members: HashMap::new() }
+        Self { id, generation, space, registry, store, metrics, nearby_radius, members: HashMap::new() }
     }
 
     pub async fn run(mut self, mut inbox: mpsc::Receiver<RoomMsg>, subscription: Subscription) {
@@ -114,6 +119,7 @@ impl Room {
                 match result {
                     Ok(outgoing) => {
                         self.members.insert(user, Member { membership, outbox });
+                        self.metrics.space_population.observe(self.space.population() as f64);
                         outgoing.into_iter().for_each(|out| self.deliver(out));
                         let _ = reply.send(Ok(()));
                     }
@@ -142,15 +148,10 @@ impl Room {
                 };
                 let _ = reply.send(audience);
             }
-            RoomMsg::Deliver { recipients, frame } => {
-                let too_slow = recipients
-                    .into_iter()
-                    .filter(|user| {
-                        self.members
-                            .get(user)
-                            .is_some_and(|m| m.outbox.try_send(frame.clone()) == Err(Undelivered::Full))
-                    })
-                    .collect();
+            RoomMsg::Deliver { recipients, frame, kind } => {
+                let recipients: HashSet<UserId> = recipients.into_iter().collect();
+                let (sent, too_slow) = self.send_where(&frame, |user| recipients.contains(&user));
+                self.metrics.frames_out.with_label_values(&[kind]).inc_by(sent);
                 self.cut_off(too_slow);
             }
         }
@@ -165,11 +166,11 @@ impl Room {
         match notice {
             Ok(SpaceNotice::ElementAdded(piece)) => {
                 self.space.place_element(piece.id, piece.footprint, piece.solid);
-                self.broadcast(&element_added(&piece));
+                self.broadcast(&element_added(&piece), "element-added");
             }
             Ok(SpaceNotice::ElementRemoved(id)) => {
                 self.space.remove_element(id);
-                self.broadcast(&ServerFrame::ElementRemoved { id });
+                self.broadcast(&ServerFrame::ElementRemoved { id }, "element-removed");
             }
             Ok(SpaceNotice::Closed) => {
                 self.close_space();
@@ -205,30 +206,41 @@ impl Room {
     /// Sends an event to its audience, encoded once for all of them.
     fn deliver(&mut self, out: Outgoing) {
         let frame = encode(&ServerFrame::from(&out.event));
-        let too_slow = match out.audience {
-            Audience::Only(user) => match self.members.get(&user) {
-                Some(member) if member.outbox.try_send(frame) == Err(Undelivered::Full) => vec![user],
-                _ => Vec::new(),
+        if let Event::MoveRejected { reason, .. } = out.event {
+            self.metrics.moves_rejected.with_label_values(&[reason.as_str()]).inc();
+        }
+        let (sent, too_slow) = match out.audience {
+            Audience::Only(user) => match self.members.get(&user).map(|m| m.outbox.try_send(frame)) {
+                Some(Ok(())) => (1, Vec::new()),
+                Some(Err(Undelivered::Full)) => (0, vec![user]),
+                Some(Err(Undelivered::Closed)) | None => (0, Vec::new()),
             },
             Audience::AllExcept(_) => self.send_where(&frame, |user| out.audience.includes(user)),
         };
+        self.metrics.frames_out.with_label_values(&[event_type(&out.event)]).inc_by(sent);
         self.cut_off(too_slow);
     }
 
     /// For space-wide news that is not a movement event (furniture changes).
-    fn broadcast(&mut self, frame: &ServerFrame) {
-        let too_slow = self.send_where(&encode(frame), |_| true);
+    fn broadcast(&mut self, frame: &ServerFrame, kind: &'static str) {
+        let (sent, too_slow) = self.send_where(&encode(frame), |_| true);
+        self.metrics.frames_out.with_label_values(&[kind]).inc_by(sent);
         self.cut_off(too_slow);
     }
 
-    /// Queues `frame` for every member `to` picks; returns those whose queue was full.
-    fn send_where(&self, frame: &Bytes, to: impl Fn(UserId) -> bool) -> Vec<UserId> {
-        self.members
-            .iter()
-            .filter(|(user, _)| to(**user))
-            .filter(|(_, member)| member.outbox.try_send(frame.clone()) == Err(Undelivered::Full))
-            .map(|(user, _)| *user)
-            .collect()
+    /// Queues `frame` for every member `to` picks; returns how many took it and those whose
+    /// queue was full.
+    fn send_where(&self, frame: &Bytes, to: impl Fn(UserId) -> bool) -> (u64, Vec<UserId>) {
+        let mut sent = 0;
+        let mut too_slow = Vec::new();
+        for (user, member) in self.members.iter().filter(|(user, _)| to(**user)) {
+            match member.outbox.try_send(frame.clone()) {
+                Ok(()) => sent += 1,
+                Err(Undelivered::Full) => too_slow.push(*user),
+                Err(Undelivered::Closed) => {}
+            }
+        }
+        (sent, too_slow)
     }
 
     /// Members that stopped reading are closed and leave, so one stalled client never
@@ -284,6 +296,17 @@ fn element_added(piece: &PlacedPiece) -> ServerFrame {
         },
         x: piece.footprint.at.x,
         y: piece.footprint.at.y,
+    }
+}
+
+/// The wire `type` of the frame an event becomes, for metrics.
+fn event_type(event: &Event) -> &'static str {
+    match event {
+        Event::Entered { .. } => "space-joined",
+        Event::Joined { .. } => "user-joined",
+        Event::Moved { .. } => "movement",
+        Event::MoveRejected { .. } => "movement-rejected",
+        Event::Left { .. } => "user-left",
     }
 }
 

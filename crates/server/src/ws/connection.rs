@@ -3,6 +3,7 @@
 //! oversized frame, silence past the idle timeout, or closing it; the server ends it when
 //! its session is revoked, its space is deleted, or the server shuts down.
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use axum::extract::ws::{Message, WebSocket};
@@ -18,6 +19,7 @@ use super::rate::TokenBucket;
 use super::writer;
 use crate::auth::{authenticate, Bearer};
 use crate::error::ApiError;
+use crate::metrics::Metrics;
 use crate::rooms::{CloseReason, Membership, Outbox, RoomJoinError};
 use crate::sessions::SessionError;
 use crate::state::AppState;
@@ -31,6 +33,7 @@ const FRAMES_PER_SECOND: u32 = 30;
 const WRITER_GRACE: Duration = Duration::from_secs(5);
 
 pub async fn run(socket: WebSocket, state: AppState) {
+    let _counted = OpenConnection::count(&state);
     let (sink, mut stream) = socket.split();
     let (outbox, outbox_rx) = Outbox::new(OUTBOX_CAPACITY);
     let idle_timeout = state.config.ws_idle_timeout();
@@ -83,6 +86,22 @@ pub async fn run(socket: WebSocket, state: AppState) {
     let _ = tokio::time::timeout(WRITER_GRACE, writer).await;
 }
 
+/// Counts this connection in `gather_ws_connections_open` for as long as `run` lasts.
+struct OpenConnection(Arc<Metrics>);
+
+impl OpenConnection {
+    fn count(state: &AppState) -> Self {
+        state.metrics.ws_connections.inc();
+        Self(state.metrics.clone())
+    }
+}
+
+impl Drop for OpenConnection {
+    fn drop(&mut self) {
+        self.0.ws_connections.dec();
+    }
+}
+
 async fn next_revocation(
     revocations: &mut Option<broadcast::Receiver<SessionId>>,
 ) -> Result<SessionId, RecvError> {
@@ -120,8 +139,14 @@ impl Connection {
             return;
         }
         match parse_client_frame(text) {
-            Ok(frame) => self.on_frame(frame).await,
-            Err(e) => self.reply_error(e.code(), e.message()),
+            Ok(frame) => {
+                self.state.metrics.frames_in.with_label_values(&[frame.kind()]).inc();
+                self.on_frame(frame).await;
+            }
+            Err(e) => {
+                self.state.metrics.frames_in.with_label_values(&["invalid"]).inc();
+                self.reply_error(e.code(), e.message());
+            }
         }
     }
 
@@ -195,7 +220,7 @@ impl Connection {
             return self.reply_error("unavailable", "the message could not be saved; try again");
         }
         let frame = Bytes::from(ServerFrame::Chat(chat_body(message, me.username.clone())).to_json());
-        membership.deliver(recipients, frame.clone()).await;
+        membership.deliver(recipients, frame.clone(), "chat").await;
         let _ = self.outbox.try_send(frame);
     }
 

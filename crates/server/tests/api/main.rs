@@ -7,6 +7,7 @@ mod admin;
 mod bad_input;
 mod chat;
 mod demo;
+mod ops;
 mod restart;
 mod sessions;
 mod signup;

@@ -106,8 +106,16 @@ impl SqlStore {
         Ok(())
     }
 
+    /// Closes every connection (checkpointing SQLite's WAL).
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+#[async_trait::async_trait]
+impl crate::Readiness for SqlStore {
     /// True when the database answers and every migration this build knows is applied.
-    pub async fn ready(&self) -> StoreResult<bool> {
+    async fn ready(&self) -> StoreResult<bool> {
         let row = sqlx::query("SELECT COUNT(*) AS n FROM _sqlx_migrations WHERE success = $1")
             .bind(true)
             .fetch_one(&self.pool)
@@ -119,12 +127,9 @@ impl SqlStore {
         };
         Ok(usize::try_from(applied).is_ok_and(|applied| applied >= known))
     }
+}
 
-    /// Closes every connection (checkpointing SQLite's WAL).
-    pub async fn close(&self) {
-        self.pool.close().await;
-    }
-
+impl SqlStore {
     /// A transaction for read-then-write work. SQLite takes its write lock up front
     /// (`BEGIN IMMEDIATE`): a deferred transaction that upgrades later can fail with
     /// SQLITE_BUSY instead of waiting.

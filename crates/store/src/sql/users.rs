@@ -108,6 +108,18 @@ impl UserStore for SqlStore {
             .collect()
     }
 
+    async fn set_role(&self, user: UserId, role: Role) -> StoreResult<()> {
+        let done = sqlx::query("UPDATE users SET role = $1 WHERE id = $2")
+            .bind(role.as_str())
+            .bind(user.to_string())
+            .execute(&self.pool)
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound(Entity::User));
+        }
+        Ok(())
+    }
+
     async fn set_password_hash(&self, user: UserId, password_hash: &str) -> StoreResult<()> {
         let done = sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
             .bind(password_hash)

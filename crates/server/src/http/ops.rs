@@ -1,0 +1,57 @@
+//! Operations endpoints, outside `/api/v1`: liveness, readiness and Prometheus metrics,
+//! plus the middleware that counts and times every HTTP request.
+
+use std::time::Instant;
+
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::{header, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde_json::json;
+
+use crate::state::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/healthz", get(healthz)).route("/readyz", get(readyz)).route("/metrics", get(metrics))
+}
+
+/// The process is up and serving HTTP.
+async fn healthz() -> Json<serde_json::Value> {
+    Json(json!({"status": "ok"}))
+}
+
+/// The node can do useful work: the database answers and is fully migrated.
+async fn readyz(State(state): State<AppState>) -> Response {
+    match state.store.ready().await {
+        Ok(true) => Json(json!({"status": "ready"})).into_response(),
+        Ok(false) => not_ready("database migrations are not all applied"),
+        Err(e) => {
+            tracing::warn!(error = %e, "readiness check failed");
+            not_ready("the database is unreachable")
+        }
+    }
+}
+
+fn not_ready(reason: &str) -> Response {
+    (StatusCode::SERVICE_UNAVAILABLE, Json(json!({"status": "not-ready", "reason": reason}))).into_response()
+}
+
+async fn metrics(State(state): State<AppState>) -> Response {
+    state.metrics.spaces_live.set(state.rooms.live_count() as i64);
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], state.metrics.render()).into_response()
+}
+
+/// Counts and times each request by its route pattern (not its raw path, which would make
+/// one series per id).
+pub async fn track(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let route = request.extensions().get::<MatchedPath>().map_or("unmatched", |p| p.as_str()).to_owned();
+    let method = request.method().as_str().to_owned();
+    let started = Instant::now();
+    let response = next.run(request).await;
+    let status = response.status().as_u16().to_string();
+    state.metrics.http_requests.with_label_values(&[&route, &method, &status]).inc();
+    state.metrics.http_latency.with_label_values(&[&route, &method]).observe(started.elapsed().as_secs_f64());
+    response
+}

@@ -1,0 +1,87 @@
+//! What `/metrics` reports, in Prometheus text format. Each server has a registry of its
+//! own (no process-wide globals), so two servers in one test process count separately.
+
+use prometheus::{
+    Encoder, Histogram, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, Opts, Registry, TextEncoder,
+};
+
+pub struct Metrics {
+    registry: Registry,
+    pub http_requests: IntCounterVec,
+    pub http_latency: HistogramVec,
+    pub ws_connections: IntGauge,
+    pub spaces_live: IntGauge,
+    pub space_population: Histogram,
+    pub frames_in: IntCounterVec,
+    pub frames_out: IntCounterVec,
+    pub moves_rejected: IntCounterVec,
+    pub db_latency: HistogramVec,
+}
+
+const LATENCY_BUCKETS: &[f64] = &[0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0];
+const POPULATION_BUCKETS: &[f64] = &[1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0, 200.0, 500.0, 1000.0, 2000.0];
+
+impl Metrics {
+    pub fn new() -> Self {
+        let registry = Registry::new_custom(Some("gather".into()), None).expect("a valid prefix");
+        let counter = |name: &str, help: &str, labels: &[&str]| {
+            let metric = IntCounterVec::new(Opts::new(name, help), labels).expect("valid metric");
+            registry.register(Box::new(metric.clone())).expect("registered once");
+            metric
+        };
+        let gauge = |name: &str, help: &str| {
+            let metric = IntGauge::new(name, help).expect("valid metric");
+            registry.register(Box::new(metric.clone())).expect("registered once");
+            metric
+        };
+        let histogram_vec = |name: &str, help: &str, labels: &[&str], buckets: &[f64]| {
+            let opts = HistogramOpts::new(name, help).buckets(buckets.to_vec());
+            let metric = HistogramVec::new(opts, labels).expect("valid metric");
+            registry.register(Box::new(metric.clone())).expect("registered once");
+            metric
+        };
+        let space_population = Histogram::with_opts(
+            HistogramOpts::new("space_population", "People in a space, observed at each join")
+                .buckets(POPULATION_BUCKETS.to_vec()),
+        )
+        .expect("valid metric");
+        registry.register(Box::new(space_population.clone())).expect("registered once");
+        Self {
+            http_requests: counter("http_requests_total", "HTTP requests by route, method and status", &[
+                "route", "method", "status",
+            ]),
+            http_latency: histogram_vec(
+                "http_request_duration_seconds",
+                "HTTP request latency by route and method",
+                &["route", "method"],
+                LATENCY_BUCKETS,
+            ),
+            ws_connections: gauge("ws_connections_open", "Open WebSocket connections"),
+            spaces_live: gauge("spaces_live", "Spaces with people in them on this node"),
+            space_population,
+            frames_in: counter("ws_frames_in_total", "WebSocket frames received, by type", &["type"]),
+            frames_out: counter("ws_frames_out_total", "WebSocket frames sent, by type", &["type"]),
+            moves_rejected: counter("moves_rejected_total", "Refused moves, by reason", &["reason"]),
+            db_latency: histogram_vec(
+                "db_query_duration_seconds",
+                "Database call latency by operation",
+                &["op"],
+                LATENCY_BUCKETS,
+            ),
+            registry,
+        }
+    }
+
+    /// The text exposition of every metric.
+    pub fn render(&self) -> String {
+        let mut buffer = Vec::new();
+        TextEncoder::new().encode(&self.registry.gather(), &mut buffer).expect("text encoding cannot fail");
+        String::from_utf8(buffer).expect("the text format is UTF-8")
+    }
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Self::new()
+    }
+}
