@@ -194,6 +194,8 @@ pub enum ServerFrame {
     Chat(ChatBody),
     /// The session this socket signed in with was revoked; the socket closes next.
     SessionRevoked {},
+    /// The server is stopping; the socket closes next (code 1001). Reconnect later.
+    ServerShutdown {},
     Error {
         code: String,
         message: String,

@@ -1,7 +1,7 @@
 //! Startup: open the store, build the state and the router, bind, and serve until told to
 //! stop. Tests and `main` both start Gather through [`App`].
 
-use std::future::Future;
+use std::future::{Future, IntoFuture};
 use std::net::SocketAddr;
 use std::os::unix::fs::DirBuilderExt;
 use std::sync::Arc;
@@ -32,16 +32,12 @@ pub struct App {
     router: Router,
     store: SqlStore,
     shutdown: watch::Sender<bool>,
+    deadline: std::time::Duration,
 }
 
 impl App {
     pub async fn build(config: Config) -> anyhow::Result<Self> {
-        // Owner-only: the directory holds password hashes and the signing secret.
-        std::fs::DirBuilder::new()
-            .recursive(true)
-            .mode(0o700)
-            .create(&config.data_dir)
-            .with_context(|| format!("creating the data dir {}", config.data_dir.display()))?;
+        create_data_dir(&config.data_dir)?;
         let secret = load_or_create_secret(config.jwt_secret.as_deref(), &config.data_dir)?;
         let store = SqlStore::connect(&config.database_url(), config.pool_settings())
             .await
@@ -69,28 +65,54 @@ impl App {
         let listener = TcpListener::bind(state.config.addr)
             .await
             .with_context(|| format!("binding {}", state.config.addr))?;
-        Ok(Self { listener, router: router(state), store, shutdown })
+        let deadline = state.config.shutdown_timeout();
+        Ok(Self { listener, router: router(state), store, shutdown, deadline })
     }
 
     pub fn local_addr(&self) -> SocketAddr {
         self.listener.local_addr().expect("a bound listener has an address")
     }
 
-    /// Serves until `stop` resolves, then closes every socket and the database.
+    /// Serves until `stop` resolves; then stops accepting, tells every socket
+    /// (`server-shutdown`), lets in-flight requests finish within the shutdown deadline,
+    /// and closes the database.
     pub async fn run_until(self, stop: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
-        let Self { listener, router, store, shutdown } = self;
+        let Self { listener, router, store, shutdown, deadline } = self;
+        let (stopping, stopped) = oneshot::channel::<()>();
         let signal = async move {
             stop.await;
             tracing::info!("shutting down");
             // Sockets are long-lived; without this, graceful shutdown would wait for them.
             let _ = shutdown.send(true);
+            let _ = stopping.send(());
         };
         // Connect info gives handlers the client address (sign-in throttling).
         let service = router.into_make_service_with_connect_info::<SocketAddr>();
-        axum::serve(listener, service).with_graceful_shutdown(signal).await?;
+        let serve = axum::serve(listener, service).with_graceful_shutdown(signal).into_future();
+        let overdue = async move {
+            if stopped.await.is_ok() {
+                tokio::time::sleep(deadline).await;
+            } else {
+                std::future::pending::<()>().await;
+            }
+        };
+        tokio::select! {
+            served = serve => served?,
+            () = overdue => tracing::warn!(?deadline, "requests still running at the shutdown deadline; stopping anyway"),
+        }
         store.close().await;
+        tracing::info!("stopped");
         Ok(())
     }
+}
+
+/// Creates the data dir, owner-only: it holds password hashes and the signing secret.
+pub fn create_data_dir(dir: &std::path::Path) -> anyhow::Result<()> {
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
+        .with_context(|| format!("creating the data dir {}", dir.display()))
 }
 
 fn router(state: AppState) -> Router {

@@ -13,6 +13,7 @@ const DEFAULT_WS_MAX_FRAME_BYTES: usize = 16 * 1024;
 const DEFAULT_WS_IDLE_TIMEOUT_SECS: u64 = 60;
 const DEFAULT_CHAT_NEARBY_RADIUS: u32 = 5;
 const DEFAULT_DB_MAX_CONNECTIONS: u32 = 8;
+const DEFAULT_SHUTDOWN_TIMEOUT_SECS: u64 = 10;
 const DEFAULT_DB_ACQUIRE_TIMEOUT_SECS: u64 = 5;
 
 /// Who may create an admin account through `POST /signup`.
@@ -41,13 +42,37 @@ pub struct Cli {
 pub enum Command {
     /// Run the server (the default).
     Serve(Config),
+    /// Apply database migrations and exit.
+    Migrate(Config),
+    /// Manage admins.
+    #[command(subcommand)]
+    Admin(AdminCommand),
+    /// Print the effective settings and check the data dir, secret and database; change nothing.
+    CheckConfig(Config),
+}
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum AdminCommand {
+    /// Create an admin (password read from stdin) or promote an existing user.
+    Create {
+        #[arg(long)]
+        username: String,
+        #[command(flatten)]
+        config: Config,
+    },
 }
 
 impl Cli {
-    pub fn into_config(self) -> Config {
-        match self.command {
-            Some(Command::Serve(config)) => config,
-            None => self.serve,
+    /// The command to run; plain `gather` serves.
+    pub fn command(self) -> Command {
+        self.command.unwrap_or(Command::Serve(self.serve))
+    }
+
+    #[cfg(test)]
+    fn into_config(self) -> Config {
+        match self.command() {
+            Command::Serve(config) | Command::Migrate(config) | Command::CheckConfig(config) => config,
+            Command::Admin(AdminCommand::Create { config, .. }) => config,
         }
     }
 }
@@ -90,6 +115,10 @@ pub struct Config {
     #[arg(long, env = "GATHER_WS_MAX_FRAME_BYTES", default_value_t = DEFAULT_WS_MAX_FRAME_BYTES)]
     pub ws_max_frame_bytes: usize,
 
+    /// On SIGTERM/SIGINT, how long in-flight requests may take before the server exits anyway, in seconds.
+    #[arg(long, env = "GATHER_SHUTDOWN_TIMEOUT_SECS", default_value_t = DEFAULT_SHUTDOWN_TIMEOUT_SECS)]
+    pub shutdown_timeout_secs: u64,
+
     /// Radius, in tiles, within which `nearby` chat is heard.
     #[arg(long, env = "GATHER_CHAT_NEARBY_RADIUS", default_value_t = DEFAULT_CHAT_NEARBY_RADIUS)]
     pub chat_nearby_radius: u32,
@@ -118,6 +147,7 @@ impl Config {
             ws_max_frame_bytes: DEFAULT_WS_MAX_FRAME_BYTES,
             ws_idle_timeout_secs: DEFAULT_WS_IDLE_TIMEOUT_SECS,
             no_demo: false,
+            shutdown_timeout_secs: DEFAULT_SHUTDOWN_TIMEOUT_SECS,
             chat_nearby_radius: DEFAULT_CHAT_NEARBY_RADIUS,
         }
     }
@@ -133,6 +163,10 @@ impl Config {
             max_connections: self.db_max_connections,
             acquire_timeout: Duration::from_secs(self.db_acquire_timeout_secs.max(1)),
         }
+    }
+
+    pub fn shutdown_timeout(&self) -> Duration {
+        Duration::from_secs(self.shutdown_timeout_secs)
     }
 
     pub fn token_ttl(&self) -> Duration {

@@ -4,10 +4,11 @@
 pub mod app;
 mod auth;
 mod clock;
+pub mod commands;
 pub mod config;
 mod demo;
 mod error;
-mod http;
+pub(crate) mod http;
 mod metered_store;
 mod metrics;
 mod rooms;

@@ -1,7 +1,8 @@
 use std::io::IsTerminal;
 
 use clap::Parser;
-use gather_server::{App, Cli};
+use gather_server::config::{AdminCommand, Command};
+use gather_server::{commands, App, Cli};
 use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
@@ -10,10 +11,18 @@ async fn main() -> anyhow::Result<()> {
         .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")))
         .with_ansi(std::io::stdout().is_terminal())
         .init();
-    let config = Cli::parse().into_config();
-    let app = App::build(config).await?;
-    tracing::info!(addr = %app.local_addr(), "Gather is listening on http://{}", app.local_addr());
-    app.run_until(shutdown_signal()).await
+    match Cli::parse().command() {
+        Command::Serve(config) => {
+            let app = App::build(config).await?;
+            tracing::info!(addr = %app.local_addr(), "Gather is listening on http://{}", app.local_addr());
+            app.run_until(shutdown_signal()).await
+        }
+        Command::Migrate(config) => commands::migrate(&config).await,
+        Command::Admin(AdminCommand::Create { username, config }) => {
+            commands::create_admin(&config, &username).await
+        }
+        Command::CheckConfig(config) => commands::check_config(&config).await,
+    }
 }
 
 /// Ctrl-C or SIGTERM, whichever comes first.

@@ -9,8 +9,8 @@ use async_trait::async_trait;
 use gather_core::{AvatarId, ChatMessageId, ElementId, Position, SessionId, SpaceElementId, SpaceId, UserId};
 use gather_store::{
     Avatar, CatalogStore, ChatMessage, ChatStore, Element, Map, NewChatMessage, NewMap, NewSpace, NewUser,
-    PlacedElement, Readiness, Session, SessionStore, Space, SpaceStore, SpaceSummary, Store, StoreResult, User,
-    UserAvatar, UserStore,
+    PlacedElement, Readiness, Session, SessionStore, Space, SpaceStore, SpaceSummary, Store, StoreResult,
+    User, UserAvatar, UserStore,
 };
 
 use crate::metrics::Metrics;
@@ -103,7 +103,12 @@ impl SpaceStore for MeteredStore {
     async fn delete_space(&self, id: SpaceId) -> StoreResult<()> {
         self.timed("delete_space", self.inner.delete_space(id)).await
     }
-    async fn place_element(&self, space: SpaceId, element: ElementId, at: Position) -> StoreResult<PlacedElement> {
+    async fn place_element(
+        &self,
+        space: SpaceId,
+        element: ElementId,
+        at: Position,
+    ) -> StoreResult<PlacedElement> {
         self.timed("place_element", self.inner.place_element(space, element, at)).await
     }
     async fn space_of_element(&self, id: SpaceElementId) -> StoreResult<Option<SpaceSummary>> {

@@ -18,7 +18,8 @@ pub struct Metrics {
     pub db_latency: HistogramVec,
 }
 
-const LATENCY_BUCKETS: &[f64] = &[0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0];
+const LATENCY_BUCKETS: &[f64] =
+    &[0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0];
 const POPULATION_BUCKETS: &[f64] = &[1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0, 200.0, 500.0, 1000.0, 2000.0];
 
 impl Metrics {
@@ -47,9 +48,11 @@ impl Metrics {
         .expect("valid metric");
         registry.register(Box::new(space_population.clone())).expect("registered once");
         Self {
-            http_requests: counter("http_requests_total", "HTTP requests by route, method and status", &[
-                "route", "method", "status",
-            ]),
+            http_requests: counter(
+                "http_requests_total",
+                "HTTP requests by route, method and status",
+                &["route", "method", "status"],
+            ),
             http_latency: histogram_vec(
                 "http_request_duration_seconds",
                 "HTTP request latency by route and method",

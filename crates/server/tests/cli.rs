@@ -98,3 +98,101 @@ fn a_too_short_secret_is_refused_at_startup() {
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("at least 32 bytes"));
 }
+
+fn gather(args: &[&str], stdin: &str) -> std::process::Output {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_gather"))
+        .args(args)
+        .env_remove("RUST_LOG")
+        .env_remove("GATHER_JWT_SECRET")
+        .env_remove("GATHER_DATABASE_URL")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn text(output: &std::process::Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr))
+}
+
+#[test]
+fn migrate_creates_the_schema_and_exits() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let output = gather(&["migrate", "--data-dir", data.to_str().unwrap()], "");
+    assert!(output.status.success(), "{}", text(&output));
+    assert!(text(&output).contains("migrations applied"));
+    assert!(data.join("gather.db").exists());
+}
+
+#[test]
+fn admin_create_makes_an_admin_who_can_sign_in_and_promotes_existing_users() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let data_arg = data.to_str().unwrap();
+    let created =
+        gather(&["admin", "create", "--username", "boss", "--data-dir", data_arg], "a-strong-password\n");
+    assert!(created.status.success(), "{}", text(&created));
+    assert!(text(&created).contains("created admin boss"));
+    let again = gather(&["admin", "create", "--username", "BOSS", "--data-dir", data_arg], "");
+    assert!(again.status.success(), "{}", text(&again));
+    assert!(text(&again).contains("boss is now an admin"));
+    let no_password = gather(&["admin", "create", "--username", "other", "--data-dir", data_arg], "");
+    assert!(!no_password.status.success());
+    assert!(text(&no_password).contains("no password given"));
+
+    let server = start(&["--addr", "127.0.0.1:0", "--data-dir", data_arg, "--no-demo"], &[]);
+    let body = r#"{"username":"boss","password":"a-strong-password"}"#;
+    let signin = http_post(&server.addr, "/api/v1/signin", body);
+    assert!(signin.starts_with("HTTP/1.1 200"), "{signin}");
+    let token = signin.split(r#""token":""#).nth(1).unwrap().split('"').next().unwrap().to_owned();
+    let element = r#"{"imageUrl":"/demo/desk.svg","width":1,"height":1,"static":true}"#;
+    let created = http_post_auth(&server.addr, "/api/v1/admin/element", element, &token);
+    assert!(created.starts_with("HTTP/1.1 200"), "admins may create elements: {created}");
+    assert!(stop(server).success());
+}
+
+#[test]
+fn check_config_reports_problems_without_changing_anything() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("never-created");
+    let fine = gather(&["check-config", "--data-dir", data.to_str().unwrap()], "");
+    assert!(fine.status.success(), "{}", text(&fine));
+    assert!(text(&fine).contains("ok    signing secret"));
+    assert!(!data.exists(), "check-config must not create the data dir");
+
+    let bad = Command::new(env!("CARGO_BIN_EXE_gather"))
+        .args(["check-config", "--data-dir", data.to_str().unwrap()])
+        .env("GATHER_JWT_SECRET", "short")
+        .env("GATHER_DATABASE_URL", "postgres://nobody:secret@127.0.0.1:1/none")
+        .env("GATHER_DB_ACQUIRE_TIMEOUT_SECS", "1")
+        .output()
+        .unwrap();
+    assert!(!bad.status.success());
+    let report = text(&bad);
+    assert!(report.contains("FAIL  signing secret") && report.contains("FAIL  database"), "{report}");
+    assert!(!report.contains("secret@"), "passwords in URLs are hidden: {report}");
+}
+
+fn http_post(addr: &str, path: &str, body: &str) -> String {
+    http_post_auth(addr, path, body, "")
+}
+
+fn http_post_auth(addr: &str, path: &str, body: &str, token: &str) -> String {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(addr).unwrap();
+    let auth = if token.is_empty() { String::new() } else { format!("Authorization: Bearer {token}\r\n") };
+    write!(
+        stream,
+        "POST {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Type: application/json\r\n{auth}Content-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    response
+}

@@ -7,7 +7,7 @@ mod json;
 pub mod ops;
 mod spaces;
 mod users;
-mod validate;
+pub(crate) mod validate;
 
 use axum::extract::DefaultBodyLimit;
 use axum::Router;

@@ -14,7 +14,10 @@ use serde_json::json;
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/healthz", get(healthz)).route("/readyz", get(readyz)).route("/metrics", get(metrics))
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics))
 }
 
 /// The process is up and serving HTTP.
@@ -40,7 +43,8 @@ fn not_ready(reason: &str) -> Response {
 
 async fn metrics(State(state): State<AppState>) -> Response {
     state.metrics.spaces_live.set(state.rooms.live_count() as i64);
-    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], state.metrics.render()).into_response()
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], state.metrics.render())
+        .into_response()
 }
 
 /// Counts and times each request by its route pattern (not its raw path, which would make

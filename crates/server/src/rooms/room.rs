@@ -7,7 +7,9 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 use gather_bus::{Missed, PlacedPiece, SpaceNotice, Subscription};
-use gather_core::{Audience, ChatError, ChatScope, Event, JoinError, Outgoing, Position, Space, SpaceId, UserId};
+use gather_core::{
+    Audience, ChatError, ChatScope, Event, JoinError, Outgoing, Position, Space, SpaceId, UserId,
+};
 use gather_protocol::http::ElementBody;
 use gather_protocol::ServerFrame;
 use gather_store::Store;

@@ -49,14 +49,14 @@ pub async fn run(socket: WebSocket, state: AppState) {
         signed_in: None,
     };
     if *shutdown.borrow_and_update() {
-        conn.outbox.close(CloseReason::SHUTDOWN);
+        conn.shut_down();
     }
     loop {
         tokio::select! {
             _ = closing.changed() => break,
             // Changed (to true) or the server's sender is gone: either way, we are stopping.
             _ = shutdown.changed() => {
-                conn.outbox.close(CloseReason::SHUTDOWN);
+                conn.shut_down();
                 break;
             }
             revoked = next_revocation(&mut revocations) => match revoked {
@@ -222,6 +222,11 @@ impl Connection {
         let frame = Bytes::from(ServerFrame::Chat(chat_body(message, me.username.clone())).to_json());
         membership.deliver(recipients, frame.clone(), "chat").await;
         let _ = self.outbox.try_send(frame);
+    }
+
+    fn shut_down(&self) {
+        let _ = self.outbox.try_send(Bytes::from(ServerFrame::ServerShutdown {}.to_json()));
+        self.outbox.close(CloseReason::SHUTDOWN);
     }
 
     fn on_revoked(&mut self, session: SessionId) {

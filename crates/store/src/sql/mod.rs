@@ -72,6 +72,13 @@ impl SqlStore {
     /// Connects to a `sqlite://path` (created if missing) or `postgres://` URL and applies
     /// the backend's migrations.
     pub async fn connect(url: &str, settings: PoolSettings) -> StoreResult<Self> {
+        let store = Self::open(url, settings).await?;
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    /// Connects without migrating, for checks that must not change the database.
+    pub async fn open(url: &str, settings: PoolSettings) -> StoreResult<Self> {
         sqlx::any::install_default_drivers();
         let backend = Backend::from_url(url).ok_or_else(|| StoreError::UnsupportedUrl(redact(url)))?;
         let url = match backend {
@@ -89,9 +96,7 @@ impl SqlStore {
             // Persistent in the file: readers never wait for the writer.
             sqlx::query("PRAGMA journal_mode = WAL").execute(&pool).await?;
         }
-        let store = Self { pool, backend };
-        store.migrate().await?;
-        Ok(store)
+        Ok(Self { pool, backend })
     }
 
     pub fn backend(&self) -> Backend {
