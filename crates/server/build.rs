@@ -1,7 +1,8 @@
 //! Builds the web client (`web/`, with npm and Vite) into OUT_DIR and generates the table
 //! of files the server embeds, so `cargo run` serves a current UI with no second step.
 //! Without Node.js the server still builds, serving a note instead of the UI; with `CI`
-//! set, a failed web build fails the build.
+//! set, a failed web build fails the build. `GATHER_WEB_DIST=<dir>` embeds a client
+//! built elsewhere instead.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -23,9 +24,16 @@ fn main() {
         println!("cargo:rerun-if-changed={}", web.join(input).display());
     }
     println!("cargo:rerun-if-env-changed=GATHER_SKIP_WEB_BUILD");
+    println!("cargo:rerun-if-env-changed=GATHER_WEB_DIST");
     println!("cargo:rerun-if-env-changed=CI");
 
-    let built = if std::env::var_os("GATHER_SKIP_WEB_BUILD").is_some() {
+    let prebuilt = std::env::var_os("GATHER_WEB_DIST").map(PathBuf::from);
+    let out = prebuilt.clone().unwrap_or(out);
+    let built = if prebuilt.is_some() {
+        // A client built elsewhere (e.g. a Docker stage with Node.js): embed it as it is.
+        println!("cargo:rerun-if-changed={}", out.display());
+        out.join("index.html").exists()
+    } else if std::env::var_os("GATHER_SKIP_WEB_BUILD").is_some() {
         println!("cargo:warning=GATHER_SKIP_WEB_BUILD is set: the web client is not embedded");
         false
     } else {

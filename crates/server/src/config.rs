@@ -123,6 +123,11 @@ pub struct Config {
     #[arg(long, env = "GATHER_CHAT_NEARBY_RADIUS", default_value_t = DEFAULT_CHAT_NEARBY_RADIUS)]
     pub chat_nearby_radius: u32,
 
+    /// Behind a reverse proxy: take the client address from its X-Real-IP header. Only set
+    /// this when every request comes through a proxy that sets that header.
+    #[arg(long, env = "GATHER_TRUST_PROXY")]
+    pub trust_proxy: bool,
+
     /// Do not seed demo avatars, furniture and map into an empty database.
     #[arg(long, env = "GATHER_NO_DEMO")]
     pub no_demo: bool,
@@ -147,6 +152,7 @@ impl Config {
             ws_max_frame_bytes: DEFAULT_WS_MAX_FRAME_BYTES,
             ws_idle_timeout_secs: DEFAULT_WS_IDLE_TIMEOUT_SECS,
             no_demo: false,
+            trust_proxy: false,
             shutdown_timeout_secs: DEFAULT_SHUTDOWN_TIMEOUT_SECS,
             chat_nearby_radius: DEFAULT_CHAT_NEARBY_RADIUS,
         }

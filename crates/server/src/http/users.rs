@@ -1,6 +1,6 @@
 //! Accounts: sign-up, sign-in, choosing an avatar, and looking up other users' avatars.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::time::Instant;
 
 use axum::extract::{ConnectInfo, Query, State};
@@ -74,7 +74,7 @@ async fn signin(
     else {
         return Err(wrong());
     };
-    let (throttle, ip) = (&state.signin_throttle, peer.ip());
+    let (throttle, ip) = (&state.signin_throttle, client_ip(&state, peer, &headers));
     throttle
         .check(&username, ip, Instant::now())
         .map_err(|retry_after| ApiError::TooManyRequests { retry_after })?;
@@ -92,6 +92,12 @@ async fn signin(
     let agent = headers.get(USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("unknown");
     let bearer = state.sessions.open(user.id, agent).await?;
     Ok(Json(SigninResponse { token: state.tokens.issue(bearer), user_id: user.id }))
+}
+
+/// The client's address: the peer's, or behind a trusted proxy the one it reports.
+fn client_ip(state: &AppState, peer: SocketAddr, headers: &HeaderMap) -> IpAddr {
+    let forwarded = || headers.get("x-real-ip")?.to_str().ok()?.trim().parse().ok();
+    state.config.trust_proxy.then(forwarded).flatten().unwrap_or(peer.ip())
 }
 
 async fn update_metadata(

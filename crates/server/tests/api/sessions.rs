@@ -115,3 +115,25 @@ async fn repeated_failed_sign_ins_are_slowed_down_then_allowed_again() {
     app.signin(&user.username, "wrong-guess").await.error(403);
     app.signin(&user.username, "password1").await.ok();
 }
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_throttling_follows_the_reported_client_address() {
+    let app = crate::helpers::spawn_app_with(|c| c.trust_proxy = true).await;
+    let user = app.user().await;
+    let signin = |ip: &'static str, password: &'static str| {
+        app.http
+            .post(app.url("/signin"))
+            .header("x-real-ip", ip)
+            .json(&json!({"username": user.username, "password": password}))
+            .send()
+    };
+    for _ in 0..5 {
+        assert_eq!(signin("10.0.0.1", "wrong-guess").await.unwrap().status(), 403);
+    }
+    assert_eq!(signin("10.0.0.1", "password1").await.unwrap().status(), 429);
+    assert_eq!(
+        signin("10.0.0.2", "password1").await.unwrap().status(),
+        200,
+        "another client is not locked out"
+    );
+}
