@@ -4,12 +4,14 @@
 //! several nodes without the publishers or the rooms changing.
 
 mod local;
+pub mod redis;
 
 use async_trait::async_trait;
 use gather_core::{ElementId, Footprint, SpaceElementId, SpaceId};
 use tokio::sync::broadcast;
 
 pub use local::LocalBus;
+pub use redis::{Inbound, LinkError, RedisLink};
 
 /// A piece of furniture that has just been placed, with all a room needs to show it.
 #[derive(Debug, Clone, PartialEq, Eq)]
