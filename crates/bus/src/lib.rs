@@ -8,13 +8,14 @@ pub mod redis;
 
 use async_trait::async_trait;
 use gather_core::{ElementId, Footprint, SpaceElementId, SpaceId};
+use serde::{Deserialize, Serialize};
 use tokio::sync::broadcast;
 
 pub use local::LocalBus;
 pub use redis::{Inbound, LinkError, RedisLink};
 
 /// A piece of furniture that has just been placed, with all a room needs to show it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PlacedPiece {
     pub id: SpaceElementId,
     pub element_id: ElementId,
@@ -24,7 +25,7 @@ pub struct PlacedPiece {
 }
 
 /// News about one space.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum SpaceNotice {
     ElementAdded(PlacedPiece),
     ElementRemoved(SpaceElementId),

@@ -124,7 +124,8 @@ impl RedisLink {
         let script = Script::new(
             "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end",
         );
-        let _: i64 = script.key(lease_key(space)).arg(&self.node).invoke_async(&mut self.publisher.clone()).await?;
+        let _: i64 =
+            script.key(lease_key(space)).arg(&self.node).invoke_async(&mut self.publisher.clone()).await?;
         Ok(())
     }
 

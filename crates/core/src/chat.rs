@@ -80,7 +80,7 @@ impl fmt::Display for ChatText {
 }
 
 /// Why a message cannot be sent.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
 pub enum ChatError {
     #[error("you are not in this space")]
     SenderAbsent,

@@ -3,12 +3,14 @@
 
 use std::fmt;
 
+use serde::{Deserialize, Serialize};
+
 /// Largest side a space or map may have; keeps a space's tile grid under a million cells.
 pub const MAX_SIDE: u32 = 1000;
 
 /// A tile. Signed, because a client may ask to step to -1, and that must be a rejected
 /// move rather than a parse failure.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Position {
     pub x: i64,
     pub y: i64,
@@ -90,7 +92,7 @@ impl fmt::Display for Dimensions {
 }
 
 /// The rectangle of tiles a piece of furniture covers: its top-left tile plus its size.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Footprint {
     pub at: Position,
     pub width: u32,

@@ -97,7 +97,7 @@ pub struct Outgoing {
     pub event: Event,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error, serde::Serialize, serde::Deserialize)]
 pub enum JoinError {
     #[error("you are already in this space")]
     AlreadyPresent,

@@ -6,9 +6,9 @@ use std::net::SocketAddr;
 use std::os::unix::fs::DirBuilderExt;
 use std::sync::Arc;
 
-use anyhow::Context;
+use anyhow::{bail, Context};
 use axum::Router;
-use gather_bus::LocalBus;
+use gather_bus::{Bus, LocalBus};
 use gather_store::{SqlStore, Store};
 use tokio::net::TcpListener;
 use tokio::sync::{oneshot, watch};
@@ -17,6 +17,7 @@ use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::auth::{load_or_create_secret, Passwords, SigninThrottle, Tokens};
+use crate::cluster::{Cluster, ClusterBus, Intent, Message};
 use crate::config::Config;
 use crate::metered_store::MeteredStore;
 use crate::metrics::Metrics;
@@ -37,6 +38,12 @@ pub struct App {
 
 impl App {
     pub async fn build(config: Config) -> anyhow::Result<Self> {
+        let url = config.database_url();
+        if config.redis_url.is_some() && !url.starts_with("postgres") {
+            bail!(
+                "cluster mode (GATHER_REDIS_URL) needs PostgreSQL: nodes cannot share an SQLite file safely"
+            );
+        }
         create_data_dir(&config.data_dir)?;
         let secret = load_or_create_secret(config.jwt_secret.as_deref(), &config.data_dir)?;
         let store = SqlStore::connect(&config.database_url(), config.pool_settings())
@@ -47,21 +54,46 @@ impl App {
         if !config.no_demo && demo::seed_if_empty(&*shared).await? {
             tracing::info!("seeded the demo avatars, furniture and map");
         }
-        let bus = Arc::new(LocalBus::new());
+        let local_notices = Arc::new(LocalBus::new());
+        let (cluster, inbound) = match &config.redis_url {
+            Some(redis) => {
+                let node = config.node_id.clone().unwrap_or_else(|| gather_core::UserId::new().to_string());
+                let (cluster, inbound) =
+                    Cluster::connect(redis, &node).await.context("connecting to Redis")?;
+                cluster.link().wait_connected().await;
+                tracing::info!(node, "cluster mode: sharing spaces through Redis");
+                (Some(cluster), Some(inbound))
+            }
+            None => (None, None),
+        };
+        let bus: Arc<dyn Bus> = match &cluster {
+            Some(cluster) => Arc::new(ClusterBus::new(cluster.clone(), local_notices.clone())),
+            None => local_notices.clone(),
+        };
         let (shutdown, shutdown_rx) = watch::channel(false);
         let state = AppState {
             tokens: Arc::new(Tokens::new(&secret, config.token_ttl())),
             passwords: Passwords::new()?,
-            sessions: Arc::new(SessionGate::new(shared.clone())),
+            sessions: Arc::new(SessionGate::new(shared.clone(), cluster.clone())),
             signin_throttle: Arc::new(SigninThrottle::default()),
             chat_limits: Arc::new(ChatLimits::default()),
-            rooms: Rooms::new(shared.clone(), bus.clone(), metrics.clone(), config.chat_nearby_radius),
+            rooms: Rooms::new(
+                shared.clone(),
+                local_notices,
+                metrics.clone(),
+                config.chat_nearby_radius,
+                cluster.clone(),
+            ),
             metrics,
             store: shared,
             bus,
+            cluster,
             shutdown: shutdown_rx,
             config: Arc::new(config),
         };
+        if let Some(inbound) = inbound {
+            tokio::spawn(dispatch(state.clone(), inbound));
+        }
         let listener = TcpListener::bind(state.config.addr)
             .await
             .with_context(|| format!("binding {}", state.config.addr))?;
@@ -103,6 +135,28 @@ impl App {
         store.close().await;
         tracing::info!("stopped");
         Ok(())
+    }
+}
+
+/// Hands what other nodes send to the rooms, the sockets and the session gate here.
+async fn dispatch(state: AppState, mut inbound: tokio::sync::mpsc::Receiver<gather_bus::Inbound>) {
+    let Some(cluster) = state.cluster.clone() else { return };
+    while let Some(raw) = inbound.recv().await {
+        match crate::cluster::decode(&raw) {
+            Some(Message::ToOwner { space, from, intent }) => {
+                // Joins and chat questions wait for the room; do not hold up the next message.
+                let rooms = state.rooms.clone();
+                match intent {
+                    Intent::Join { .. } | Intent::ChatAudience { .. } => {
+                        tokio::spawn(async move { rooms.from_remote(space, from, intent).await });
+                    }
+                    _ => rooms.from_remote(space, from, intent).await,
+                }
+            }
+            Some(Message::Revoked(session)) => state.sessions.forget_here(session),
+            Some(other) => cluster.receive(other),
+            None => {}
+        }
     }
 }
 

@@ -128,6 +128,14 @@ pub struct Config {
     #[arg(long, env = "GATHER_TRUST_PROXY")]
     pub trust_proxy: bool,
 
+    /// Redis URL: turns on cluster mode, where several nodes share the same spaces.
+    #[arg(long, env = "GATHER_REDIS_URL", hide_env_values = true)]
+    pub redis_url: Option<String>,
+
+    /// This node's id in a cluster; random when unset.
+    #[arg(long, env = "GATHER_NODE_ID")]
+    pub node_id: Option<String>,
+
     /// Do not seed demo avatars, furniture and map into an empty database.
     #[arg(long, env = "GATHER_NO_DEMO")]
     pub no_demo: bool,
@@ -153,6 +161,8 @@ impl Config {
             ws_idle_timeout_secs: DEFAULT_WS_IDLE_TIMEOUT_SECS,
             no_demo: false,
             trust_proxy: false,
+            redis_url: None,
+            node_id: None,
             shutdown_timeout_secs: DEFAULT_SHUTDOWN_TIMEOUT_SECS,
             chat_nearby_radius: DEFAULT_CHAT_NEARBY_RADIUS,
         }

@@ -4,6 +4,7 @@
 pub mod app;
 mod auth;
 mod clock;
+mod cluster;
 pub mod commands;
 pub mod config;
 mod demo;

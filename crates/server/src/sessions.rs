@@ -12,6 +12,7 @@ use gather_store::{Session, Store, StoreError, StoreResult};
 use tokio::sync::broadcast;
 
 use crate::auth::Bearer;
+use crate::cluster::{Cluster, Message};
 
 /// How long a session known to be live is trusted without asking the store again.
 const CACHE_TTL: Duration = Duration::from_secs(30);
@@ -30,14 +31,16 @@ pub enum SessionError {
 
 pub struct SessionGate {
     store: Arc<dyn Store>,
+    /// In a cluster, revocations are announced to every node.
+    cluster: Option<Arc<Cluster>>,
     // std Mutex: lookups and inserts only, never held across an await.
     live: Mutex<HashMap<SessionId, (UserId, Instant)>>,
     revoked: broadcast::Sender<SessionId>,
 }
 
 impl SessionGate {
-    pub fn new(store: Arc<dyn Store>) -> Self {
-        Self { store, live: Mutex::default(), revoked: broadcast::channel(REVOCATION_BACKLOG).0 }
+    pub fn new(store: Arc<dyn Store>, cluster: Option<Arc<Cluster>>) -> Self {
+        Self { store, cluster, live: Mutex::default(), revoked: broadcast::channel(REVOCATION_BACKLOG).0 }
     }
 
     /// Opens a session for a sign-in.
@@ -105,6 +108,15 @@ impl SessionGate {
     }
 
     fn forget(&self, id: SessionId) {
+        self.forget_here(id);
+        if let Some(cluster) = &self.cluster {
+            cluster.broadcast(&Message::Revoked(id));
+        }
+    }
+
+    /// Forgets a session revoked here or announced by another node, and closes its sockets
+    /// on this node.
+    pub fn forget_here(&self, id: SessionId) {
         self.live.lock().expect("session cache poisoned").remove(&id);
         // Nobody listening (no open sockets) is fine.
         let _ = self.revoked.send(id);

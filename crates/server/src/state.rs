@@ -7,6 +7,7 @@ use gather_store::Store;
 use tokio::sync::watch;
 
 use crate::auth::{Passwords, SigninThrottle, Tokens};
+use crate::cluster::Cluster;
 use crate::config::Config;
 use crate::metrics::Metrics;
 use crate::rooms::Rooms;
@@ -25,6 +26,8 @@ pub struct AppState {
     pub rooms: Rooms,
     pub chat_limits: Arc<ChatLimits>,
     pub metrics: Arc<Metrics>,
+    /// Set in cluster mode.
+    pub cluster: Option<Arc<Cluster>>,
     /// Flips to true when the server starts shutting down; sockets watch it to say goodbye.
     pub shutdown: watch::Receiver<bool>,
 }

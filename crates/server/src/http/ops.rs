@@ -25,8 +25,14 @@ async fn healthz() -> Json<serde_json::Value> {
     Json(json!({"status": "ok"}))
 }
 
-/// The node can do useful work: the database answers and is fully migrated.
+/// The node can do useful work: the database answers and is fully migrated, and in a
+/// cluster the link to Redis is up.
 async fn readyz(State(state): State<AppState>) -> Response {
+    if let Some(cluster) = &state.cluster {
+        if !cluster.link().connected() {
+            return not_ready("Redis is unreachable");
+        }
+    }
     match state.store.ready().await {
         Ok(true) => Json(json!({"status": "ready"})).into_response(),
         Ok(false) => not_ready("database migrations are not all applied"),

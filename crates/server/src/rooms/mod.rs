@@ -1,29 +1,34 @@
-//! Live spaces. [`Rooms`] finds or starts the task that runs a space; a [`Membership`] is
-//! one connection's place in it. Nothing here knows about HTTP or WebSocket: connections
-//! hand in an [`Outbox`] and get encoded frames in it.
+//! Live spaces. [`Rooms`] finds or starts the task that runs a space (or, in a cluster, the
+//! node that runs it); a [`Membership`] is one connection's place in it. Nothing here knows
+//! about HTTP or WebSocket: connections hand in an [`Outbox`] and get encoded frames in it.
 
+mod members;
+mod membership;
 mod outbox;
+mod remote;
 mod room;
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
-use bytes::Bytes;
-use gather_bus::Bus;
-use gather_core::{ChatError, ChatScope, JoinError, Layout, Position, Space, SpaceId, UserId};
+use gather_bus::{Bus, LocalBus};
+use gather_core::{JoinError, Layout, Space, SpaceId, UserId};
 use gather_store::Store;
-
-use crate::metrics::Metrics;
 use tokio::sync::{mpsc, oneshot};
 
-pub use outbox::{CloseReason, Outbox, OutboxReceiver};
-use room::{MembershipId, Room, RoomMsg};
+use crate::cluster::{Answer, Cluster, Intent, JoinRefusal, Message, LEASE_TTL};
+use crate::metrics::Metrics;
+use members::Home;
+pub use membership::Membership;
+pub use outbox::{CloseReason, Outbox, OutboxReceiver, Undelivered};
+pub use room::MembershipId;
+use room::{Room, RoomMsg, RoomParts};
 
 /// Moves and joins a room may have queued before senders wait; waiting slows only the
 /// clients that send, never the room.
 const ROOM_INBOX: usize = 1024;
-/// Tries before a join gives up on rooms that keep closing under it.
+/// Tries before a join gives up on rooms that keep closing (or moving) under it.
 const JOIN_ATTEMPTS: usize = 3;
 
 #[derive(Clone)]
@@ -45,29 +50,44 @@ pub enum RoomJoinError {
     Unavailable,
 }
 
+/// Where a space is run: here, or on another node.
+enum Runner {
+    Here(RoomHandle),
+    Node(String),
+}
+
 #[derive(Clone)]
 pub struct Rooms {
     registry: Registry,
     store: Arc<dyn Store>,
-    bus: Arc<dyn Bus>,
+    /// Rooms on this node hear about changes to their space here (from HTTP handlers on
+    /// this node, or forwarded by other nodes).
+    local_notices: Arc<LocalBus>,
     counter: Arc<AtomicU64>,
     metrics: Arc<Metrics>,
     nearby_radius: u32,
+    cluster: Option<Arc<Cluster>>,
 }
 
 impl Rooms {
-    pub fn new(store: Arc<dyn Store>, bus: Arc<dyn Bus>, metrics: Arc<Metrics>, nearby_radius: u32) -> Self {
+    pub fn new(
+        store: Arc<dyn Store>,
+        local_notices: Arc<LocalBus>,
+        metrics: Arc<Metrics>,
+        nearby_radius: u32,
+        cluster: Option<Arc<Cluster>>,
+    ) -> Self {
         let counter = Arc::new(AtomicU64::new(1));
-        Self { registry: Registry::default(), store, bus, counter, metrics, nearby_radius }
+        Self { registry: Registry::default(), store, local_notices, counter, metrics, nearby_radius, cluster }
     }
 
-    /// Spaces with people in them on this node.
+    /// Spaces with people in them run by this node.
     pub fn live_count(&self) -> usize {
         self.registry.lock().expect("room registry poisoned").len()
     }
 
     /// Puts `user` into the space. The joiner's `space-joined` is already in `outbox`
-    /// when this returns, ahead of any later event of the space.
+    /// (or on its way to this node) when this returns, ahead of any later event of the space.
     pub async fn join(
         &self,
         space: SpaceId,
@@ -75,33 +95,99 @@ impl Rooms {
         outbox: Outbox,
     ) -> Result<Membership, RoomJoinError> {
         for _ in 0..JOIN_ATTEMPTS {
-            let room = self.room_for(space).await?;
-            let membership = self.counter.fetch_add(1, Ordering::Relaxed);
-            let (reply, answer) = oneshot::channel();
-            let join = RoomMsg::Join { user, membership, outbox: outbox.clone(), reply };
-            if room.inbox.send(join).await.is_err() {
-                continue; // The room closed between lookup and send; start a new one.
-            }
-            match answer.await {
-                Ok(Ok(())) => {
-                    return Ok(Membership { room: room.inbox, space, user, id: membership, left: false })
-                }
-                Ok(Err(JoinError::Full)) => return Err(RoomJoinError::Full),
-                // Rooms replace a user who is already present, so this does not happen.
-                Ok(Err(JoinError::AlreadyPresent)) => return Err(RoomJoinError::Unavailable),
-                Err(_) => continue,
+            // Random, so that memberships made on different nodes never collide.
+            let membership =
+                getrandom::u64().unwrap_or_else(|_| self.counter.fetch_add(1, Ordering::Relaxed));
+            let joined = match self.runner(space).await? {
+                Runner::Here(room) => self.join_here(room, space, user, membership, outbox.clone()).await,
+                Runner::Node(owner) => self.join_remote(owner, space, user, membership, outbox.clone()).await,
+            };
+            match joined {
+                Err(None) => continue, // The room closed or moved meanwhile: look again.
+                Err(Some(e)) => return Err(e),
+                Ok(joined) => return Ok(joined),
             }
         }
         Err(RoomJoinError::Unavailable)
     }
 
-    async fn room_for(&self, space: SpaceId) -> Result<RoomHandle, RoomJoinError> {
-        if let Some(handle) = self.lookup(space) {
-            return Ok(handle);
+    async fn join_here(
+        &self,
+        room: RoomHandle,
+        space: SpaceId,
+        user: UserId,
+        membership: MembershipId,
+        outbox: Outbox,
+    ) -> Result<Membership, Option<RoomJoinError>> {
+        let (reply, answer) = oneshot::channel();
+        let join = RoomMsg::Join { user, membership, home: Home::Local(outbox), reply };
+        if room.inbox.send(join).await.is_err() {
+            return Err(None);
         }
+        match answer.await {
+            Ok(Ok(())) => Ok(Membership::local(room.inbox, space, user, membership)),
+            Ok(Err(e)) => Err(Some(join_error(e))),
+            Err(_) => Err(None),
+        }
+    }
+
+    async fn join_remote(
+        &self,
+        owner: String,
+        space: SpaceId,
+        user: UserId,
+        membership: MembershipId,
+        outbox: Outbox,
+    ) -> Result<Membership, Option<RoomJoinError>> {
+        let cluster = self.cluster.clone().expect("only a cluster has remote runners");
+        // Registered first: the owner's space-joined may arrive before its answer.
+        cluster.register_member(space, (user, membership), outbox);
+        let from = cluster.node().to_owned();
+        let answer = cluster
+            .request(&owner, |request| Message::ToOwner {
+                space,
+                from,
+                intent: Intent::Join { user, membership, request },
+            })
+            .await;
+        let refused = |e| {
+            cluster.unregister_member(space, (user, membership));
+            e
+        };
+        match answer {
+            Some(Answer::Joined(Ok(()))) => {
+                Ok(Membership::remote(cluster.clone(), owner, space, user, membership))
+            }
+            Some(Answer::Joined(Err(JoinRefusal::NotOwner))) => Err(refused(None)),
+            Some(Answer::Joined(Err(JoinRefusal::Space(e)))) => Err(refused(Some(join_error(e)))),
+            Some(Answer::Joined(Err(JoinRefusal::UnknownSpace))) => {
+                Err(refused(Some(RoomJoinError::UnknownSpace)))
+            }
+            _ => Err(refused(Some(RoomJoinError::Unavailable))),
+        }
+    }
+
+    /// Finds who runs the space, claiming it for this node when nobody does.
+    async fn runner(&self, space: SpaceId) -> Result<Runner, RoomJoinError> {
+        if let Some(handle) = self.lookup(space) {
+            return Ok(Runner::Here(handle));
+        }
+        if let Some(cluster) = &self.cluster {
+            let owner = cluster.link().claim(&space.to_string(), LEASE_TTL).await.map_err(|e| {
+                tracing::error!(%space, error = %e, "cannot reach Redis to find the space's owner");
+                RoomJoinError::Unavailable
+            })?;
+            if owner != cluster.node() {
+                return Ok(Runner::Node(owner));
+            }
+        }
+        self.start_room(space).await.map(Runner::Here)
+    }
+
+    async fn start_room(&self, space: SpaceId) -> Result<RoomHandle, RoomJoinError> {
         // Subscribe before loading, so no change published in between is missed; a change
         // seen twice (in the load and as a notice) is harmless.
-        let subscription = self.bus.subscribe(space).await.map_err(|e| {
+        let subscription = self.local_notices.subscribe(space).await.map_err(|e| {
             tracing::error!(%space, error = %e, "could not subscribe to the space");
             RoomJoinError::Unavailable
         })?;
@@ -120,15 +206,14 @@ impl Rooms {
         let (inbox, inbox_rx) = mpsc::channel(ROOM_INBOX);
         let handle = RoomHandle { inbox, generation: self.counter.fetch_add(1, Ordering::Relaxed) };
         rooms.insert(space, handle.clone());
-        let room = Room::new(
-            space,
-            handle.generation,
-            Space::new(layout_of(&stored)),
-            self.registry.clone(),
-            self.store.clone(),
-            self.metrics.clone(),
-            self.nearby_radius,
-        );
+        let parts = RoomParts {
+            registry: self.registry.clone(),
+            store: self.store.clone(),
+            metrics: self.metrics.clone(),
+            nearby_radius: self.nearby_radius,
+            cluster: self.cluster.clone(),
+        };
+        let room = Room::new(space, handle.generation, Space::new(layout_of(&stored)), parts);
         tokio::spawn(room.run(inbox_rx, subscription));
         Ok(handle)
     }
@@ -138,74 +223,18 @@ impl Rooms {
     }
 }
 
+fn join_error(error: JoinError) -> RoomJoinError {
+    match error {
+        JoinError::Full => RoomJoinError::Full,
+        // Rooms replace a user who is already present, so this does not happen.
+        JoinError::AlreadyPresent => RoomJoinError::Unavailable,
+    }
+}
+
 fn layout_of(space: &gather_store::Space) -> Layout {
     let mut layout = Layout::new(space.summary.dims);
     for placed in &space.elements {
         layout.insert(placed.id, placed.footprint(), placed.element.solid);
     }
     layout
-}
-
-/// One connection's presence in a space. However the connection ends, dropping this sends
-/// the leave, so nobody stays behind as a ghost.
-pub struct Membership {
-    room: mpsc::Sender<RoomMsg>,
-    space: SpaceId,
-    user: UserId,
-    id: MembershipId,
-    left: bool,
-}
-
-impl Membership {
-    pub fn space(&self) -> SpaceId {
-        self.space
-    }
-
-    pub async fn step(&self, to: Position) {
-        // A closed room has already let this member go (the space was deleted).
-        let _ = self.room.send(RoomMsg::Move { user: self.user, membership: self.id, to }).await;
-    }
-
-    /// Who would hear a chat message from this member now (the sender left out).
-    pub async fn chat_audience(
-        &self,
-        scope: ChatScope,
-        to: Option<UserId>,
-    ) -> Result<Vec<UserId>, ChatError> {
-        let (reply, answer) = oneshot::channel();
-        let ask = RoomMsg::ChatAudience { user: self.user, membership: self.id, scope, to, reply };
-        if self.room.send(ask).await.is_err() {
-            return Err(ChatError::SenderAbsent);
-        }
-        answer.await.unwrap_or(Err(ChatError::SenderAbsent))
-    }
-
-    /// Hands a frame (of wire type `kind`) to those of `recipients` still in the space.
-    pub async fn deliver(&self, recipients: Vec<UserId>, frame: Bytes, kind: &'static str) {
-        let _ = self.room.send(RoomMsg::Deliver { recipients, frame, kind }).await;
-    }
-
-    /// Leaves now, in order with the moves sent before.
-    pub async fn leave(mut self) {
-        self.left = true;
-        let _ = self.room.send(RoomMsg::Leave { user: self.user, membership: self.id }).await;
-    }
-}
-
-impl Drop for Membership {
-    fn drop(&mut self) {
-        if self.left {
-            return;
-        }
-        let leave = RoomMsg::Leave { user: self.user, membership: self.id };
-        match self.room.try_send(leave) {
-            Err(mpsc::error::TrySendError::Full(leave)) => {
-                let room = self.room.clone();
-                tokio::spawn(async move {
-                    let _ = room.send(leave).await;
-                });
-            }
-            Ok(()) | Err(mpsc::error::TrySendError::Closed(_)) => {}
-        }
-    }
 }

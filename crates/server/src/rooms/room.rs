@@ -2,7 +2,7 @@
 //! Every change to the space goes through this task's inbox, so all members see the events
 //! of the space in one order, and no lock is shared between spaces.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::sync::Arc;
 
 use bytes::Bytes;
@@ -15,8 +15,10 @@ use gather_protocol::ServerFrame;
 use gather_store::Store;
 use tokio::sync::{mpsc, oneshot};
 
-use super::outbox::{CloseReason, Outbox, Undelivered};
+use super::members::{Home, Member, Members};
+use super::outbox::CloseReason;
 use super::{layout_of, Registry};
+use crate::cluster::{Cluster, LEASE_TTL};
 use crate::metrics::Metrics;
 
 /// Tells apart two joins by the same user (two tabs, or a rejoin on the same socket), so a
@@ -27,7 +29,7 @@ pub enum RoomMsg {
     Join {
         user: UserId,
         membership: MembershipId,
-        outbox: Outbox,
+        home: Home,
         reply: oneshot::Sender<Result<(), JoinError>>,
     },
     Move {
@@ -56,11 +58,6 @@ pub enum RoomMsg {
     },
 }
 
-struct Member {
-    membership: MembershipId,
-    outbox: Outbox,
-}
-
 pub struct Room {
     id: SpaceId,
     generation: u64,
@@ -70,24 +67,30 @@ pub struct Room {
     metrics: Arc<Metrics>,
     /// Tiles within which `nearby` chat is heard.
     nearby_radius: u32,
-    members: HashMap<UserId, Member>,
+    members: Members,
+    /// In cluster mode: the lease this room must keep renewing to stay the owner.
+    cluster: Option<Arc<Cluster>>,
+}
+
+/// What a room needs besides its space.
+pub struct RoomParts {
+    pub registry: Registry,
+    pub store: Arc<dyn Store>,
+    pub metrics: Arc<Metrics>,
+    pub nearby_radius: u32,
+    pub cluster: Option<Arc<Cluster>>,
 }
 
 impl Room {
-    pub fn new(
-        id: SpaceId,
-        generation: u64,
-        space: Space,
-        registry: Registry,
-        store: Arc<dyn Store>,
-        metrics: Arc<Metrics>,
-        nearby_radius: u32,
-    ) -> Self {
-        Self { id, generation, space, registry, store, metrics, nearby_radius, members: HashMap::new() }
+    pub fn new(id: SpaceId, generation: u64, space: Space, parts: RoomParts) -> Self {
+        let RoomParts { registry, store, metrics, nearby_radius, cluster } = parts;
+        let members = Members::new(id, cluster.clone());
+        Self { id, generation, space, registry, store, metrics, nearby_radius, members, cluster }
     }
 
     pub async fn run(mut self, mut inbox: mpsc::Receiver<RoomMsg>, subscription: Subscription) {
         let mut notices = Some(subscription);
+        let mut renew = tokio::time::interval(LEASE_TTL / 3);
         loop {
             tokio::select! {
                 msg = inbox.recv() => match msg {
@@ -99,10 +102,20 @@ impl Room {
                         break;
                     }
                 }
+                _ = renew.tick(), if self.cluster.is_some() => {
+                    if !self.renew_lease().await {
+                        break;
+                    }
+                }
             }
             if self.members.is_empty() {
                 self.retire();
                 break;
+            }
+        }
+        if let Some(cluster) = &self.cluster {
+            if let Err(e) = cluster.link().release(&self.id.to_string()).await {
+                tracing::warn!(space = %self.id, error = %e, "could not release the space's lease");
             }
         }
         tracing::debug!(space = %self.id, "room closed");
@@ -110,17 +123,19 @@ impl Room {
 
     fn handle(&mut self, msg: RoomMsg) {
         match msg {
-            RoomMsg::Join { user, membership, outbox, reply } => {
-                if let Some(old) = self.members.get(&user) {
+            RoomMsg::Join { user, membership, home, reply } => {
+                if let Some(old) = self.members.remove(user) {
                     // The same person joined again (a second tab, a reconnect before the old
                     // socket timed out): the newest connection wins.
-                    old.outbox.close(CloseReason::REPLACED);
-                    self.remove(user);
+                    self.members.close(user, &old, CloseReason::REPLACED);
+                    if let Some(out) = self.space.leave(user) {
+                        self.deliver(out);
+                    }
                 }
                 let result = self.space.join(user, getrandom::u64().unwrap_or(0));
                 match result {
                     Ok(outgoing) => {
-                        self.members.insert(user, Member { membership, outbox });
+                        self.members.insert(user, Member { membership, home });
                         self.metrics.space_population.observe(self.space.population() as f64);
                         outgoing.into_iter().for_each(|out| self.deliver(out));
                         let _ = reply.send(Ok(()));
@@ -152,7 +167,7 @@ impl Room {
             }
             RoomMsg::Deliver { recipients, frame, kind } => {
                 let recipients: HashSet<UserId> = recipients.into_iter().collect();
-                let (sent, too_slow) = self.send_where(&frame, |user| recipients.contains(&user));
+                let (sent, too_slow) = self.members.send_where(&frame, |user| recipients.contains(&user));
                 self.metrics.frames_out.with_label_values(&[kind]).inc_by(sent);
                 self.cut_off(too_slow);
             }
@@ -195,11 +210,31 @@ impl Room {
     }
 
     fn is_current(&self, user: UserId, membership: MembershipId) -> bool {
-        self.members.get(&user).is_some_and(|m| m.membership == membership)
+        self.members.is_current(user, membership)
+    }
+
+    /// Keeps the lease; false when another node holds it now (then everyone here is told to
+    /// reconnect, and finds the space on its new owner).
+    async fn renew_lease(&mut self) -> bool {
+        let Some(cluster) = &self.cluster else { return true };
+        match cluster.link().renew(&self.id.to_string(), LEASE_TTL).await {
+            Ok(true) => true,
+            Ok(false) => {
+                tracing::warn!(space = %self.id, "lost the space's lease; handing it over");
+                self.members.close_all(None, CloseReason::MOVED);
+                self.retire();
+                false
+            }
+            // Redis is away: keep serving; the lease is checked again on the next tick.
+            Err(e) => {
+                tracing::warn!(space = %self.id, error = %e, "could not renew the space's lease");
+                true
+            }
+        }
     }
 
     fn remove(&mut self, user: UserId) {
-        self.members.remove(&user);
+        self.members.remove(user);
         if let Some(out) = self.space.leave(user) {
             self.deliver(out);
         }
@@ -212,12 +247,8 @@ impl Room {
             self.metrics.moves_rejected.with_label_values(&[reason.as_str()]).inc();
         }
         let (sent, too_slow) = match out.audience {
-            Audience::Only(user) => match self.members.get(&user).map(|m| m.outbox.try_send(frame)) {
-                Some(Ok(())) => (1, Vec::new()),
-                Some(Err(Undelivered::Full)) => (0, vec![user]),
-                Some(Err(Undelivered::Closed)) | None => (0, Vec::new()),
-            },
-            Audience::AllExcept(_) => self.send_where(&frame, |user| out.audience.includes(user)),
+            Audience::Only(user) => self.members.send_to(user, &frame),
+            Audience::AllExcept(_) => self.members.send_where(&frame, |user| out.audience.includes(user)),
         };
         self.metrics.frames_out.with_label_values(&[event_type(&out.event)]).inc_by(sent);
         self.cut_off(too_slow);
@@ -225,33 +256,18 @@ impl Room {
 
     /// For space-wide news that is not a movement event (furniture changes).
     fn broadcast(&mut self, frame: &ServerFrame, kind: &'static str) {
-        let (sent, too_slow) = self.send_where(&encode(frame), |_| true);
+        let (sent, too_slow) = self.members.send_where(&encode(frame), |_| true);
         self.metrics.frames_out.with_label_values(&[kind]).inc_by(sent);
         self.cut_off(too_slow);
-    }
-
-    /// Queues `frame` for every member `to` picks; returns how many took it and those whose
-    /// queue was full.
-    fn send_where(&self, frame: &Bytes, to: impl Fn(UserId) -> bool) -> (u64, Vec<UserId>) {
-        let mut sent = 0;
-        let mut too_slow = Vec::new();
-        for (user, member) in self.members.iter().filter(|(user, _)| to(**user)) {
-            match member.outbox.try_send(frame.clone()) {
-                Ok(()) => sent += 1,
-                Err(Undelivered::Full) => too_slow.push(*user),
-                Err(Undelivered::Closed) => {}
-            }
-        }
-        (sent, too_slow)
     }
 
     /// Members that stopped reading are closed and leave, so one stalled client never
     /// holds up the space; their departure is delivered in turn.
     fn cut_off(&mut self, users: Vec<UserId>) {
         for user in users {
-            if let Some(member) = self.members.remove(&user) {
+            if let Some(member) = self.members.remove(user) {
                 tracing::info!(space = %self.id, %user, "dropping a member that stopped reading");
-                member.outbox.close(CloseReason::TOO_SLOW);
+                self.members.close(user, &member, CloseReason::TOO_SLOW);
                 if let Some(out) = self.space.leave(user) {
                     self.deliver(out);
                 }
@@ -261,10 +277,7 @@ impl Room {
 
     fn close_space(&mut self) {
         let frame = encode(&ServerFrame::SpaceClosed { space_id: self.id });
-        for (_, member) in self.members.drain() {
-            let _ = member.outbox.try_send(frame.clone());
-            member.outbox.close(CloseReason::SPACE_CLOSED);
-        }
+        self.members.close_all(Some(&frame), CloseReason::SPACE_CLOSED);
         self.retire();
     }
 

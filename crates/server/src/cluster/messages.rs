@@ -1,0 +1,73 @@
+//! What nodes say to each other, as JSON over the Redis link.
+
+use gather_bus::SpaceNotice;
+use gather_core::{ChatError, ChatScope, JoinError, Position, SessionId, SpaceId, UserId};
+use serde::{Deserialize, Serialize};
+
+use crate::rooms::MembershipId;
+
+/// A member whose socket lives on some node.
+pub type MemberRef = (UserId, MembershipId);
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub enum Message {
+    /// For the node that owns `space`.
+    ToOwner { space: SpaceId, from: String, intent: Intent },
+    /// Frames for members whose sockets are on the receiving node: serialised once by the
+    /// owner, handed as they are to each listed member.
+    Frames { space: SpaceId, members: Vec<MemberRef>, frame: String },
+    /// Close these members' sockets with this WebSocket close code.
+    Close { space: SpaceId, members: Vec<MemberRef>, code: u16 },
+    /// The answer to a request.
+    Reply { request: u64, answer: Answer },
+    /// Broadcast: a session was revoked; its sockets must close everywhere.
+    Revoked(SessionId),
+}
+
+/// A member's wish, sent to the space's owner.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub enum Intent {
+    Join {
+        user: UserId,
+        membership: MembershipId,
+        request: u64,
+    },
+    Move {
+        user: UserId,
+        membership: MembershipId,
+        to: Position,
+    },
+    Leave {
+        user: UserId,
+        membership: MembershipId,
+    },
+    ChatAudience {
+        user: UserId,
+        membership: MembershipId,
+        scope: ChatScope,
+        to: Option<UserId>,
+        request: u64,
+    },
+    Deliver {
+        recipients: Vec<UserId>,
+        frame: String,
+        kind: String,
+    },
+    Notice(SpaceNotice),
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub enum Answer {
+    Joined(Result<(), JoinRefusal>),
+    Audience(Result<Vec<UserId>, ChatError>),
+}
+
+/// Why a remote join failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum JoinRefusal {
+    Space(JoinError),
+    UnknownSpace,
+    /// The receiving node does not own the space (any more): look the owner up again.
+    NotOwner,
+    Unavailable,
+}

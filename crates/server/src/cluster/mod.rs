@@ -1,0 +1,170 @@
+//! Several nodes, one set of spaces. Each live space has one owner node (a Redis lease,
+//! renewed while the space is live); its room is the single authority for the space's rules
+//! and the order of its events. Other nodes forward their members' intents to the owner and
+//! hand the owner's frames to their local sockets: the owner serialises each frame once and
+//! sends it once per node that has recipients. See docs/ARCHITECTURE.md.
+
+mod bus;
+mod messages;
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use bytes::Bytes;
+use gather_bus::{Inbound, LinkError, RedisLink};
+use gather_core::{SpaceId, UserId};
+use tokio::sync::{mpsc, oneshot};
+
+pub use bus::ClusterBus;
+pub use messages::{Answer, Intent, JoinRefusal, MemberRef, Message};
+
+use crate::rooms::{CloseReason, MembershipId, Outbox, Undelivered};
+
+/// How long a space's lease lives without renewal; the owner renews three times per period.
+pub const LEASE_TTL: Duration = Duration::from_secs(3);
+/// How long a node waits for another node's answer.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(3);
+/// Messages waiting to be published; beyond this a node is too far behind Redis, and new
+/// messages are dropped (and logged) rather than growing without bound.
+const OUTGOING: usize = 65_536;
+
+enum Target {
+    Node(String),
+    Broadcast,
+}
+
+pub struct Cluster {
+    link: RedisLink,
+    outgoing: mpsc::Sender<(Target, Vec<u8>)>,
+    /// Sockets on this node whose space is owned elsewhere.
+    remote_members: Mutex<HashMap<(SpaceId, UserId, MembershipId), Outbox>>,
+    pending: Mutex<HashMap<u64, oneshot::Sender<Answer>>>,
+    next_request: AtomicU64,
+}
+
+impl Cluster {
+    /// Connects to Redis; what other nodes send arrives on the returned receiver, for
+    /// [`crate::app`] to dispatch.
+    pub async fn connect(url: &str, node: &str) -> Result<(Arc<Self>, mpsc::Receiver<Inbound>), LinkError> {
+        let (link, inbound) = RedisLink::connect(url, node).await?;
+        let (outgoing, queue) = mpsc::channel(OUTGOING);
+        tokio::spawn(publish(link.clone(), queue));
+        let cluster = Arc::new(Self {
+            link,
+            outgoing,
+            remote_members: Mutex::default(),
+            pending: Mutex::default(),
+            next_request: AtomicU64::new(1),
+        });
+        Ok((cluster, inbound))
+    }
+
+    pub fn node(&self) -> &str {
+        self.link.node()
+    }
+
+    pub fn link(&self) -> &RedisLink {
+        &self.link
+    }
+
+    /// Queues a message for another node. Messages to one node are published in the order
+    /// they were queued.
+    pub fn send(&self, to: &str, message: &Message) {
+        self.enqueue(Target::Node(to.to_owned()), message);
+    }
+
+    pub fn broadcast(&self, message: &Message) {
+        self.enqueue(Target::Broadcast, message);
+    }
+
+    fn enqueue(&self, target: Target, message: &Message) {
+        let payload = serde_json::to_vec(message).expect("cluster messages serialise");
+        if self.outgoing.try_send((target, payload)).is_err() {
+            tracing::error!("cluster outgoing queue is full; dropping a message");
+        }
+    }
+
+    /// Sends a request and waits for its answer; None on timeout.
+    pub async fn request(&self, to: &str, build: impl FnOnce(u64) -> Message) -> Option<Answer> {
+        let id = self.next_request.fetch_add(1, Ordering::Relaxed);
+        let (reply, answer) = oneshot::channel();
+        self.pending.lock().expect("pending poisoned").insert(id, reply);
+        self.send(to, &build(id));
+        let answer = tokio::time::timeout(REQUEST_TIMEOUT, answer).await.ok().and_then(Result::ok);
+        self.pending.lock().expect("pending poisoned").remove(&id);
+        answer
+    }
+
+    pub fn reply(&self, to: &str, request: u64, answer: Answer) {
+        self.send(to, &Message::Reply { request, answer });
+    }
+
+    pub fn register_member(&self, space: SpaceId, member: MemberRef, outbox: Outbox) {
+        self.remote_members.lock().expect("members poisoned").insert((space, member.0, member.1), outbox);
+    }
+
+    pub fn unregister_member(&self, space: SpaceId, member: MemberRef) {
+        self.remote_members.lock().expect("members poisoned").remove(&(space, member.0, member.1));
+    }
+
+    /// Handles what another node sent to this one (all but owner intents).
+    pub fn receive(&self, message: Message) {
+        match message {
+            Message::Frames { space, members, frame } => {
+                let frame = Bytes::from(frame);
+                let outboxes = self.outboxes(space, &members);
+                for outbox in outboxes {
+                    if outbox.try_send(frame.clone()) == Err(Undelivered::Full) {
+                        // The socket ends, and its membership tells the owner it left.
+                        outbox.close(CloseReason::TOO_SLOW);
+                    }
+                }
+            }
+            Message::Close { space, members, code } => {
+                for outbox in self.outboxes(space, &members) {
+                    outbox.close(CloseReason::from_code(code));
+                }
+            }
+            Message::Reply { request, answer } => {
+                if let Some(waiting) = self.pending.lock().expect("pending poisoned").remove(&request) {
+                    let _ = waiting.send(answer);
+                }
+            }
+            Message::ToOwner { .. } | Message::Revoked(_) => {}
+        }
+    }
+
+    fn outboxes(&self, space: SpaceId, members: &[MemberRef]) -> Vec<Outbox> {
+        let registered = self.remote_members.lock().expect("members poisoned");
+        members.iter().filter_map(|(user, id)| registered.get(&(space, *user, *id)).cloned()).collect()
+    }
+}
+
+/// Publishes queued messages one at a time, so each node receives them in order.
+async fn publish(link: RedisLink, mut queue: mpsc::Receiver<(Target, Vec<u8>)>) {
+    while let Some((target, payload)) = queue.recv().await {
+        let sent = match &target {
+            Target::Node(node) => link.send(node, &payload).await,
+            Target::Broadcast => link.broadcast(&payload).await,
+        };
+        if let Err(e) = sent {
+            tracing::warn!(error = %e, "could not publish to Redis; message lost");
+        }
+    }
+}
+
+/// Decodes what arrives from Redis.
+pub fn decode(inbound: &Inbound) -> Option<Message> {
+    let bytes = match inbound {
+        Inbound::Direct(bytes) | Inbound::Broadcast(bytes) => bytes,
+    };
+    match serde_json::from_slice(bytes) {
+        Ok(message) => Some(message),
+        Err(e) => {
+            tracing::warn!(error = %e, "ignoring an unreadable cluster message");
+            None
+        }
+    }
+}

@@ -1,0 +1,112 @@
+//! The members of one live space and where their sockets are: on this node (an outbox to
+//! write to) or on another (reached through the cluster, one message per node per frame).
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use gather_core::{SpaceId, UserId};
+
+use super::outbox::{CloseReason, Outbox, Undelivered};
+use super::room::MembershipId;
+use crate::cluster::{Cluster, MemberRef, Message};
+
+/// Where a member's socket lives.
+pub enum Home {
+    Local(Outbox),
+    /// On the node with this id.
+    Remote(String),
+}
+
+pub struct Member {
+    pub membership: MembershipId,
+    pub home: Home,
+}
+
+pub struct Members {
+    space: SpaceId,
+    map: HashMap<UserId, Member>,
+    cluster: Option<Arc<Cluster>>,
+}
+
+impl Members {
+    pub fn new(space: SpaceId, cluster: Option<Arc<Cluster>>) -> Self {
+        Self { space, map: HashMap::new(), cluster }
+    }
+
+    pub fn insert(&mut self, user: UserId, member: Member) {
+        self.map.insert(user, member);
+    }
+
+    pub fn remove(&mut self, user: UserId) -> Option<Member> {
+        self.map.remove(&user)
+    }
+
+    pub fn is_current(&self, user: UserId, membership: MembershipId) -> bool {
+        self.map.get(&user).is_some_and(|m| m.membership == membership)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.map.is_empty()
+    }
+
+    /// Queues `frame` for every member `to` picks: local sockets directly, remote ones in
+    /// one message per node. Returns how many it reached and the local members whose queue
+    /// was full (a remote node cuts off its own slow sockets).
+    pub fn send_where(&self, frame: &Bytes, to: impl Fn(UserId) -> bool) -> (u64, Vec<UserId>) {
+        let mut sent = 0;
+        let mut too_slow = Vec::new();
+        let mut remote: HashMap<&str, Vec<MemberRef>> = HashMap::new();
+        for (user, member) in self.map.iter().filter(|(user, _)| to(**user)) {
+            match &member.home {
+                Home::Local(outbox) => match outbox.try_send(frame.clone()) {
+                    Ok(()) => sent += 1,
+                    Err(Undelivered::Full) => too_slow.push(*user),
+                    Err(Undelivered::Closed) => {}
+                },
+                Home::Remote(node) => remote.entry(node).or_default().push((*user, member.membership)),
+            }
+        }
+        if let (Some(cluster), false) = (&self.cluster, remote.is_empty()) {
+            let text = String::from_utf8_lossy(frame).into_owned();
+            for (node, members) in remote {
+                sent += members.len() as u64;
+                cluster.send(node, &Message::Frames { space: self.space, members, frame: text.clone() });
+            }
+        }
+        (sent, too_slow)
+    }
+
+    /// Queues `frame` for one member.
+    pub fn send_to(&self, user: UserId, frame: &Bytes) -> (u64, Vec<UserId>) {
+        if self.map.contains_key(&user) {
+            self.send_where(frame, |u| u == user)
+        } else {
+            (0, Vec::new())
+        }
+    }
+
+    /// Asks a member's socket to close, wherever it is.
+    pub fn close(&self, user: UserId, member: &Member, reason: CloseReason) {
+        match &member.home {
+            Home::Local(outbox) => outbox.close(reason),
+            Home::Remote(node) => {
+                if let Some(cluster) = &self.cluster {
+                    let members = vec![(user, member.membership)];
+                    cluster.send(node, &Message::Close { space: self.space, members, code: reason.code });
+                }
+            }
+        }
+    }
+
+    /// Sends `frame` (if any) to everyone, closes every socket with `reason`, and forgets
+    /// them all.
+    pub fn close_all(&mut self, frame: Option<&Bytes>, reason: CloseReason) {
+        if let Some(frame) = frame {
+            self.send_where(frame, |_| true);
+        }
+        for (user, member) in std::mem::take(&mut self.map) {
+            self.close(user, &member, reason);
+        }
+    }
+}

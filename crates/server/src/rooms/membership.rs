@@ -1,0 +1,146 @@
+//! One connection's presence in a space, whether the space runs on this node or another.
+//! However the connection ends, dropping this sends the leave, so nobody stays behind as
+//! a ghost.
+
+use std::sync::Arc;
+
+use bytes::Bytes;
+use gather_core::{ChatError, ChatScope, Position, SpaceId, UserId};
+use tokio::sync::{mpsc, oneshot};
+
+use super::room::{MembershipId, RoomMsg};
+use crate::cluster::{Answer, Cluster, Intent, Message};
+
+enum Target {
+    Local(mpsc::Sender<RoomMsg>),
+    /// The space runs on node `owner`.
+    Remote {
+        cluster: Arc<Cluster>,
+        owner: String,
+    },
+}
+
+pub struct Membership {
+    target: Target,
+    space: SpaceId,
+    user: UserId,
+    id: MembershipId,
+    left: bool,
+}
+
+impl Membership {
+    pub(super) fn local(room: mpsc::Sender<RoomMsg>, space: SpaceId, user: UserId, id: MembershipId) -> Self {
+        Self { target: Target::Local(room), space, user, id, left: false }
+    }
+
+    pub(super) fn remote(
+        cluster: Arc<Cluster>,
+        owner: String,
+        space: SpaceId,
+        user: UserId,
+        id: MembershipId,
+    ) -> Self {
+        Self { target: Target::Remote { cluster, owner }, space, user, id, left: false }
+    }
+
+    pub fn space(&self) -> SpaceId {
+        self.space
+    }
+
+    pub async fn step(&self, to: Position) {
+        let (user, membership) = (self.user, self.id);
+        match &self.target {
+            // A closed room has already let this member go (the space was deleted).
+            Target::Local(room) => drop(room.send(RoomMsg::Move { user, membership, to }).await),
+            Target::Remote { .. } => self.tell_owner(Intent::Move { user, membership, to }),
+        }
+    }
+
+    /// Who would hear a chat message from this member now (the sender left out).
+    pub async fn chat_audience(
+        &self,
+        scope: ChatScope,
+        to: Option<UserId>,
+    ) -> Result<Vec<UserId>, ChatError> {
+        let (user, membership) = (self.user, self.id);
+        match &self.target {
+            Target::Local(room) => {
+                let (reply, answer) = oneshot::channel();
+                let ask = RoomMsg::ChatAudience { user, membership, scope, to, reply };
+                if room.send(ask).await.is_err() {
+                    return Err(ChatError::SenderAbsent);
+                }
+                answer.await.unwrap_or(Err(ChatError::SenderAbsent))
+            }
+            Target::Remote { cluster, owner } => {
+                let (space, from) = (self.space, cluster.node().to_owned());
+                let answer = cluster
+                    .request(owner, |request| Message::ToOwner {
+                        space,
+                        from,
+                        intent: Intent::ChatAudience { user, membership, scope, to, request },
+                    })
+                    .await;
+                match answer {
+                    Some(Answer::Audience(audience)) => audience,
+                    _ => Err(ChatError::SenderAbsent),
+                }
+            }
+        }
+    }
+
+    /// Hands a frame (of wire type `kind`) to those of `recipients` still in the space.
+    pub async fn deliver(&self, recipients: Vec<UserId>, frame: Bytes, kind: &'static str) {
+        match &self.target {
+            Target::Local(room) => drop(room.send(RoomMsg::Deliver { recipients, frame, kind }).await),
+            Target::Remote { .. } => {
+                let frame = String::from_utf8_lossy(&frame).into_owned();
+                self.tell_owner(Intent::Deliver { recipients, frame, kind: kind.to_owned() });
+            }
+        }
+    }
+
+    /// Leaves now, in order with the moves sent before.
+    pub async fn leave(mut self) {
+        self.left = true;
+        let (user, membership) = (self.user, self.id);
+        match &self.target {
+            Target::Local(room) => drop(room.send(RoomMsg::Leave { user, membership }).await),
+            Target::Remote { cluster, .. } => {
+                self.tell_owner(Intent::Leave { user, membership });
+                cluster.unregister_member(self.space, (user, membership));
+            }
+        }
+    }
+
+    fn tell_owner(&self, intent: Intent) {
+        if let Target::Remote { cluster, owner } = &self.target {
+            let from = cluster.node().to_owned();
+            cluster.send(owner, &Message::ToOwner { space: self.space, from, intent });
+        }
+    }
+}
+
+impl Drop for Membership {
+    fn drop(&mut self) {
+        if self.left {
+            return;
+        }
+        let (user, membership) = (self.user, self.id);
+        match &self.target {
+            Target::Local(room) => match room.try_send(RoomMsg::Leave { user, membership }) {
+                Err(mpsc::error::TrySendError::Full(leave)) => {
+                    let room = room.clone();
+                    tokio::spawn(async move {
+                        let _ = room.send(leave).await;
+                    });
+                }
+                Ok(()) | Err(mpsc::error::TrySendError::Closed(_)) => {}
+            },
+            Target::Remote { cluster, .. } => {
+                self.tell_owner(Intent::Leave { user, membership });
+                cluster.unregister_member(self.space, (user, membership));
+            }
+        }
+    }
+}
