@@ -148,9 +148,9 @@ async fn dispatch(state: AppState, mut inbound: tokio::sync::mpsc::Receiver<gath
                 let rooms = state.rooms.clone();
                 match intent {
                     Intent::Join { .. } | Intent::ChatAudience { .. } => {
-                        tokio::spawn(async move { rooms.from_remote(space, from, intent).await });
+                        tokio::spawn(async move { rooms.handle_remote(space, from, intent).await });
                     }
-                    _ => rooms.from_remote(space, from, intent).await,
+                    _ => rooms.handle_remote(space, from, intent).await,
                 }
             }
             Some(Message::Revoked(session)) => state.sessions.forget_here(session),

@@ -13,7 +13,7 @@ use crate::cluster::{Answer, Intent, JoinRefusal, LEASE_TTL};
 
 impl Rooms {
     /// Handles an intent from node `from` for `space`.
-    pub async fn from_remote(&self, space: SpaceId, from: String, intent: Intent) {
+    pub async fn handle_remote(&self, space: SpaceId, from: String, intent: Intent) {
         let Some(cluster) = self.cluster.clone() else { return };
         match intent {
             Intent::Join { user, membership, request } => {

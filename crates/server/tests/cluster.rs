@@ -1,0 +1,322 @@
+//! Several real `gather` processes sharing one PostgreSQL and one Redis: people on
+//! different nodes see each other join, move, chat and leave under one set of rules.
+//! Needs GATHER_TEST_DATABASE_URL and GATHER_TEST_REDIS_URL; skipped without them unless
+//! GATHER_REQUIRE_SERVICES is set.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use futures_util::{SinkExt, StreamExt};
+use gather_protocol::ServerFrame;
+use serde_json::{json, Value};
+use sqlx::Connection;
+use tokio::net::TcpStream;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+
+const SECRET: &str = "a-cluster-wide-signing-secret-of-enough-length";
+
+struct Services {
+    database: String,
+    redis: String,
+    admin_url: String,
+    schema: String,
+}
+
+async fn services() -> Option<Services> {
+    let (Ok(server), Ok(redis)) =
+        (std::env::var("GATHER_TEST_DATABASE_URL"), std::env::var("GATHER_TEST_REDIS_URL"))
+    else {
+        assert!(
+            std::env::var_os("GATHER_REQUIRE_SERVICES").is_none(),
+            "GATHER_REQUIRE_SERVICES is set but GATHER_TEST_DATABASE_URL or GATHER_TEST_REDIS_URL is not"
+        );
+        eprintln!("skipping: set GATHER_TEST_DATABASE_URL and GATHER_TEST_REDIS_URL to test clusters");
+        return None;
+    };
+    sqlx::any::install_default_drivers();
+    let schema = format!("gather_cluster_{}", gather_core::UserId::new().to_string().replace('-', ""));
+    let mut admin = sqlx::AnyConnection::connect(&server).await.unwrap();
+    sqlx::query(&format!("CREATE SCHEMA {schema}")).execute(&mut admin).await.unwrap();
+    let separator = if server.contains('?') { '&' } else { '?' };
+    let database = format!("{server}{separator}options=-c%20search_path%3D{schema}");
+    Some(Services { database, redis, admin_url: server, schema })
+}
+
+impl Services {
+    async fn cleanup(self) {
+        let mut admin = sqlx::AnyConnection::connect(&self.admin_url).await.unwrap();
+        sqlx::query(&format!("DROP SCHEMA {} CASCADE", self.schema)).execute(&mut admin).await.unwrap();
+    }
+}
+
+struct Node {
+    child: Child,
+    addr: String,
+}
+
+impl Drop for Node {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start_node(services: &Services, name: &str) -> Node {
+    let dir = std::env::temp_dir().join(format!("gather-{name}-{}", std::process::id()));
+    let mut child = Command::new(env!("CARGO_BIN_EXE_gather"))
+        .args(["serve", "--addr", "127.0.0.1:0", "--no-demo", "--admin-signup", "open"])
+        .env("GATHER_DATA_DIR", &dir)
+        .env("GATHER_DATABASE_URL", &services.database)
+        .env("GATHER_REDIS_URL", &services.redis)
+        .env("GATHER_NODE_ID", format!("{name}-{}", gather_core::UserId::new()))
+        .env("GATHER_JWT_SECRET", SECRET)
+        .env("RUST_LOG", "warn,gather=info")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("gather starts");
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if let Some(rest) = line.split("listening on http://").nth(1) {
+                let _ = tx.send(rest.split_whitespace().next().unwrap_or_default().to_owned());
+            }
+        }
+    });
+    match rx.recv_timeout(Duration::from_secs(30)) {
+        Ok(addr) => Node { child, addr },
+        Err(_) => {
+            let _ = child.kill();
+            panic!("node {name} did not report its address");
+        }
+    }
+}
+
+struct User {
+    id: String,
+    token: String,
+}
+
+async fn user(http: &reqwest::Client, node: &Node, name: &str) -> User {
+    let base = format!("http://{}/api/v1", node.addr);
+    let username = format!("{name}-{}", gather_core::UserId::new().to_string()[..8].to_owned());
+    let body = json!({"username": username, "password": "password1", "type": "admin"});
+    assert_eq!(http.post(format!("{base}/signup")).json(&body).send().await.unwrap().status(), 200);
+    let signin: Value = http
+        .post(format!("{base}/signin"))
+        .json(&json!({"username": username, "password": "password1"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    User {
+        id: signin["userId"].as_str().unwrap().to_owned(),
+        token: signin["token"].as_str().unwrap().to_owned(),
+    }
+}
+
+async fn create_space(http: &reqwest::Client, node: &Node, owner: &User, dims: &str) -> String {
+    let reply: Value = http
+        .post(format!("http://{}/api/v1/space", node.addr))
+        .bearer_auth(&owner.token)
+        .json(&json!({"name": "shared", "dimensions": dims}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    reply["spaceId"].as_str().unwrap().to_owned()
+}
+
+type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
+
+async fn join(node: &Node, space: &str, user: &User) -> (Socket, Vec<(String, i64, i64)>, (i64, i64)) {
+    let (mut socket, _) = tokio_tungstenite::connect_async(format!("ws://{}/ws", node.addr)).await.unwrap();
+    send(&mut socket, json!({"type": "join", "payload": {"spaceId": space, "token": user.token}})).await;
+    match next(&mut socket).await {
+        ServerFrame::SpaceJoined { spawn, users, .. } => {
+            let users = users.into_iter().map(|u| (u.user_id.to_string(), u.x, u.y)).collect();
+            (socket, users, (spawn.x, spawn.y))
+        }
+        other => panic!("expected space-joined, got {other:?}"),
+    }
+}
+
+async fn send(socket: &mut Socket, frame: Value) {
+    socket.send(Message::text(frame.to_string())).await.unwrap();
+}
+
+async fn next(socket: &mut Socket) -> ServerFrame {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(3);
+    loop {
+        let message = tokio::time::timeout_at(deadline, socket.next()).await.expect("a frame in time");
+        match message {
+            Some(Ok(Message::Text(text))) => return serde_json::from_str(text.as_str()).unwrap(),
+            Some(Ok(Message::Close(frame))) => panic!("socket closed: {frame:?}"),
+            Some(Ok(_)) => continue,
+            other => panic!("socket ended: {other:?}"),
+        }
+    }
+}
+
+async fn drain(socket: &mut Socket, wait: Duration) -> Vec<ServerFrame> {
+    let deadline = tokio::time::Instant::now() + wait;
+    let mut frames = Vec::new();
+    while let Ok(Some(Ok(message))) = tokio::time::timeout_at(deadline, socket.next()).await {
+        if let Message::Text(text) = message {
+            frames.push(serde_json::from_str(text.as_str()).unwrap());
+        }
+    }
+    frames
+}
+
+#[tokio::test]
+async fn people_on_two_nodes_share_a_space() {
+    let Some(services) = services().await else { return };
+    let (a, b) = (start_node(&services, "a"), start_node(&services, "b"));
+    let http = reqwest::Client::new();
+    let (alice, bob) = (user(&http, &a, "alice").await, user(&http, &b, "bob").await);
+    let space = create_space(&http, &a, &alice, "10x10").await;
+
+    let (mut on_a, others, alice_at) = join(&a, &space, &alice).await;
+    assert!(others.is_empty());
+    let (mut on_b, others, bob_at) = join(&b, &space, &bob).await;
+    assert_eq!(
+        others,
+        vec![(alice.id.clone(), alice_at.0, alice_at.1)],
+        "bob on node b sees alice on node a"
+    );
+    assert_eq!(
+        next(&mut on_a).await,
+        ServerFrame::UserJoined { user_id: bob.id.parse().unwrap(), x: bob_at.0, y: bob_at.1 }
+    );
+
+    // A move on node b is seen on node a, and a refused move is told only to its mover.
+    let to = [(1, 0), (-1, 0), (0, 1), (0, -1)]
+        .into_iter()
+        .map(|(dx, dy)| (bob_at.0 + dx, bob_at.1 + dy))
+        .find(|&(x, y)| (0..10).contains(&x) && (0..10).contains(&y) && (x, y) != alice_at)
+        .unwrap();
+    send(&mut on_b, json!({"type": "move", "payload": {"x": to.0, "y": to.1}})).await;
+    assert_eq!(
+        next(&mut on_a).await,
+        ServerFrame::Movement { user_id: bob.id.parse().unwrap(), x: to.0, y: to.1 }
+    );
+    send(&mut on_b, json!({"type": "move", "payload": {"x": 50, "y": 50}})).await;
+    assert_eq!(next(&mut on_b).await, ServerFrame::MovementRejected { x: to.0, y: to.1 });
+
+    // Chat crosses nodes, stored once and acknowledged to the sender.
+    send(&mut on_b, json!({"type": "chat", "payload": {"text": "hello from b"}})).await;
+    for socket in [&mut on_a, &mut on_b] {
+        assert!(matches!(next(socket).await, ServerFrame::Chat(body) if body.text == "hello from b"));
+    }
+
+    // Furniture placed through node a reaches bob on node b.
+    let element: Value = http
+        .post(format!("http://{}/api/v1/admin/element", a.addr))
+        .bearer_auth(&alice.token)
+        .json(&json!({"imageUrl": "/demo/plant.svg", "width": 1, "height": 1, "static": true}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let free = (0..10).find(|x| (*x, 9) != alice_at && (*x, 9) != to).unwrap();
+    let place = json!({"elementId": element["id"], "spaceId": space, "x": free, "y": 9});
+    let placed = http
+        .post(format!("http://{}/api/v1/space/element", a.addr))
+        .bearer_auth(&alice.token)
+        .json(&place)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(placed.status(), 200);
+    assert!(matches!(next(&mut on_b).await, ServerFrame::ElementAdded { x, y: 9, .. } if x == free));
+    assert!(matches!(next(&mut on_a).await, ServerFrame::ElementAdded { .. }));
+
+    // Bob leaves by closing his socket on node b; alice on node a is told.
+    drop(on_b);
+    assert_eq!(next(&mut on_a).await, ServerFrame::UserLeft { user_id: bob.id.parse().unwrap() });
+    drop((a, b));
+    services.cleanup().await;
+}
+
+#[tokio::test]
+async fn racing_moves_from_two_nodes_never_share_a_tile() {
+    let Some(services) = services().await else { return };
+    let (a, b) = (start_node(&services, "a"), start_node(&services, "b"));
+    let http = reqwest::Client::new();
+    let (alice, bob) = (user(&http, &a, "alice").await, user(&http, &b, "bob").await);
+    for _ in 0..15 {
+        // Three tiles in a row: whoever is in the middle steps aside, then both go for it.
+        let space = create_space(&http, &a, &alice, "3x1").await;
+        let (mut on_a, _, alice_at) = join(&a, &space, &alice).await;
+        let (mut on_b, _, bob_at) = join(&b, &space, &bob).await;
+        next(&mut on_a).await; // user-joined
+        if alice_at.0 == 1 {
+            send(&mut on_a, json!({"type": "move", "payload": {"x": 2 - bob_at.0, "y": 0}})).await;
+            next(&mut on_b).await;
+        } else if bob_at.0 == 1 {
+            send(&mut on_b, json!({"type": "move", "payload": {"x": 2 - alice_at.0, "y": 0}})).await;
+            next(&mut on_a).await;
+        }
+        let middle = json!({"type": "move", "payload": {"x": 1, "y": 0}});
+        tokio::join!(send(&mut on_a, middle.clone()), send(&mut on_b, middle));
+        let (fa, fb) = tokio::join!(
+            drain(&mut on_a, Duration::from_millis(400)),
+            drain(&mut on_b, Duration::from_millis(400))
+        );
+        let refused =
+            |frames: &[ServerFrame]| frames.iter().any(|f| matches!(f, ServerFrame::MovementRejected { .. }));
+        assert!(refused(&fa) ^ refused(&fb), "exactly one is refused: {fa:?} / {fb:?}");
+    }
+    drop((a, b));
+    services.cleanup().await;
+}
+
+#[tokio::test]
+async fn signing_out_on_one_node_closes_the_socket_on_another() {
+    let Some(services) = services().await else { return };
+    let (a, b) = (start_node(&services, "a"), start_node(&services, "b"));
+    let http = reqwest::Client::new();
+    let alice = user(&http, &a, "alice").await;
+    let space = create_space(&http, &a, &alice, "5x5").await;
+    let (mut on_b, _, _) = join(&b, &space, &alice).await;
+
+    let started = Instant::now();
+    let signout = http
+        .post(format!("http://{}/api/v1/signout", a.addr))
+        .bearer_auth(&alice.token)
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(signout.status(), 200);
+    assert_eq!(next(&mut on_b).await, ServerFrame::SessionRevoked {});
+    assert!(started.elapsed() < Duration::from_secs(1), "took {:?}", started.elapsed());
+    let refused =
+        http.get(format!("http://{}/api/v1/me", b.addr)).bearer_auth(&alice.token).send().await.unwrap();
+    assert_eq!(refused.status(), 403, "node b refuses the token too");
+    drop((a, b));
+    services.cleanup().await;
+}
+
+#[test]
+fn a_cluster_refuses_to_share_an_sqlite_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_gather"))
+        .args(["--addr", "127.0.0.1:0", "--data-dir", dir.path().to_str().unwrap()])
+        .env("GATHER_REDIS_URL", "redis://127.0.0.1:6379")
+        .env_remove("GATHER_DATABASE_URL")
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("needs PostgreSQL"));
+}
