@@ -59,7 +59,7 @@ impl App {
             Some(redis) => {
                 let node = config.node_id.clone().unwrap_or_else(|| gather_core::UserId::new().to_string());
                 let (cluster, inbound) =
-                    Cluster::connect(redis, &node).await.context("connecting to Redis")?;
+                    Cluster::connect(redis, &node, metrics.clone()).await.context("connecting to Redis")?;
                 cluster.link().wait_connected().await;
                 tracing::info!(node, "cluster mode: sharing spaces through Redis");
                 (Some(cluster), Some(inbound))
@@ -142,7 +142,7 @@ impl App {
 async fn dispatch(state: AppState, mut inbound: tokio::sync::mpsc::Receiver<gather_bus::Inbound>) {
     let Some(cluster) = state.cluster.clone() else { return };
     while let Some(raw) = inbound.recv().await {
-        match crate::cluster::decode(&raw) {
+        match crate::cluster::decode(&raw, &state.metrics) {
             Some(Message::ToOwner { space, from, intent }) => {
                 // Joins and chat questions wait for the room; do not hold up the next message.
                 let rooms = state.rooms.clone();

@@ -16,6 +16,10 @@ pub struct Metrics {
     pub frames_out: IntCounterVec,
     pub moves_rejected: IntCounterVec,
     pub db_latency: HistogramVec,
+    pub bus_in: IntCounterVec,
+    pub bus_out: IntCounterVec,
+    pub spaces_owned: IntGauge,
+    pub forward_latency: Histogram,
 }
 
 const LATENCY_BUCKETS: &[f64] =
@@ -71,6 +75,23 @@ impl Metrics {
                 &["op"],
                 LATENCY_BUCKETS,
             ),
+            bus_in: counter(
+                "bus_messages_in_total",
+                "Messages received from other nodes, by kind",
+                &["kind"],
+            ),
+            bus_out: counter("bus_messages_out_total", "Messages sent to other nodes, by kind", &["kind"]),
+            spaces_owned: gauge("spaces_owned", "Spaces whose lease this node holds"),
+            forward_latency: {
+                let opts = HistogramOpts::new(
+                    "forward_latency_seconds",
+                    "Round trip of a request forwarded to another node (joins, chat audiences)",
+                )
+                .buckets(LATENCY_BUCKETS.to_vec());
+                let metric = Histogram::with_opts(opts).expect("valid metric");
+                registry.register(Box::new(metric.clone())).expect("registered once");
+                metric
+            },
             registry,
         }
     }

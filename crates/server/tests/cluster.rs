@@ -217,6 +217,17 @@ async fn people_on_two_nodes_share_a_space() {
         assert!(matches!(next(socket).await, ServerFrame::Chat(body) if body.text == "hello from b"));
     }
 
+    // Each node reports its share: a owns the space, b forwarded bob's join.
+    let metrics = |node: &Node| {
+        let url = format!("http://{}/metrics", node.addr);
+        let http = http.clone();
+        async move { http.get(url).send().await.unwrap().text().await.unwrap() }
+    };
+    assert!(metrics(&a).await.contains("gather_spaces_owned 1"));
+    let on_b_metrics = metrics(&b).await;
+    assert!(on_b_metrics.contains(r#"gather_bus_messages_out_total{kind="join"} 1"#), "{on_b_metrics}");
+    assert!(on_b_metrics.contains("gather_forward_latency_seconds_count"));
+
     // Furniture placed through node a reaches bob on node b.
     let element: Value = http
         .post(format!("http://{}/api/v1/admin/element", a.addr))

@@ -24,6 +24,26 @@ pub enum Message {
     Revoked(SessionId),
 }
 
+impl Message {
+    /// A short name, for metrics.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::ToOwner { intent, .. } => match intent {
+                Intent::Join { .. } => "join",
+                Intent::Move { .. } => "move",
+                Intent::Leave { .. } => "leave",
+                Intent::ChatAudience { .. } => "chat-audience",
+                Intent::Deliver { .. } => "deliver",
+                Intent::Notice(_) => "notice",
+            },
+            Self::Frames { .. } => "frames",
+            Self::Close { .. } => "close",
+            Self::Reply { .. } => "reply",
+            Self::Revoked(_) => "revoked",
+        }
+    }
+}
+
 /// A member's wish, sent to the space's owner.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub enum Intent {

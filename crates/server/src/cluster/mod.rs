@@ -20,6 +20,7 @@ use tokio::sync::{mpsc, oneshot};
 pub use bus::ClusterBus;
 pub use messages::{Answer, Intent, JoinRefusal, MemberRef, Message};
 
+use crate::metrics::Metrics;
 use crate::rooms::{CloseReason, MembershipId, Outbox, Undelivered};
 
 /// How long a space's lease lives without renewal; the owner renews three times per period.
@@ -37,6 +38,7 @@ enum Target {
 
 pub struct Cluster {
     link: RedisLink,
+    metrics: Arc<Metrics>,
     outgoing: mpsc::Sender<(Target, Vec<u8>)>,
     /// Sockets on this node whose space is owned elsewhere.
     remote_members: Mutex<HashMap<(SpaceId, UserId, MembershipId), Outbox>>,
@@ -47,12 +49,17 @@ pub struct Cluster {
 impl Cluster {
     /// Connects to Redis; what other nodes send arrives on the returned receiver, for
     /// [`crate::app`] to dispatch.
-    pub async fn connect(url: &str, node: &str) -> Result<(Arc<Self>, mpsc::Receiver<Inbound>), LinkError> {
+    pub async fn connect(
+        url: &str,
+        node: &str,
+        metrics: Arc<Metrics>,
+    ) -> Result<(Arc<Self>, mpsc::Receiver<Inbound>), LinkError> {
         let (link, inbound) = RedisLink::connect(url, node).await?;
         let (outgoing, queue) = mpsc::channel(OUTGOING);
         tokio::spawn(publish(link.clone(), queue));
         let cluster = Arc::new(Self {
             link,
+            metrics,
             outgoing,
             remote_members: Mutex::default(),
             pending: Mutex::default(),
@@ -80,6 +87,7 @@ impl Cluster {
     }
 
     fn enqueue(&self, target: Target, message: &Message) {
+        self.metrics.bus_out.with_label_values(&[message.kind()]).inc();
         let payload = serde_json::to_vec(message).expect("cluster messages serialise");
         if self.outgoing.try_send((target, payload)).is_err() {
             tracing::error!("cluster outgoing queue is full; dropping a message");
@@ -88,12 +96,14 @@ impl Cluster {
 
     /// Sends a request and waits for its answer; None on timeout.
     pub async fn request(&self, to: &str, build: impl FnOnce(u64) -> Message) -> Option<Answer> {
+        let started = std::time::Instant::now();
         let id = self.next_request.fetch_add(1, Ordering::Relaxed);
         let (reply, answer) = oneshot::channel();
         self.pending.lock().expect("pending poisoned").insert(id, reply);
         self.send(to, &build(id));
         let answer = tokio::time::timeout(REQUEST_TIMEOUT, answer).await.ok().and_then(Result::ok);
         self.pending.lock().expect("pending poisoned").remove(&id);
+        self.metrics.forward_latency.observe(started.elapsed().as_secs_f64());
         answer
     }
 
@@ -156,12 +166,15 @@ async fn publish(link: RedisLink, mut queue: mpsc::Receiver<(Target, Vec<u8>)>) 
 }
 
 /// Decodes what arrives from Redis.
-pub fn decode(inbound: &Inbound) -> Option<Message> {
+pub fn decode(inbound: &Inbound, metrics: &Metrics) -> Option<Message> {
     let bytes = match inbound {
         Inbound::Direct(bytes) | Inbound::Broadcast(bytes) => bytes,
     };
-    match serde_json::from_slice(bytes) {
-        Ok(message) => Some(message),
+    match serde_json::from_slice::<Message>(bytes) {
+        Ok(message) => {
+            metrics.bus_in.with_label_values(&[message.kind()]).inc();
+            Some(message)
+        }
         Err(e) => {
             tracing::warn!(error = %e, "ignoring an unreadable cluster message");
             None

@@ -48,7 +48,10 @@ fn not_ready(reason: &str) -> Response {
 }
 
 async fn metrics(State(state): State<AppState>) -> Response {
-    state.metrics.spaces_live.set(state.rooms.live_count() as i64);
+    let live = state.rooms.live_count() as i64;
+    state.metrics.spaces_live.set(live);
+    // In a cluster every room this node runs holds that space's lease.
+    state.metrics.spaces_owned.set(if state.cluster.is_some() { live } else { 0 });
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], state.metrics.render())
         .into_response()
 }
