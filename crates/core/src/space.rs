@@ -3,6 +3,8 @@
 
 use std::collections::HashMap;
 
+use serde::{Deserialize, Serialize};
+
 use crate::chat::{ChatError, ChatScope};
 use crate::geometry::{Footprint, Position};
 use crate::ids::{SpaceElementId, UserId};
@@ -27,7 +29,7 @@ pub enum Command {
 }
 
 /// Why a move was refused.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum MoveRejection {
     OutOfBounds,
     NotOneStep,
@@ -47,7 +49,7 @@ impl MoveRejection {
 }
 
 /// A fact that happened in the space.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Event {
     /// Told to the joiner: where they are and who else is there.
     Entered {
@@ -76,7 +78,7 @@ pub enum Event {
 }
 
 /// Who hears an event.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Audience {
     Only(UserId),
     AllExcept(UserId),
@@ -91,7 +93,7 @@ impl Audience {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Outgoing {
     pub audience: Audience,
     pub event: Event,
@@ -162,6 +164,17 @@ impl Space {
             Outgoing { audience: Audience::Only(user), event: Event::Entered { user, spawn, others } },
             Outgoing { audience: Audience::AllExcept(user), event: Event::Joined { user, at: spawn } },
         ])
+    }
+
+    /// Puts `user` back at `at`, as they stood before the space moved to another node.
+    /// False (and nothing changes) when `at` is outside, solid or taken, or they are here.
+    pub fn restore(&mut self, user: UserId, at: Position) -> bool {
+        if self.positions.contains_key(&user) || !self.layout.dims().contains(at) || !self.is_free(at) {
+            return false;
+        }
+        self.positions.insert(user, at);
+        self.occupants.insert(at, user);
+        true
     }
 
     /// Moves `user` one tile, or says why not.
@@ -457,6 +470,20 @@ mod tests {
             Err(ChatError::RecipientAbsent)
         );
         assert_eq!(s.chat_audience(a, ChatScope::Space, None, 5), Ok(vec![]));
+    }
+
+    #[test]
+    fn restoring_puts_people_back_only_where_they_may_stand() {
+        let mut s = space(3, 1);
+        s.place_element(SpaceElementId::new(), Footprint::new(Position::new(2, 0), 1, 1), true);
+        let (a, b) = (UserId::new(), UserId::new());
+        assert!(s.restore(a, Position::new(1, 0)));
+        assert!(!s.restore(a, Position::new(0, 0)), "already here");
+        assert!(!s.restore(b, Position::new(1, 0)), "taken");
+        assert!(!s.restore(b, Position::new(2, 0)), "solid");
+        assert!(!s.restore(b, Position::new(5, 0)), "outside");
+        assert!(s.restore(b, Position::new(0, 0)));
+        assert_eq!(s.position_of(a), Some(Position::new(1, 0)));
     }
 
     #[test]

@@ -331,3 +331,71 @@ fn a_cluster_refuses_to_share_an_sqlite_file() {
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("needs PostgreSQL"));
 }
+
+#[tokio::test]
+async fn when_the_owner_dies_the_survivors_take_the_space_over_without_ghosts() {
+    let Some(services) = services().await else { return };
+    let http = reqwest::Client::new();
+    let mut owner = start_node(&services, "owner");
+    let (b, c) = (start_node(&services, "b"), start_node(&services, "c"));
+    let (alice, bob, carol) =
+        (user(&http, &owner, "alice").await, user(&http, &b, "bob").await, user(&http, &c, "carol").await);
+    let space = create_space(&http, &b, &bob, "12x12").await;
+
+    let (mut on_owner, _, _) = join(&owner, &space, &alice).await; // The first joiner's node owns the space.
+    let (mut on_b, _, bob_at) = join(&b, &space, &bob).await;
+    let (mut on_c, _, carol_at) = join(&c, &space, &carol).await;
+    drain(&mut on_owner, Duration::from_millis(300)).await;
+    drain(&mut on_b, Duration::from_millis(300)).await;
+    drain(&mut on_c, Duration::from_millis(300)).await;
+
+    let killed = Instant::now();
+    owner.child.kill().unwrap(); // SIGKILL: no goodbye.
+    owner.child.wait().unwrap();
+    drop(on_owner);
+    let alice_left = ServerFrame::UserLeft { user_id: alice.id.parse().unwrap() };
+    for socket in [&mut on_b, &mut on_c] {
+        let frames = drain_until(socket, &alice_left, Duration::from_secs(10)).await;
+        assert!(frames.contains(&alice_left), "alice reported gone: {frames:?}");
+    }
+    assert!(killed.elapsed() < Duration::from_secs(10), "took {:?}", killed.elapsed());
+
+    // Bob kept his place: one step from where he stood is accepted and carol sees it.
+    let to = [(1, 0), (-1, 0), (0, 1), (0, -1)]
+        .into_iter()
+        .map(|(dx, dy)| (bob_at.0 + dx, bob_at.1 + dy))
+        .find(|&(x, y)| (0..12).contains(&x) && (0..12).contains(&y) && (x, y) != carol_at)
+        .unwrap();
+    send(&mut on_b, json!({"type": "move", "payload": {"x": to.0, "y": to.1}})).await;
+    let moved = ServerFrame::Movement { user_id: bob.id.parse().unwrap(), x: to.0, y: to.1 };
+    let frames = drain_until(&mut on_c, &moved, Duration::from_secs(3)).await;
+    assert!(frames.contains(&moved), "carol sees bob move: {frames:?}");
+
+    // A newcomer sees exactly the survivors: no ghost of alice, nobody twice.
+    let dave = user(&http, &b, "dave").await;
+    let (_on_dave, others, _) = join(&b, &space, &dave).await;
+    let mut ids: Vec<String> = others.into_iter().map(|(id, _, _)| id).collect();
+    ids.sort();
+    let mut expected = vec![bob.id.clone(), carol.id.clone()];
+    expected.sort();
+    assert_eq!(ids, expected);
+    drop((b, c));
+    services.cleanup().await;
+}
+
+/// Reads frames until `wanted` arrives or `wait` passes; returns all it read.
+async fn drain_until(socket: &mut Socket, wanted: &ServerFrame, wait: Duration) -> Vec<ServerFrame> {
+    let deadline = tokio::time::Instant::now() + wait;
+    let mut frames = Vec::new();
+    while let Ok(Some(Ok(message))) = tokio::time::timeout_at(deadline, socket.next()).await {
+        if let Message::Text(text) = message {
+            let frame: ServerFrame = serde_json::from_str(text.as_str()).unwrap();
+            let done = &frame == wanted;
+            frames.push(frame);
+            if done {
+                break;
+            }
+        }
+    }
+    frames
+}

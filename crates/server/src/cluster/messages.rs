@@ -1,7 +1,7 @@
 //! What nodes say to each other, as JSON over the Redis link.
 
 use gather_bus::SpaceNotice;
-use gather_core::{ChatError, ChatScope, JoinError, Position, SessionId, SpaceId, UserId};
+use gather_core::{ChatError, ChatScope, JoinError, Outgoing, Position, SessionId, SpaceId, UserId};
 use serde::{Deserialize, Serialize};
 
 use crate::rooms::MembershipId;
@@ -13,6 +13,10 @@ pub type MemberRef = (UserId, MembershipId);
 pub enum Message {
     /// For the node that owns `space`.
     ToOwner { space: SpaceId, from: String, intent: Intent },
+    /// A movement event of the space, for every node with members in it: the node keeps
+    /// its copy of who stands where (to rebuild the space if the owner dies), serialises the
+    /// frame once and hands it to its local members in the audience.
+    Event { space: SpaceId, out: Outgoing },
     /// Frames for members whose sockets are on the receiving node: serialised once by the
     /// owner, handed as they are to each listed member.
     Frames { space: SpaceId, members: Vec<MemberRef>, frame: String },
@@ -35,7 +39,9 @@ impl Message {
                 Intent::ChatAudience { .. } => "chat-audience",
                 Intent::Deliver { .. } => "deliver",
                 Intent::Notice(_) => "notice",
+                Intent::Reattach { .. } => "reattach",
             },
+            Self::Event { .. } => "event",
             Self::Frames { .. } => "frames",
             Self::Close { .. } => "close",
             Self::Reply { .. } => "reply",
@@ -72,6 +78,13 @@ pub enum Intent {
         recipients: Vec<UserId>,
         frame: String,
         kind: String,
+    },
+    /// After the space moved to a new owner: this member's socket is on the sending node;
+    /// `at` is where that node last saw them.
+    Reattach {
+        user: UserId,
+        membership: MembershipId,
+        at: Option<Position>,
     },
     Notice(SpaceNotice),
 }

@@ -14,14 +14,15 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use gather_bus::{Inbound, LinkError, RedisLink};
-use gather_core::{SpaceId, UserId};
+use gather_core::{Event, Outgoing, Position, SpaceId, UserId};
+use gather_protocol::ServerFrame;
 use tokio::sync::{mpsc, oneshot};
 
 pub use bus::ClusterBus;
 pub use messages::{Answer, Intent, JoinRefusal, MemberRef, Message};
 
 use crate::metrics::Metrics;
-use crate::rooms::{CloseReason, MembershipId, Outbox, Undelivered};
+use crate::rooms::{CloseReason, Outbox, Undelivered};
 
 /// How long a space's lease lives without renewal; the owner renews three times per period.
 pub const LEASE_TTL: Duration = Duration::from_secs(3);
@@ -40,8 +41,9 @@ pub struct Cluster {
     link: RedisLink,
     metrics: Arc<Metrics>,
     outgoing: mpsc::Sender<(Target, Vec<u8>)>,
-    /// Sockets on this node whose space is owned elsewhere.
-    remote_members: Mutex<HashMap<(SpaceId, UserId, MembershipId), Outbox>>,
+    /// Spaces with sockets on this node that are owned by a node (possibly this one)
+    /// reached through Redis.
+    spaces: Mutex<HashMap<SpaceId, RemoteSpace>>,
     pending: Mutex<HashMap<u64, oneshot::Sender<Answer>>>,
     next_request: AtomicU64,
 }
@@ -61,7 +63,7 @@ impl Cluster {
             link,
             metrics,
             outgoing,
-            remote_members: Mutex::default(),
+            spaces: Mutex::default(),
             pending: Mutex::default(),
             next_request: AtomicU64::new(1),
         });
@@ -111,17 +113,48 @@ impl Cluster {
         self.send(to, &Message::Reply { request, answer });
     }
 
-    pub fn register_member(&self, space: SpaceId, member: MemberRef, outbox: Outbox) {
-        self.remote_members.lock().expect("members poisoned").insert((space, member.0, member.1), outbox);
+    /// Records a socket on this node in a space run by `owner`; true when it is the first
+    /// one here (the caller then starts watching the space's owner).
+    pub fn register_member(&self, space: SpaceId, owner: &str, member: MemberRef, outbox: Outbox) -> bool {
+        let mut spaces = self.spaces.lock().expect("spaces poisoned");
+        let first = !spaces.contains_key(&space);
+        let entry = spaces.entry(space).or_insert_with(|| RemoteSpace::new(owner));
+        entry.members.insert(member, outbox);
+        first
     }
 
     pub fn unregister_member(&self, space: SpaceId, member: MemberRef) {
-        self.remote_members.lock().expect("members poisoned").remove(&(space, member.0, member.1));
+        let mut spaces = self.spaces.lock().expect("spaces poisoned");
+        if let Some(entry) = spaces.get_mut(&space) {
+            entry.members.remove(&member);
+            if entry.members.is_empty() {
+                spaces.remove(&space);
+            }
+        }
+    }
+
+    /// The node that runs `space` for the members here, if any are here.
+    pub fn owner_of(&self, space: SpaceId) -> Option<String> {
+        self.spaces.lock().expect("spaces poisoned").get(&space).map(|s| s.owner.clone())
+    }
+
+    /// After a takeover: the new owner, and the members here with where each was last seen.
+    pub fn moved(&self, space: SpaceId, owner: &str) -> Vec<(MemberRef, Option<Position>)> {
+        let mut spaces = self.spaces.lock().expect("spaces poisoned");
+        let Some(entry) = spaces.get_mut(&space) else { return Vec::new() };
+        entry.owner = owner.to_owned();
+        entry.members.keys().map(|member| (*member, entry.shadow.get(&member.0).copied())).collect()
+    }
+
+    /// Everyone this node last saw in `space` and where: what a new owner rebuilds from.
+    pub fn shadow_of(&self, space: SpaceId) -> HashMap<UserId, Position> {
+        self.spaces.lock().expect("spaces poisoned").get(&space).map(|s| s.shadow.clone()).unwrap_or_default()
     }
 
     /// Handles what another node sent to this one (all but owner intents).
     pub fn receive(&self, message: Message) {
         match message {
+            Message::Event { space, out } => self.on_event(space, out),
             Message::Frames { space, members, frame } => {
                 let frame = Bytes::from(frame);
                 let outboxes = self.outboxes(space, &members);
@@ -146,9 +179,60 @@ impl Cluster {
         }
     }
 
+    fn on_event(&self, space: SpaceId, out: Outgoing) {
+        let recipients: Vec<Outbox> = {
+            let mut spaces = self.spaces.lock().expect("spaces poisoned");
+            let Some(entry) = spaces.get_mut(&space) else { return };
+            entry.track(&out.event);
+            entry
+                .members
+                .iter()
+                .filter(|((user, _), _)| out.audience.includes(*user))
+                .map(|(_, o)| o.clone())
+                .collect()
+        };
+        if recipients.is_empty() {
+            return;
+        }
+        let frame = Bytes::from(ServerFrame::from(&out.event).to_json());
+        for outbox in recipients {
+            if outbox.try_send(frame.clone()) == Err(Undelivered::Full) {
+                outbox.close(CloseReason::TOO_SLOW);
+            }
+        }
+    }
+
     fn outboxes(&self, space: SpaceId, members: &[MemberRef]) -> Vec<Outbox> {
-        let registered = self.remote_members.lock().expect("members poisoned");
-        members.iter().filter_map(|(user, id)| registered.get(&(space, *user, *id)).cloned()).collect()
+        let spaces = self.spaces.lock().expect("spaces poisoned");
+        let Some(entry) = spaces.get(&space) else { return Vec::new() };
+        members.iter().filter_map(|member| entry.members.get(member).cloned()).collect()
+    }
+}
+
+/// A space as a node with members in it sees it.
+struct RemoteSpace {
+    owner: String,
+    members: HashMap<MemberRef, Outbox>,
+    /// Who stands where, from the owner's events.
+    shadow: HashMap<UserId, Position>,
+}
+
+impl RemoteSpace {
+    fn new(owner: &str) -> Self {
+        Self { owner: owner.to_owned(), members: HashMap::new(), shadow: HashMap::new() }
+    }
+
+    fn track(&mut self, event: &Event) {
+        match event {
+            Event::Entered { user, spawn, others } => {
+                self.shadow = others.iter().copied().collect();
+                self.shadow.insert(*user, *spawn);
+            }
+            Event::Joined { user, at } => drop(self.shadow.insert(*user, *at)),
+            Event::Moved { user, to } => drop(self.shadow.insert(*user, *to)),
+            Event::MoveRejected { user, at, .. } => drop(self.shadow.insert(*user, *at)),
+            Event::Left { user } => drop(self.shadow.remove(user)),
+        }
     }
 }
 

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use bytes::Bytes;
-use gather_core::{SpaceId, UserId};
+use gather_core::{Outgoing, SpaceId, UserId};
 
 use super::outbox::{CloseReason, Outbox, Undelivered};
 use super::room::MembershipId;
@@ -77,13 +77,37 @@ impl Members {
         (sent, too_slow)
     }
 
-    /// Queues `frame` for one member.
-    pub fn send_to(&self, user: UserId, frame: &Bytes) -> (u64, Vec<UserId>) {
-        if self.map.contains_key(&user) {
-            self.send_where(frame, |u| u == user)
-        } else {
-            (0, Vec::new())
+    /// Delivers a movement event: to local members in its audience as `frame`, and to every
+    /// other node with members here as the event itself (one message per node), so those
+    /// nodes also keep track of who stands where.
+    pub fn send_event(&self, out: &Outgoing, frame: &Bytes) -> (u64, Vec<UserId>) {
+        let mut sent = 0;
+        let mut too_slow = Vec::new();
+        let mut nodes: Vec<&str> = Vec::new();
+        for (user, member) in &self.map {
+            match &member.home {
+                Home::Local(outbox) if out.audience.includes(*user) => match outbox.try_send(frame.clone()) {
+                    Ok(()) => sent += 1,
+                    Err(Undelivered::Full) => too_slow.push(*user),
+                    Err(Undelivered::Closed) => {}
+                },
+                Home::Local(_) => {}
+                Home::Remote(node) => {
+                    if out.audience.includes(*user) {
+                        sent += 1;
+                    }
+                    if !nodes.contains(&node.as_str()) {
+                        nodes.push(node);
+                    }
+                }
+            }
         }
+        if let Some(cluster) = &self.cluster {
+            for node in nodes {
+                cluster.send(node, &Message::Event { space: self.space, out: out.clone() });
+            }
+        }
+        (sent, too_slow)
     }
 
     /// Asks a member's socket to close, wherever it is.

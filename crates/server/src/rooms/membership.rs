@@ -13,11 +13,9 @@ use crate::cluster::{Answer, Cluster, Intent, Message};
 
 enum Target {
     Local(mpsc::Sender<RoomMsg>),
-    /// The space runs on node `owner`.
-    Remote {
-        cluster: Arc<Cluster>,
-        owner: String,
-    },
+    /// The space runs on another node (or on this one, reached the same way after a
+    /// takeover); the cluster knows which, now.
+    Remote(Arc<Cluster>),
 }
 
 pub struct Membership {
@@ -33,14 +31,8 @@ impl Membership {
         Self { target: Target::Local(room), space, user, id, left: false }
     }
 
-    pub(super) fn remote(
-        cluster: Arc<Cluster>,
-        owner: String,
-        space: SpaceId,
-        user: UserId,
-        id: MembershipId,
-    ) -> Self {
-        Self { target: Target::Remote { cluster, owner }, space, user, id, left: false }
+    pub(super) fn remote(cluster: Arc<Cluster>, space: SpaceId, user: UserId, id: MembershipId) -> Self {
+        Self { target: Target::Remote(cluster), space, user, id, left: false }
     }
 
     pub fn space(&self) -> SpaceId {
@@ -52,7 +44,7 @@ impl Membership {
         match &self.target {
             // A closed room has already let this member go (the space was deleted).
             Target::Local(room) => drop(room.send(RoomMsg::Move { user, membership, to }).await),
-            Target::Remote { .. } => self.tell_owner(Intent::Move { user, membership, to }),
+            Target::Remote(_) => self.tell_owner(Intent::Move { user, membership, to }),
         }
     }
 
@@ -72,10 +64,11 @@ impl Membership {
                 }
                 answer.await.unwrap_or(Err(ChatError::SenderAbsent))
             }
-            Target::Remote { cluster, owner } => {
+            Target::Remote(cluster) => {
                 let (space, from) = (self.space, cluster.node().to_owned());
+                let Some(owner) = cluster.owner_of(space) else { return Err(ChatError::SenderAbsent) };
                 let answer = cluster
-                    .request(owner, |request| Message::ToOwner {
+                    .request(&owner, |request| Message::ToOwner {
                         space,
                         from,
                         intent: Intent::ChatAudience { user, membership, scope, to, request },
@@ -93,7 +86,7 @@ impl Membership {
     pub async fn deliver(&self, recipients: Vec<UserId>, frame: Bytes, kind: &'static str) {
         match &self.target {
             Target::Local(room) => drop(room.send(RoomMsg::Deliver { recipients, frame, kind }).await),
-            Target::Remote { .. } => {
+            Target::Remote(_) => {
                 let frame = String::from_utf8_lossy(&frame).into_owned();
                 self.tell_owner(Intent::Deliver { recipients, frame, kind: kind.to_owned() });
             }
@@ -106,17 +99,23 @@ impl Membership {
         let (user, membership) = (self.user, self.id);
         match &self.target {
             Target::Local(room) => drop(room.send(RoomMsg::Leave { user, membership }).await),
-            Target::Remote { cluster, .. } => {
-                self.tell_owner(Intent::Leave { user, membership });
-                cluster.unregister_member(self.space, (user, membership));
-            }
+            Target::Remote(_) => self.leave_remote(),
+        }
+    }
+
+    fn leave_remote(&self) {
+        if let Target::Remote(cluster) = &self.target {
+            self.tell_owner(Intent::Leave { user: self.user, membership: self.id });
+            cluster.unregister_member(self.space, (self.user, self.id));
         }
     }
 
     fn tell_owner(&self, intent: Intent) {
-        if let Target::Remote { cluster, owner } = &self.target {
-            let from = cluster.node().to_owned();
-            cluster.send(owner, &Message::ToOwner { space: self.space, from, intent });
+        if let Target::Remote(cluster) = &self.target {
+            if let Some(owner) = cluster.owner_of(self.space) {
+                let from = cluster.node().to_owned();
+                cluster.send(&owner, &Message::ToOwner { space: self.space, from, intent });
+            }
         }
     }
 }
@@ -137,10 +136,7 @@ impl Drop for Membership {
                 }
                 Ok(()) | Err(mpsc::error::TrySendError::Closed(_)) => {}
             },
-            Target::Remote { cluster, .. } => {
-                self.tell_owner(Intent::Leave { user, membership });
-                cluster.unregister_member(self.space, (user, membership));
-            }
+            Target::Remote(_) => self.leave_remote(),
         }
     }
 }

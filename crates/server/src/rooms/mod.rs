@@ -141,7 +141,9 @@ impl Rooms {
     ) -> Result<Membership, Option<RoomJoinError>> {
         let cluster = self.cluster.clone().expect("only a cluster has remote runners");
         // Registered first: the owner's space-joined may arrive before its answer.
-        cluster.register_member(space, (user, membership), outbox);
+        if cluster.register_member(space, &owner, (user, membership), outbox) {
+            tokio::spawn(self.clone().watch_owner(space));
+        }
         let from = cluster.node().to_owned();
         let answer = cluster
             .request(&owner, |request| Message::ToOwner {
@@ -155,9 +157,7 @@ impl Rooms {
             e
         };
         match answer {
-            Some(Answer::Joined(Ok(()))) => {
-                Ok(Membership::remote(cluster.clone(), owner, space, user, membership))
-            }
+            Some(Answer::Joined(Ok(()))) => Ok(Membership::remote(cluster.clone(), space, user, membership)),
             Some(Answer::Joined(Err(JoinRefusal::NotOwner))) => Err(refused(None)),
             Some(Answer::Joined(Err(JoinRefusal::Space(e)))) => Err(refused(Some(join_error(e)))),
             Some(Answer::Joined(Err(JoinRefusal::UnknownSpace))) => {
@@ -213,7 +213,11 @@ impl Rooms {
             nearby_radius: self.nearby_radius,
             cluster: self.cluster.clone(),
         };
-        let room = Room::new(space, handle.generation, Space::new(layout_of(&stored)), parts);
+        let mut room = Room::new(space, handle.generation, Space::new(layout_of(&stored)), parts);
+        if let Some(cluster) = &self.cluster {
+            // Taking over from a dead owner: start from this node's last picture of the space.
+            room.restore(cluster.shadow_of(space));
+        }
         tokio::spawn(room.run(inbox_rx, subscription));
         Ok(handle)
     }

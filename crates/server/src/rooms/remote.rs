@@ -9,7 +9,7 @@ use tokio::sync::oneshot;
 use super::members::Home;
 use super::room::RoomMsg;
 use super::{RoomJoinError, Rooms};
-use crate::cluster::{Answer, Intent, JoinRefusal, LEASE_TTL};
+use crate::cluster::{Answer, Intent, JoinRefusal, Message, LEASE_TTL};
 
 impl Rooms {
     /// Handles an intent from node `from` for `space`.
@@ -55,6 +55,11 @@ impl Rooms {
                 let kind = if kind == "chat" { "chat" } else { "other" };
                 self.tell(space, RoomMsg::Deliver { recipients, frame: Bytes::from(frame), kind }).await;
             }
+            Intent::Reattach { user, membership, at } => {
+                if let Ok(room) = self.owned_room(space).await {
+                    let _ = room.inbox.send(RoomMsg::Reattach { user, membership, node: from, at }).await;
+                }
+            }
             Intent::Notice(notice) => {
                 if let Err(e) = self.local_notices.publish(space, notice).await {
                     tracing::warn!(%space, error = %e, "could not pass a notice to the room");
@@ -82,6 +87,39 @@ impl Rooms {
             RoomJoinError::UnknownSpace => JoinRefusal::UnknownSpace,
             _ => JoinRefusal::Unavailable,
         })
+    }
+
+    /// Runs while this node has sockets in `space` and another node (reached through Redis)
+    /// owns it. When the owner's lease lapses (the node died), claims the space, or finds who
+    /// did, and reattaches the sockets here to the new owner, which rebuilds the space from
+    /// what the surviving nodes saw.
+    pub(super) async fn watch_owner(self, space: SpaceId) {
+        let Some(cluster) = self.cluster.clone() else { return };
+        let key = space.to_string();
+        let mut tick = tokio::time::interval(LEASE_TTL / 3);
+        loop {
+            tick.tick().await;
+            let Some(known) = cluster.owner_of(space) else { return }; // Nobody left here.
+            let owner = match cluster.link().owner(&key).await {
+                Ok(Some(owner)) if owner == known => continue,
+                Ok(Some(owner)) => owner,
+                Ok(None) => match cluster.link().claim(&key, LEASE_TTL).await {
+                    Ok(owner) => owner,
+                    Err(_) => continue,
+                },
+                // Redis is away: keep what we have and look again later.
+                Err(_) => continue,
+            };
+            tracing::info!(%space, from = known, to = owner, "space moved to another node");
+            if owner == cluster.node() && self.owned_room(space).await.is_err() {
+                continue;
+            }
+            let from = cluster.node().to_owned();
+            for ((user, membership), at) in cluster.moved(space, &owner) {
+                let intent = Intent::Reattach { user, membership, at };
+                cluster.send(&owner, &Message::ToOwner { space, from: from.clone(), intent });
+            }
+        }
     }
 
     async fn tell(&self, space: SpaceId, msg: RoomMsg) {

@@ -2,14 +2,13 @@
 //! Every change to the space goes through this task's inbox, so all members see the events
 //! of the space in one order, and no lock is shared between spaces.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use gather_bus::{Missed, PlacedPiece, SpaceNotice, Subscription};
-use gather_core::{
-    Audience, ChatError, ChatScope, Event, JoinError, Outgoing, Position, Space, SpaceId, UserId,
-};
+use gather_core::{ChatError, ChatScope, Event, JoinError, Outgoing, Position, Space, SpaceId, UserId};
 use gather_protocol::http::ElementBody;
 use gather_protocol::ServerFrame;
 use gather_store::Store;
@@ -56,7 +55,18 @@ pub enum RoomMsg {
         /// The frame's wire type, for metrics.
         kind: &'static str,
     },
+    /// A member of a space that moved here from a dead owner: their socket is on `node`.
+    Reattach {
+        user: UserId,
+        membership: MembershipId,
+        node: String,
+        at: Option<Position>,
+    },
 }
+
+/// How long a room taken over from a dead owner waits for each member's node to reattach
+/// them before it reports them gone (their node died with the owner, or lost them).
+const REATTACH_GRACE: Duration = Duration::from_secs(3);
 
 pub struct Room {
     id: SpaceId,
@@ -70,6 +80,9 @@ pub struct Room {
     members: Members,
     /// In cluster mode: the lease this room must keep renewing to stay the owner.
     cluster: Option<Arc<Cluster>>,
+    /// After a takeover: people restored from the last picture of the space whose sockets
+    /// have not been reattached yet, and until when they may be.
+    awaiting: HashMap<UserId, Instant>,
 }
 
 /// What a room needs besides its space.
@@ -85,7 +98,19 @@ impl Room {
     pub fn new(id: SpaceId, generation: u64, space: Space, parts: RoomParts) -> Self {
         let RoomParts { registry, store, metrics, nearby_radius, cluster } = parts;
         let members = Members::new(id, cluster.clone());
-        Self { id, generation, space, registry, store, metrics, nearby_radius, members, cluster }
+        let awaiting = HashMap::new();
+        Self { id, generation, space, registry, store, metrics, nearby_radius, members, cluster, awaiting }
+    }
+
+    /// Puts back the people a dead owner's space held, as this node last saw them; each must
+    /// be reattached within the grace period or is reported gone.
+    pub fn restore(&mut self, people: HashMap<UserId, Position>) {
+        let deadline = Instant::now() + REATTACH_GRACE;
+        for (user, at) in people {
+            if self.space.restore(user, at) {
+                self.awaiting.insert(user, deadline);
+            }
+        }
     }
 
     pub async fn run(mut self, mut inbox: mpsc::Receiver<RoomMsg>, subscription: Subscription) {
@@ -106,9 +131,10 @@ impl Room {
                     if !self.renew_lease().await {
                         break;
                     }
+                    self.expire_awaiting();
                 }
             }
-            if self.members.is_empty() {
+            if self.members.is_empty() && self.awaiting.is_empty() {
                 self.retire();
                 break;
             }
@@ -124,6 +150,12 @@ impl Room {
     fn handle(&mut self, msg: RoomMsg) {
         match msg {
             RoomMsg::Join { user, membership, home, reply } => {
+                if self.awaiting.remove(&user).is_some() {
+                    // Restored after a takeover, now joining afresh (a reconnect).
+                    if let Some(out) = self.space.leave(user) {
+                        self.deliver(out);
+                    }
+                }
                 if let Some(old) = self.members.remove(user) {
                     // The same person joined again (a second tab, a reconnect before the old
                     // socket timed out): the newest connection wins.
@@ -157,6 +189,7 @@ impl Room {
                     self.remove(user);
                 }
             }
+            RoomMsg::Reattach { user, membership, node, at } => self.reattach(user, membership, node, at),
             RoomMsg::ChatAudience { user, membership, scope, to, reply } => {
                 let audience = if self.is_current(user, membership) {
                     self.space.chat_audience(user, scope, to, self.nearby_radius)
@@ -213,11 +246,54 @@ impl Room {
         self.members.is_current(user, membership)
     }
 
+    /// Binds a restored person to their socket again. Someone this room did not restore
+    /// (their join raced the takeover) is placed where their node saw them, or anywhere
+    /// free, and announced.
+    fn reattach(&mut self, user: UserId, membership: MembershipId, node: String, at: Option<Position>) {
+        let home = Home::Remote(node);
+        if self.awaiting.remove(&user).is_some() || self.members.remove(user).is_some() {
+            self.members.insert(user, Member { membership, home });
+            return;
+        }
+        let spawn = at.filter(|at| self.space.restore(user, *at));
+        let joined = match spawn {
+            Some(at) => Ok([Outgoing {
+                audience: gather_core::Audience::AllExcept(user),
+                event: Event::Joined { user, at },
+            }]
+            .to_vec()),
+            None => self.space.join(user, getrandom::u64().unwrap_or(0)).map(|out| out.to_vec()),
+        };
+        if let Ok(outgoing) = joined {
+            self.members.insert(user, Member { membership, home });
+            outgoing.into_iter().for_each(|out| self.deliver(out));
+        }
+    }
+
+    /// Reports the restored people nobody reattached in time as gone.
+    fn expire_awaiting(&mut self) {
+        let now = Instant::now();
+        let expired: Vec<UserId> =
+            self.awaiting.iter().filter(|(_, until)| **until <= now).map(|(u, _)| *u).collect();
+        for user in expired {
+            self.awaiting.remove(&user);
+            if let Some(out) = self.space.leave(user) {
+                self.deliver(out);
+            }
+        }
+    }
+
     /// Keeps the lease; false when another node holds it now (then everyone here is told to
     /// reconnect, and finds the space on its new owner).
     async fn renew_lease(&mut self) -> bool {
         let Some(cluster) = &self.cluster else { return true };
-        match cluster.link().renew(&self.id.to_string(), LEASE_TTL).await {
+        let space = self.id.to_string();
+        let renewed = match cluster.link().renew(&space, LEASE_TTL).await {
+            // Gone rather than taken (Redis restarted empty): claim it again.
+            Ok(false) => cluster.link().claim(&space, LEASE_TTL).await.map(|owner| owner == cluster.node()),
+            other => other,
+        };
+        match renewed {
             Ok(true) => true,
             Ok(false) => {
                 tracing::warn!(space = %self.id, "lost the space's lease; handing it over");
@@ -246,10 +322,7 @@ impl Room {
         if let Event::MoveRejected { reason, .. } = out.event {
             self.metrics.moves_rejected.with_label_values(&[reason.as_str()]).inc();
         }
-        let (sent, too_slow) = match out.audience {
-            Audience::Only(user) => self.members.send_to(user, &frame),
-            Audience::AllExcept(_) => self.members.send_where(&frame, |user| out.audience.includes(user)),
-        };
+        let (sent, too_slow) = self.members.send_event(&out, &frame);
         self.metrics.frames_out.with_label_values(&[event_type(&out.event)]).inc_by(sent);
         self.cut_off(too_slow);
     }
