@@ -399,3 +399,93 @@ async fn drain_until(socket: &mut Socket, wanted: &ServerFrame, wait: Duration) 
     }
     frames
 }
+
+/// A Redis of the test's own on a free port, so stopping it disturbs no other test.
+struct PrivateRedis {
+    child: Child,
+    port: u16,
+}
+
+impl PrivateRedis {
+    fn start(port: u16) -> Self {
+        let child = Command::new("redis-server")
+            .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("redis-server runs");
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(Instant::now() < deadline, "redis-server did not listen");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Self { child, port }
+    }
+
+    fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for PrivateRedis {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+async fn ready(http: &reqwest::Client, node: &Node) -> u16 {
+    http.get(format!("http://{}/readyz", node.addr)).send().await.unwrap().status().as_u16()
+}
+
+#[tokio::test]
+async fn nodes_ride_out_a_redis_restart() {
+    let Some(mut services) = services().await else { return };
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let mut redis = PrivateRedis::start(port);
+    services.redis = format!("redis://127.0.0.1:{}", redis.port);
+    let (a, b) = (start_node(&services, "a"), start_node(&services, "b"));
+    let http = reqwest::Client::new();
+    let (alice, bob) = (user(&http, &a, "alice").await, user(&http, &b, "bob").await);
+    let space = create_space(&http, &a, &alice, "10x10").await;
+    let (mut on_a, _, alice_at) = join(&a, &space, &alice).await;
+    let (mut on_b, _, bob_at) = join(&b, &space, &bob).await;
+    next(&mut on_a).await; // user-joined
+
+    redis.kill();
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(ready(&http, &a).await, 503, "not ready without Redis");
+    assert_eq!(ready(&http, &b).await, 503);
+    // Alice's node owns the space, so alice alone can still walk.
+    let step = |from: (i64, i64), avoid: (i64, i64)| {
+        [(1, 0), (-1, 0), (0, 1), (0, -1)]
+            .into_iter()
+            .map(|(dx, dy)| (from.0 + dx, from.1 + dy))
+            .find(|&(x, y)| (0..10).contains(&x) && (0..10).contains(&y) && (x, y) != avoid)
+            .unwrap()
+    };
+    let to = step(alice_at, bob_at);
+    send(&mut on_a, json!({"type": "move", "payload": {"x": to.0, "y": to.1}})).await;
+    send(&mut on_a, json!({"type": "move", "payload": {"x": 99, "y": 99}})).await;
+    assert_eq!(
+        next(&mut on_a).await,
+        ServerFrame::MovementRejected { x: to.0, y: to.1 },
+        "the owner still applies the rules"
+    );
+
+    let _redis = PrivateRedis::start(port);
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while ready(&http, &a).await != 200 || ready(&http, &b).await != 200 {
+        assert!(Instant::now() < deadline, "nodes did not become ready again");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    // Working across nodes again, without restarting anything.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let bob_to = step(bob_at, to);
+    send(&mut on_b, json!({"type": "move", "payload": {"x": bob_to.0, "y": bob_to.1}})).await;
+    let moved = ServerFrame::Movement { user_id: bob.id.parse().unwrap(), x: bob_to.0, y: bob_to.1 };
+    let frames = drain_until(&mut on_a, &moved, Duration::from_secs(5)).await;
+    assert!(frames.contains(&moved), "alice sees bob move after Redis returned: {frames:?}");
+    drop((a, b));
+    services.cleanup().await;
+}

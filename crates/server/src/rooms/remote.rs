@@ -97,12 +97,18 @@ impl Rooms {
         let Some(cluster) = self.cluster.clone() else { return };
         let key = space.to_string();
         let mut tick = tokio::time::interval(LEASE_TTL / 3);
+        let mut missing = 0;
         loop {
             tick.tick().await;
             let Some(known) = cluster.owner_of(space) else { return }; // Nobody left here.
-            let owner = match cluster.link().owner(&key).await {
+            let found = cluster.link().owner(&key).await;
+            missing = if matches!(found, Ok(None)) { missing + 1 } else { 0 };
+            let owner = match found {
                 Ok(Some(owner)) if owner == known => continue,
                 Ok(Some(owner)) => owner,
+                // Missing once may be Redis having restarted empty, and the live owner
+                // reclaims it at its next renewal; missing twice, the owner is gone.
+                Ok(None) if missing < 2 => continue,
                 Ok(None) => match cluster.link().claim(&key, LEASE_TTL).await {
                     Ok(owner) => owner,
                     Err(_) => continue,
