@@ -1,0 +1,240 @@
+//! One simulated person: joins, walks to random neighbouring tiles at a steady rate, and
+//! timestamps every `movement` frame it receives against the moment its mover sent it.
+//! Frames are matched by their prefix and a few fields, not parsed whole: at a million
+//! frames a second the load tool must stay cheaper than the server.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use futures_util::{SinkExt, StreamExt};
+use tokio::sync::{watch, OwnedSemaphorePermit};
+use tokio_tungstenite::tungstenite::Message;
+
+use crate::stats::Histogram;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Phase {
+    Warmup,
+    Measure,
+    Drain,
+    Stop,
+}
+
+/// The last moves each person sent: where to, when, and whether inside the measured window.
+#[derive(Default)]
+pub struct MoveLog {
+    ring: [(i64, i64, Option<Instant>, bool); 8],
+    next: usize,
+}
+
+impl MoveLog {
+    fn push(&mut self, x: i64, y: i64, at: Instant, measured: bool) {
+        self.ring[self.next] = (x, y, Some(at), measured);
+        self.next = (self.next + 1) % self.ring.len();
+    }
+
+    /// Whether the most recent move was sent inside the measured window.
+    fn latest_measured(&self) -> bool {
+        self.ring[(self.next + self.ring.len() - 1) % self.ring.len()].3
+    }
+
+    /// The latest move to (x, y).
+    fn find(&self, x: i64, y: i64) -> Option<(Instant, bool)> {
+        (1..=self.ring.len())
+            .map(|back| self.ring[(self.next + self.ring.len() - back) % self.ring.len()])
+            .find(|(mx, my, at, _)| *mx == x && *my == y && at.is_some())
+            .map(|(_, _, at, measured)| (at.expect("checked"), measured))
+    }
+}
+
+pub struct Shared {
+    pub index: HashMap<String, usize>,
+    pub moves: Vec<Mutex<MoveLog>>,
+}
+
+#[derive(Default, Clone)]
+pub struct ClientStats {
+    pub latency: Histogram,
+    pub received: u64,
+    pub unmatched: u64,
+    pub sent: u64,
+    pub rejected: u64,
+    pub errors: u64,
+    pub join_us: Option<u64>,
+}
+
+pub struct Client {
+    pub index: usize,
+    pub url: String,
+    pub space: String,
+    pub token: String,
+    pub size: (i64, i64),
+    pub rate: f64,
+    /// Stops reading after joining: the slow consumer of target 6.
+    pub stalled: bool,
+}
+
+impl Client {
+    /// `joining` is held until this client has joined, bounding joins in flight.
+    pub async fn run(
+        self,
+        shared: &Shared,
+        mut phase: watch::Receiver<Phase>,
+        joining: OwnedSemaphorePermit,
+    ) -> ClientStats {
+        let mut stats = ClientStats::default();
+        let Ok((mut socket, _)) = tokio_tungstenite::connect_async(&self.url).await else {
+            stats.errors += 1;
+            return stats;
+        };
+        let join =
+            format!(r#"{{"type":"join","payload":{{"spaceId":"{}","token":"{}"}}}}"#, self.space, self.token);
+        let started = Instant::now();
+        if socket.send(Message::text(join)).await.is_err() {
+            stats.errors += 1;
+            return stats;
+        }
+        let mut at = loop {
+            match socket.next().await {
+                Some(Ok(Message::Text(text))) if text.starts_with(r#"{"type":"space-joined""#) => {
+                    stats.join_us = Some(started.elapsed().as_micros() as u64);
+                    let spawn = text.split(r#""spawn":"#).nth(1).unwrap_or_default();
+                    break (
+                        number_after(spawn, r#""x":"#).unwrap_or(0),
+                        number_after(spawn, r#""y":"#).unwrap_or(0),
+                    );
+                }
+                Some(Ok(_)) => continue,
+                _ => {
+                    stats.errors += 1;
+                    return stats;
+                }
+            }
+        };
+        drop(joining);
+        if self.stalled {
+            let _ = phase.wait_for(|p| *p == Phase::Stop).await;
+            return stats;
+        }
+        let mut rng = Rng((self.index as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
+        let period = if self.rate > 0.0 {
+            Duration::from_secs_f64(1.0 / self.rate)
+        } else {
+            Duration::from_secs(3600)
+        };
+        // Start at a random point of the period, so moves spread evenly over time.
+        let first = tokio::time::Instant::now() + period.mul_f64(rng.unit());
+        let mut ticks = tokio::time::interval_at(first, period);
+        loop {
+            tokio::select! {
+                _ = ticks.tick(), if self.rate > 0.0 && *phase.borrow() <= Phase::Measure => {
+                    let measured = *phase.borrow() == Phase::Measure;
+                    let to = self.neighbour(at, &mut rng);
+                    let frame = format!(r#"{{"type":"move","payload":{{"x":{},"y":{}}}}}"#, to.0, to.1);
+                    shared.moves[self.index].lock().expect("move log").push(to.0, to.1, Instant::now(), measured);
+                    if socket.send(Message::text(frame)).await.is_err() {
+                        stats.errors += 1;
+                        break;
+                    }
+                    stats.sent += u64::from(measured);
+                    at = to; // Assume accepted; a rejection says otherwise.
+                }
+                message = socket.next() => match message {
+                    Some(Ok(Message::Text(text))) => self.on_frame(text.as_str(), shared, &mut stats, &mut at),
+                    Some(Ok(_)) => {}
+                    _ => break,
+                },
+                _ = phase.changed() => {
+                    if *phase.borrow() == Phase::Stop {
+                        break;
+                    }
+                }
+            }
+        }
+        let _ = socket.close(None).await;
+        stats
+    }
+
+    fn on_frame(&self, text: &str, shared: &Shared, stats: &mut ClientStats, at: &mut (i64, i64)) {
+        if text.starts_with(r#"{"type":"movement","#) {
+            let user = text.split(r#""userId":""#).nth(1).and_then(|rest| rest.get(..36));
+            let (x, y) = (number_after(text, r#""x":"#), number_after(text, r#""y":"#));
+            let (Some(user), Some(x), Some(y)) = (user, x, y) else { return };
+            let Some(&mover) = shared.index.get(user) else { return };
+            match shared.moves[mover].lock().expect("move log").find(x, y) {
+                Some((sent, true)) => {
+                    stats.latency.record(sent.elapsed().as_micros() as u64);
+                    stats.received += 1;
+                }
+                Some((_, false)) => {}
+                None => stats.unmatched += 1,
+            }
+        } else if text.starts_with(r#"{"type":"movement-rejected""#) {
+            if let (Some(x), Some(y)) = (number_after(text, r#""x":"#), number_after(text, r#""y":"#)) {
+                *at = (x, y);
+            }
+            let measured = shared.moves[self.index].lock().expect("move log").latest_measured();
+            stats.rejected += u64::from(measured);
+        } else if text.starts_with(r#"{"type":"error""#) {
+            stats.errors += 1;
+        }
+    }
+
+    fn neighbour(&self, at: (i64, i64), rng: &mut Rng) -> (i64, i64) {
+        let (w, h) = self.size;
+        for _ in 0..8 {
+            let (dx, dy) = [(1, 0), (-1, 0), (0, 1), (0, -1)][(rng.next() % 4) as usize];
+            let to = (at.0 + dx, at.1 + dy);
+            if (0..w).contains(&to.0) && (0..h).contains(&to.1) {
+                return to;
+            }
+        }
+        at
+    }
+}
+
+fn number_after(text: &str, key: &str) -> Option<i64> {
+    let rest = text.split(key).nth(1)?;
+    let end = rest.find(|c: char| c != '-' && !c.is_ascii_digit()).unwrap_or(rest.len());
+    rest[..end].parse().ok()
+}
+
+/// xorshift64*: a few cycles per number, deterministic per client.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    fn unit(&mut self) -> f64 {
+        (self.next() >> 11) as f64 / (1u64 << 53) as f64
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_the_latest_move_to_a_tile() {
+        let mut log = MoveLog::default();
+        let (t0, t1) = (Instant::now(), Instant::now() + Duration::from_millis(5));
+        log.push(1, 1, t0, false);
+        log.push(2, 1, t0, true);
+        log.push(1, 1, t1, true);
+        assert_eq!(log.find(1, 1), Some((t1, true)));
+        assert_eq!(log.find(2, 1), Some((t0, true)));
+        assert_eq!(log.find(9, 9), None);
+    }
+
+    #[test]
+    fn reads_numbers_from_frames() {
+        let frame = r#"{"type":"movement","payload":{"userId":"u","x":-3,"y":12}}"#;
+        assert_eq!((number_after(frame, r#""x":"#), number_after(frame, r#""y":"#)), (Some(-3), Some(12)));
+    }
+}
