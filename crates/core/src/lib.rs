@@ -5,13 +5,17 @@
 pub mod chat;
 pub mod geometry;
 pub mod ids;
+pub mod interest;
 pub mod layout;
 pub mod role;
 pub mod space;
+pub mod visibility;
 
 pub use chat::{ChatError, ChatScope, ChatText, ChatTextError};
 pub use geometry::{Dimensions, DimensionsError, Footprint, Position};
 pub use ids::{AvatarId, ChatMessageId, ElementId, MapId, SessionId, SpaceElementId, SpaceId, UserId};
+pub use interest::Interest;
 pub use layout::{Layout, PlacementError};
 pub use role::Role;
 pub use space::{Audience, Command, Event, JoinError, MoveRejection, Outgoing, Space};
+pub use visibility::Visibility;

@@ -75,20 +75,32 @@ pub enum Event {
     Left {
         user: UserId,
     },
+    /// In a crowded space: someone came within the viewer's interest radius.
+    Appeared {
+        user: UserId,
+        at: Position,
+    },
+    /// In a crowded space: someone went beyond the viewer's interest radius.
+    Disappeared {
+        user: UserId,
+    },
 }
 
 /// Who hears an event.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Audience {
     Only(UserId),
     AllExcept(UserId),
+    /// Exactly these people (in a crowded space: those near the event).
+    Users(Vec<UserId>),
 }
 
 impl Audience {
-    pub fn includes(self, user: UserId) -> bool {
+    pub fn includes(&self, user: UserId) -> bool {
         match self {
-            Self::Only(u) => u == user,
-            Self::AllExcept(u) => u != user,
+            Self::Only(u) => *u == user,
+            Self::AllExcept(u) => *u != user,
+            Self::Users(users) => users.contains(&user),
         }
     }
 }
@@ -496,5 +508,6 @@ mod tests {
         assert_eq!(moved[0].event, Event::Moved { user: a, to: Position::new(1, 0) });
         assert!(Audience::AllExcept(a).includes(UserId::new()));
         assert!(!Audience::Only(a).includes(UserId::new()));
+        assert!(Audience::Users(vec![a]).includes(a));
     }
 }

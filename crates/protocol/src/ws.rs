@@ -179,6 +179,16 @@ pub enum ServerFrame {
     UserLeft {
         user_id: UserId,
     },
+    /// In a crowded space: someone came within your interest radius (treat like user-joined).
+    UserAppeared {
+        user_id: UserId,
+        x: i64,
+        y: i64,
+    },
+    /// In a crowded space: someone went beyond your interest radius (treat like user-left).
+    UserDisappeared {
+        user_id: UserId,
+    },
     ElementAdded {
         id: SpaceElementId,
         element: ElementBody,
@@ -224,6 +234,8 @@ impl From<&Event> for ServerFrame {
             Event::Moved { user, to } => Self::Movement { user_id: *user, x: to.x, y: to.y },
             Event::MoveRejected { at, .. } => Self::MovementRejected { x: at.x, y: at.y },
             Event::Left { user } => Self::UserLeft { user_id: *user },
+            Event::Appeared { user, at } => Self::UserAppeared { user_id: *user, x: at.x, y: at.y },
+            Event::Disappeared { user } => Self::UserDisappeared { user_id: *user },
         }
     }
 }

@@ -82,6 +82,7 @@ impl App {
                 local_notices,
                 metrics.clone(),
                 config.chat_nearby_radius,
+                config.interest(),
                 cluster.clone(),
             ),
             metrics,

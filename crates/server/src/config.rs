@@ -14,6 +14,8 @@ const DEFAULT_WS_IDLE_TIMEOUT_SECS: u64 = 60;
 const DEFAULT_CHAT_NEARBY_RADIUS: u32 = 5;
 const DEFAULT_DB_MAX_CONNECTIONS: u32 = 8;
 const DEFAULT_SHUTDOWN_TIMEOUT_SECS: u64 = 10;
+const DEFAULT_INTEREST_THRESHOLD: usize = 100;
+const DEFAULT_INTEREST_RADIUS: u32 = 12;
 const DEFAULT_DB_ACQUIRE_TIMEOUT_SECS: u64 = 5;
 
 /// Who may create an admin account through `POST /signup`.
@@ -123,6 +125,14 @@ pub struct Config {
     #[arg(long, env = "GATHER_CHAT_NEARBY_RADIUS", default_value_t = DEFAULT_CHAT_NEARBY_RADIUS)]
     pub chat_nearby_radius: u32,
 
+    /// Above this many people in a space, each sees only those within the interest radius.
+    #[arg(long, env = "GATHER_INTEREST_THRESHOLD", default_value_t = DEFAULT_INTEREST_THRESHOLD)]
+    pub interest_threshold: usize,
+
+    /// In a crowded space, how far (in tiles, along each axis) people see each other move.
+    #[arg(long, env = "GATHER_INTEREST_RADIUS", default_value_t = DEFAULT_INTEREST_RADIUS)]
+    pub interest_radius: u32,
+
     /// Behind a reverse proxy: take the client address from its X-Real-IP header. Only set
     /// this when every request comes through a proxy that sets that header.
     #[arg(long, env = "GATHER_TRUST_PROXY")]
@@ -161,6 +171,8 @@ impl Config {
             ws_idle_timeout_secs: DEFAULT_WS_IDLE_TIMEOUT_SECS,
             no_demo: false,
             trust_proxy: false,
+            interest_threshold: DEFAULT_INTEREST_THRESHOLD,
+            interest_radius: DEFAULT_INTEREST_RADIUS,
             redis_url: None,
             node_id: None,
             shutdown_timeout_secs: DEFAULT_SHUTDOWN_TIMEOUT_SECS,
@@ -179,6 +191,10 @@ impl Config {
             max_connections: self.db_max_connections,
             acquire_timeout: Duration::from_secs(self.db_acquire_timeout_secs.max(1)),
         }
+    }
+
+    pub fn interest(&self) -> gather_core::Interest {
+        gather_core::Interest { threshold: self.interest_threshold, radius: self.interest_radius.max(1) }
     }
 
     pub fn shutdown_timeout(&self) -> Duration {

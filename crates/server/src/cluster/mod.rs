@@ -232,6 +232,8 @@ impl RemoteSpace {
             Event::Moved { user, to } => drop(self.shadow.insert(*user, *to)),
             Event::MoveRejected { user, at, .. } => drop(self.shadow.insert(*user, *at)),
             Event::Left { user } => drop(self.shadow.remove(user)),
+            // Views change, positions do not.
+            Event::Appeared { .. } | Event::Disappeared { .. } => {}
         }
     }
 }

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use bytes::Bytes;
-use gather_core::{Outgoing, SpaceId, UserId};
+use gather_core::{Audience, Outgoing, SpaceId, UserId};
 
 use super::outbox::{CloseReason, Outbox, Undelivered};
 use super::room::MembershipId;
@@ -26,20 +26,40 @@ pub struct Member {
 pub struct Members {
     space: SpaceId,
     map: HashMap<UserId, Member>,
+    /// Other nodes with members here, and how many.
+    remote_nodes: HashMap<String, usize>,
     cluster: Option<Arc<Cluster>>,
 }
 
 impl Members {
     pub fn new(space: SpaceId, cluster: Option<Arc<Cluster>>) -> Self {
-        Self { space, map: HashMap::new(), cluster }
+        Self { space, map: HashMap::new(), remote_nodes: HashMap::new(), cluster }
     }
 
     pub fn insert(&mut self, user: UserId, member: Member) {
-        self.map.insert(user, member);
+        if let Home::Remote(node) = &member.home {
+            *self.remote_nodes.entry(node.clone()).or_default() += 1;
+        }
+        if let Some(old) = self.map.insert(user, member) {
+            self.forget_home(&old);
+        }
     }
 
     pub fn remove(&mut self, user: UserId) -> Option<Member> {
-        self.map.remove(&user)
+        let member = self.map.remove(&user)?;
+        self.forget_home(&member);
+        Some(member)
+    }
+
+    fn forget_home(&mut self, member: &Member) {
+        if let Home::Remote(node) = &member.home {
+            if let Some(count) = self.remote_nodes.get_mut(node) {
+                *count -= 1;
+                if *count == 0 {
+                    self.remote_nodes.remove(node);
+                }
+            }
+        }
     }
 
     pub fn is_current(&self, user: UserId, membership: MembershipId) -> bool {
@@ -79,31 +99,30 @@ impl Members {
 
     /// Delivers a movement event: to local members in its audience as `frame`, and to every
     /// other node with members here as the event itself (one message per node), so those
-    /// nodes also keep track of who stands where.
+    /// nodes also keep track of who stands where. Work is proportional to the audience.
     pub fn send_event(&self, out: &Outgoing, frame: &Bytes) -> (u64, Vec<UserId>) {
         let mut sent = 0;
         let mut too_slow = Vec::new();
-        let mut nodes: Vec<&str> = Vec::new();
-        for (user, member) in &self.map {
-            match &member.home {
-                Home::Local(outbox) if out.audience.includes(*user) => match outbox.try_send(frame.clone()) {
-                    Ok(()) => sent += 1,
-                    Err(Undelivered::Full) => too_slow.push(*user),
-                    Err(Undelivered::Closed) => {}
-                },
-                Home::Local(_) => {}
-                Home::Remote(node) => {
-                    if out.audience.includes(*user) {
-                        sent += 1;
-                    }
-                    if !nodes.contains(&node.as_str()) {
-                        nodes.push(node);
-                    }
-                }
+        let mut send = |user: UserId, member: &Member| match &member.home {
+            Home::Local(outbox) => match outbox.try_send(frame.clone()) {
+                Ok(()) => sent += 1,
+                Err(Undelivered::Full) => too_slow.push(user),
+                Err(Undelivered::Closed) => {}
+            },
+            // Counted here, sent below once per node.
+            Home::Remote(_) => sent += 1,
+        };
+        match &out.audience {
+            Audience::Only(user) => self.map.get(user).into_iter().for_each(|m| send(*user, m)),
+            Audience::Users(users) => {
+                users.iter().filter_map(|u| self.map.get(u).map(|m| (*u, m))).for_each(|(u, m)| send(u, m))
+            }
+            Audience::AllExcept(except) => {
+                self.map.iter().filter(|(u, _)| *u != except).for_each(|(u, m)| send(*u, m))
             }
         }
         if let Some(cluster) = &self.cluster {
-            for node in nodes {
+            for node in self.remote_nodes.keys() {
                 cluster.send(node, &Message::Event { space: self.space, out: out.clone() });
             }
         }
@@ -129,6 +148,7 @@ impl Members {
         if let Some(frame) = frame {
             self.send_where(frame, |_| true);
         }
+        self.remote_nodes.clear();
         for (user, member) in std::mem::take(&mut self.map) {
             self.close(user, &member, reason);
         }

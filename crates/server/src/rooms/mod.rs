@@ -13,7 +13,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use gather_bus::{Bus, LocalBus};
-use gather_core::{JoinError, Layout, Space, SpaceId, UserId};
+use gather_core::{Interest, JoinError, Layout, Space, SpaceId, UserId};
 use gather_store::Store;
 use tokio::sync::{mpsc, oneshot};
 
@@ -66,6 +66,7 @@ pub struct Rooms {
     counter: Arc<AtomicU64>,
     metrics: Arc<Metrics>,
     nearby_radius: u32,
+    interest: Interest,
     cluster: Option<Arc<Cluster>>,
 }
 
@@ -75,10 +76,12 @@ impl Rooms {
         local_notices: Arc<LocalBus>,
         metrics: Arc<Metrics>,
         nearby_radius: u32,
+        interest: Interest,
         cluster: Option<Arc<Cluster>>,
     ) -> Self {
         let counter = Arc::new(AtomicU64::new(1));
-        Self { registry: Registry::default(), store, local_notices, counter, metrics, nearby_radius, cluster }
+        let registry = Registry::default();
+        Self { registry, store, local_notices, counter, metrics, nearby_radius, interest, cluster }
     }
 
     /// Spaces with people in them run by this node.
@@ -212,6 +215,7 @@ impl Rooms {
             metrics: self.metrics.clone(),
             nearby_radius: self.nearby_radius,
             cluster: self.cluster.clone(),
+            interest: self.interest,
         };
         let mut room = Room::new(space, handle.generation, Space::new(layout_of(&stored)), parts);
         if let Some(cluster) = &self.cluster {

@@ -8,7 +8,9 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use gather_bus::{Missed, PlacedPiece, SpaceNotice, Subscription};
-use gather_core::{ChatError, ChatScope, Event, JoinError, Outgoing, Position, Space, SpaceId, UserId};
+use gather_core::{
+    ChatError, ChatScope, Event, Interest, JoinError, Outgoing, Position, Space, SpaceId, UserId, Visibility,
+};
 use gather_protocol::http::ElementBody;
 use gather_protocol::ServerFrame;
 use gather_store::Store;
@@ -83,10 +85,13 @@ pub struct Room {
     /// After a takeover: people restored from the last picture of the space whose sockets
     /// have not been reattached yet, and until when they may be.
     awaiting: HashMap<UserId, Instant>,
+    /// Who hears what once the space is crowded.
+    visibility: Visibility,
 }
 
 /// What a room needs besides its space.
 pub struct RoomParts {
+    pub interest: Interest,
     pub registry: Registry,
     pub store: Arc<dyn Store>,
     pub metrics: Arc<Metrics>,
@@ -96,10 +101,23 @@ pub struct RoomParts {
 
 impl Room {
     pub fn new(id: SpaceId, generation: u64, space: Space, parts: RoomParts) -> Self {
-        let RoomParts { registry, store, metrics, nearby_radius, cluster } = parts;
+        let RoomParts { registry, store, metrics, nearby_radius, cluster, interest } = parts;
+        let visibility = Visibility::new(interest);
         let members = Members::new(id, cluster.clone());
         let awaiting = HashMap::new();
-        Self { id, generation, space, registry, store, metrics, nearby_radius, members, cluster, awaiting }
+        Self {
+            id,
+            generation,
+            space,
+            registry,
+            store,
+            metrics,
+            nearby_radius,
+            members,
+            cluster,
+            awaiting,
+            visibility,
+        }
     }
 
     /// Puts back the people a dead owner's space held, as this node last saw them; each must
@@ -108,6 +126,7 @@ impl Room {
         let deadline = Instant::now() + REATTACH_GRACE;
         for (user, at) in people {
             if self.space.restore(user, at) {
+                self.visibility.track(user, at);
                 self.awaiting.insert(user, deadline);
             }
         }
@@ -152,24 +171,20 @@ impl Room {
             RoomMsg::Join { user, membership, home, reply } => {
                 if self.awaiting.remove(&user).is_some() {
                     // Restored after a takeover, now joining afresh (a reconnect).
-                    if let Some(out) = self.space.leave(user) {
-                        self.deliver(out);
-                    }
+                    self.leave_space(user);
                 }
                 if let Some(old) = self.members.remove(user) {
                     // The same person joined again (a second tab, a reconnect before the old
                     // socket timed out): the newest connection wins.
                     self.members.close(user, &old, CloseReason::REPLACED);
-                    if let Some(out) = self.space.leave(user) {
-                        self.deliver(out);
-                    }
+                    self.leave_space(user);
                 }
                 let result = self.space.join(user, getrandom::u64().unwrap_or(0));
                 match result {
                     Ok(outgoing) => {
                         self.members.insert(user, Member { membership, home });
                         self.metrics.space_population.observe(self.space.population() as f64);
-                        outgoing.into_iter().for_each(|out| self.deliver(out));
+                        outgoing.into_iter().for_each(|out| self.publish(out, None));
                         let _ = reply.send(Ok(()));
                     }
                     Err(e) => {
@@ -179,8 +194,9 @@ impl Room {
             }
             RoomMsg::Move { user, membership, to } => {
                 if self.is_current(user, membership) {
+                    let before = self.space.position_of(user);
                     if let Some(out) = self.space.step(user, to) {
-                        self.deliver(out);
+                        self.publish(out, before);
                     }
                 }
             }
@@ -256,6 +272,9 @@ impl Room {
             return;
         }
         let spawn = at.filter(|at| self.space.restore(user, *at));
+        if let Some(at) = spawn {
+            self.visibility.track(user, at);
+        }
         let joined = match spawn {
             Some(at) => Ok([Outgoing {
                 audience: gather_core::Audience::AllExcept(user),
@@ -266,7 +285,7 @@ impl Room {
         };
         if let Ok(outgoing) = joined {
             self.members.insert(user, Member { membership, home });
-            outgoing.into_iter().for_each(|out| self.deliver(out));
+            outgoing.into_iter().for_each(|out| self.publish(out, None));
         }
     }
 
@@ -277,9 +296,7 @@ impl Room {
             self.awaiting.iter().filter(|(_, until)| **until <= now).map(|(u, _)| *u).collect();
         for user in expired {
             self.awaiting.remove(&user);
-            if let Some(out) = self.space.leave(user) {
-                self.deliver(out);
-            }
+            self.leave_space(user);
         }
     }
 
@@ -311,12 +328,25 @@ impl Room {
 
     fn remove(&mut self, user: UserId) {
         self.members.remove(user);
-        if let Some(out) = self.space.leave(user) {
-            self.deliver(out);
-        }
+        self.leave_space(user);
     }
 
     /// Sends an event to its audience, encoded once for all of them.
+    /// Takes `user` out of the space and tells whoever should hear it.
+    fn leave_space(&mut self, user: UserId) {
+        let before = self.space.position_of(user);
+        if let Some(out) = self.space.leave(user) {
+            self.publish(out, before);
+        }
+    }
+
+    /// Routes an event of the space (only the near hear it in a crowd) and delivers it.
+    fn publish(&mut self, out: Outgoing, before: Option<Position>) {
+        for routed in self.visibility.route(&self.space, out, before) {
+            self.deliver(routed);
+        }
+    }
+
     fn deliver(&mut self, out: Outgoing) {
         let frame = encode(&ServerFrame::from(&out.event));
         if let Event::MoveRejected { reason, .. } = out.event {
@@ -341,9 +371,7 @@ impl Room {
             if let Some(member) = self.members.remove(user) {
                 tracing::info!(space = %self.id, %user, "dropping a member that stopped reading");
                 self.members.close(user, &member, CloseReason::TOO_SLOW);
-                if let Some(out) = self.space.leave(user) {
-                    self.deliver(out);
-                }
+                self.leave_space(user);
             }
         }
     }
@@ -395,6 +423,8 @@ fn event_type(event: &Event) -> &'static str {
         Event::Moved { .. } => "movement",
         Event::MoveRejected { .. } => "movement-rejected",
         Event::Left { .. } => "user-left",
+        Event::Appeared { .. } => "user-appeared",
+        Event::Disappeared { .. } => "user-disappeared",
     }
 }
 

@@ -6,6 +6,7 @@ mod helpers;
 mod admin;
 mod bad_input;
 mod chat;
+mod crowd;
 mod db_outage;
 mod demo;
 mod ops;
