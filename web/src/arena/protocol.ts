@@ -38,6 +38,8 @@ export type ServerFrame =
   | { type: "movement"; payload: { userId: string; x: number; y: number } }
   | { type: "movement-rejected"; payload: Pos }
   | { type: "user-left"; payload: { userId: string } }
+  | { type: "user-appeared"; payload: { userId: string; x: number; y: number } }
+  | { type: "user-disappeared"; payload: { userId: string } }
   | { type: "element-added"; payload: PlacedElement }
   | { type: "element-removed"; payload: { id: string } }
   | { type: "space-closed"; payload: { spaceId: string } }

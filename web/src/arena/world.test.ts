@@ -64,6 +64,19 @@ describe("World", () => {
     expect([...world.others.keys()]).toEqual(["carol"]);
   });
 
+  it("treats people coming into and out of view like joins and leaves", () => {
+    const world = new World(10, 10);
+    joined(world, 0, 0);
+    expect(world.apply({ type: "user-appeared", payload: { userId: "far", x: 9, y: 9 } })).toEqual([
+      { kind: "other-added", userId: "far" },
+    ]);
+    expect(world.others.get("far")).toEqual({ x: 9, y: 9 });
+    expect(world.apply({ type: "user-disappeared", payload: { userId: "far" } })).toEqual([
+      { kind: "other-removed", userId: "far" },
+    ]);
+    expect(world.others.has("far")).toBe(false);
+  });
+
   it("ignores frames about itself", () => {
     const world = new World(10, 10);
     joined(world, 0, 0);

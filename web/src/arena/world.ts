@@ -71,6 +71,7 @@ export class World {
         for (const u of frame.payload.users) this.others.set(u.userId, { x: u.x, y: u.y });
         return [{ kind: "joined", me: { ...this.me } }, { kind: "others-reset" }];
       }
+      case "user-appeared":
       case "user-joined": {
         const { userId, x, y } = frame.payload;
         if (userId === this.myId) return [];
@@ -90,6 +91,7 @@ export class World {
         this.corrections++;
         return [{ kind: "me-corrected" }];
       }
+      case "user-disappeared":
       case "user-left": {
         const removed = this.others.delete(frame.payload.userId);
         return removed ? [{ kind: "other-removed", userId: frame.payload.userId }] : [];
