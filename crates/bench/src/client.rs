@@ -84,7 +84,8 @@ impl Client {
         joining: OwnedSemaphorePermit,
     ) -> ClientStats {
         let mut stats = ClientStats::default();
-        let Ok((mut socket, _)) = tokio_tungstenite::connect_async(&self.url).await else {
+        let Ok((mut socket, _)) = tokio_tungstenite::connect_async_with_config(&self.url, None, true).await
+        else {
             stats.errors += 1;
             return stats;
         };

@@ -7,6 +7,7 @@ use std::os::unix::fs::DirBuilderExt;
 use std::sync::Arc;
 
 use anyhow::{bail, Context};
+use axum::serve::ListenerExt;
 use axum::Router;
 use gather_bus::{Bus, LocalBus};
 use gather_store::{SqlStore, Store};
@@ -119,6 +120,13 @@ impl App {
             let _ = shutdown.send(true);
             let _ = stopping.send(());
         };
+        // Frames are small and latency matters: without TCP_NODELAY, Nagle's algorithm and
+        // delayed ACKs hold frames back for up to 40 ms. Writers batch frames themselves.
+        let listener = listener.tap_io(|tcp| {
+            if let Err(e) = tcp.set_nodelay(true) {
+                tracing::debug!(error = %e, "could not set TCP_NODELAY");
+            }
+        });
         // Connect info gives handlers the client address (sign-in throttling).
         let service = router.into_make_service_with_connect_info::<SocketAddr>();
         let serve = axum::serve(listener, service).with_graceful_shutdown(signal).into_future();
