@@ -18,6 +18,9 @@ use crate::state::AppState;
 /// default) is checked after reading, so a client gets an explanation; this hard cap only
 /// bounds memory against frames far past it.
 const TRANSPORT_MAX_BYTES: usize = 1 << 20;
+const READ_BUFFER: usize = 4 * 1024;
+/// Frames queued together are gathered up to this size, then written in one go.
+const WRITE_BUFFER: usize = 16 * 1024;
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/ws", get(upgrade)).route("/", get(upgrade_or_home))
@@ -40,5 +43,11 @@ async fn upgrade_or_home(
 
 fn accept(state: AppState, ws: WebSocketUpgrade) -> Response {
     let limit = TRANSPORT_MAX_BYTES.max(state.config.ws_max_frame_bytes);
-    ws.max_message_size(limit).max_frame_size(limit).on_upgrade(move |socket| connection::run(socket, state))
+    ws.max_message_size(limit)
+        .max_frame_size(limit)
+        // The defaults (128 KiB each) suit bulk transfer; our frames are a few hundred
+        // bytes, and an idle connection should cost little memory.
+        .read_buffer_size(READ_BUFFER)
+        .write_buffer_size(WRITE_BUFFER)
+        .on_upgrade(move |socket| connection::run(socket, state))
 }
