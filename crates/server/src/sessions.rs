@@ -18,6 +18,8 @@ use crate::cluster::{Cluster, Message};
 const CACHE_TTL: Duration = Duration::from_secs(30);
 /// Cached sessions above which stale entries are swept.
 const CACHE_SWEEP_AT: usize = 10_000;
+/// How stale a session's "last seen" may get before a check refreshes it.
+const TOUCH_EVERY_MS: i64 = 60_000;
 /// Revocations an open socket may fall behind by before it re-checks from the store.
 const REVOCATION_BACKLOG: usize = 1024;
 
@@ -66,7 +68,17 @@ impl SessionGate {
         }
         match self.store.session(bearer.session).await? {
             Some(session) if !session.revoked && session.user_id == bearer.user => {
-                self.store.touch_session(session.id, crate::clock::now_ms()).await?;
+                let now = crate::clock::now_ms();
+                if now - session.last_seen_at > TOUCH_EVERY_MS {
+                    // "Last seen" is for people reading their session list; a write on
+                    // every check would put a disk flush on every join's path.
+                    let store = self.store.clone();
+                    tokio::spawn(async move {
+                        if let Err(e) = store.touch_session(session.id, now).await {
+                            tracing::debug!(error = %e, "could not record a session as seen");
+                        }
+                    });
+                }
                 self.remember(session.id, session.user_id);
                 Ok(())
             }
