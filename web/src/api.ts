@@ -1,7 +1,7 @@
 // The REST API, typed. Errors carry the server's own message, which is written for people.
 
 import { session } from "./session";
-import type { ChatMessage, PlacedElement } from "./arena/protocol";
+import type { ChatMessage, ElementKind, PlacedElement } from "./arena/protocol";
 
 export class ApiError extends Error {
   constructor(
@@ -60,13 +60,7 @@ export interface MapInfo {
   thumbnail: string;
   defaultElements: { elementId: string; x: number; y: number }[];
 }
-export interface ElementKind {
-  id: string;
-  imageUrl: string;
-  width: number;
-  height: number;
-  static: boolean;
-}
+export type { ElementKind };
 export interface UserCard {
   userId: string;
   imageUrl: string | null;

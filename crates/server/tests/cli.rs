@@ -1,9 +1,12 @@
 //! The `gather` binary itself: flags, environment, the generated secret, and a clean stop.
 
-use std::io::{BufRead, BufReader};
 use std::os::unix::fs::PermissionsExt;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
+
+#[path = "support/process.rs"]
+mod process;
+use process::spawn_gather;
 
 struct Server {
     child: Child,
@@ -13,21 +16,11 @@ struct Server {
 /// Starts `gather` with `args` on a free port and waits for its "listening" line.
 fn start(args: &[&str], env: &[(&str, &str)]) -> Server {
     let mut command = Command::new(env!("CARGO_BIN_EXE_gather"));
-    command.args(args).env_remove("RUST_LOG").stdout(Stdio::piped()).stderr(Stdio::null());
+    command.args(args).env_remove("RUST_LOG");
     for (key, value) in env {
         command.env(key, value);
     }
-    let mut child = command.spawn().expect("gather starts");
-    let stdout = child.stdout.take().unwrap();
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if let Some(rest) = line.split("listening on http://").nth(1) {
-                let _ = tx.send(rest.split_whitespace().next().unwrap_or_default().to_owned());
-            }
-        }
-    });
-    let addr = rx.recv_timeout(Duration::from_secs(20)).expect("gather reports its address");
+    let (child, addr) = spawn_gather(command);
     Server { child, addr }
 }
 

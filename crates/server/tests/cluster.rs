@@ -3,7 +3,6 @@
 //! Needs GATHER_TEST_DATABASE_URL and GATHER_TEST_REDIS_URL; skipped without them unless
 //! GATHER_REQUIRE_SERVICES is set.
 
-use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -14,6 +13,10 @@ use sqlx::Connection;
 use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+
+#[path = "support/process.rs"]
+mod process;
+use process::spawn_gather;
 
 const SECRET: &str = "a-cluster-wide-signing-secret-of-enough-length";
 
@@ -65,34 +68,17 @@ impl Drop for Node {
 
 fn start_node(services: &Services, name: &str) -> Node {
     let dir = std::env::temp_dir().join(format!("gather-{name}-{}", std::process::id()));
-    let mut child = Command::new(env!("CARGO_BIN_EXE_gather"))
+    let mut command = Command::new(env!("CARGO_BIN_EXE_gather"));
+    command
         .args(["serve", "--addr", "127.0.0.1:0", "--no-demo", "--admin-signup", "open"])
         .env("GATHER_DATA_DIR", &dir)
         .env("GATHER_DATABASE_URL", &services.database)
         .env("GATHER_REDIS_URL", &services.redis)
         .env("GATHER_NODE_ID", format!("{name}-{}", gather_core::UserId::new()))
         .env("GATHER_JWT_SECRET", SECRET)
-        .env("RUST_LOG", "warn,gather=info")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("gather starts");
-    let stdout = child.stdout.take().unwrap();
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if let Some(rest) = line.split("listening on http://").nth(1) {
-                let _ = tx.send(rest.split_whitespace().next().unwrap_or_default().to_owned());
-            }
-        }
-    });
-    match rx.recv_timeout(Duration::from_secs(30)) {
-        Ok(addr) => Node { child, addr },
-        Err(_) => {
-            let _ = child.kill();
-            panic!("node {name} did not report its address");
-        }
-    }
+        .env("RUST_LOG", "warn,gather=info");
+    let (child, addr) = spawn_gather(command);
+    Node { child, addr }
 }
 
 struct User {
@@ -198,11 +184,7 @@ async fn people_on_two_nodes_share_a_space() {
     );
 
     // A move on node b is seen on node a, and a refused move is told only to its mover.
-    let to = [(1, 0), (-1, 0), (0, 1), (0, -1)]
-        .into_iter()
-        .map(|(dx, dy)| (bob_at.0 + dx, bob_at.1 + dy))
-        .find(|&(x, y)| (0..10).contains(&x) && (0..10).contains(&y) && (x, y) != alice_at)
-        .unwrap();
+    let to = step_from(bob_at, alice_at, 10);
     send(&mut on_b, json!({"type": "move", "payload": {"x": to.0, "y": to.1}})).await;
     assert_eq!(
         next(&mut on_a).await,
@@ -361,11 +343,7 @@ async fn when_the_owner_dies_the_survivors_take_the_space_over_without_ghosts() 
     assert!(killed.elapsed() < Duration::from_secs(10), "took {:?}", killed.elapsed());
 
     // Bob kept his place: one step from where he stood is accepted and carol sees it.
-    let to = [(1, 0), (-1, 0), (0, 1), (0, -1)]
-        .into_iter()
-        .map(|(dx, dy)| (bob_at.0 + dx, bob_at.1 + dy))
-        .find(|&(x, y)| (0..12).contains(&x) && (0..12).contains(&y) && (x, y) != carol_at)
-        .unwrap();
+    let to = step_from(bob_at, carol_at, 12);
     send(&mut on_b, json!({"type": "move", "payload": {"x": to.0, "y": to.1}})).await;
     let moved = ServerFrame::Movement { user_id: bob.id.parse().unwrap(), x: to.0, y: to.1 };
     let frames = drain_until(&mut on_c, &moved, Duration::from_secs(3)).await;
@@ -381,6 +359,15 @@ async fn when_the_owner_dies_the_survivors_take_the_space_over_without_ghosts() 
     assert_eq!(ids, expected);
     drop((b, c));
     services.cleanup().await;
+}
+
+/// A tile one step from `from` inside a `side`x`side` space, other than `avoid`.
+fn step_from(from: (i64, i64), avoid: (i64, i64), side: i64) -> (i64, i64) {
+    [(1, 0), (-1, 0), (0, 1), (0, -1)]
+        .into_iter()
+        .map(|(dx, dy)| (from.0 + dx, from.1 + dy))
+        .find(|&(x, y)| (0..side).contains(&x) && (0..side).contains(&y) && (x, y) != avoid)
+        .expect("a free neighbouring tile")
 }
 
 /// Reads frames until `wanted` arrives or `wait` passes; returns all it read.
@@ -457,14 +444,7 @@ async fn nodes_ride_out_a_redis_restart() {
     assert_eq!(ready(&http, &a).await, 503, "not ready without Redis");
     assert_eq!(ready(&http, &b).await, 503);
     // Alice's node owns the space, so alice alone can still walk.
-    let step = |from: (i64, i64), avoid: (i64, i64)| {
-        [(1, 0), (-1, 0), (0, 1), (0, -1)]
-            .into_iter()
-            .map(|(dx, dy)| (from.0 + dx, from.1 + dy))
-            .find(|&(x, y)| (0..10).contains(&x) && (0..10).contains(&y) && (x, y) != avoid)
-            .unwrap()
-    };
-    let to = step(alice_at, bob_at);
+    let to = step_from(alice_at, bob_at, 10);
     send(&mut on_a, json!({"type": "move", "payload": {"x": to.0, "y": to.1}})).await;
     send(&mut on_a, json!({"type": "move", "payload": {"x": 99, "y": 99}})).await;
     assert_eq!(
@@ -481,7 +461,7 @@ async fn nodes_ride_out_a_redis_restart() {
     }
     // Working across nodes again, without restarting anything.
     tokio::time::sleep(Duration::from_millis(1500)).await;
-    let bob_to = step(bob_at, to);
+    let bob_to = step_from(bob_at, to, 10);
     send(&mut on_b, json!({"type": "move", "payload": {"x": bob_to.0, "y": bob_to.1}})).await;
     let moved = ServerFrame::Movement { user_id: bob.id.parse().unwrap(), x: bob_to.0, y: bob_to.1 };
     let frames = drain_until(&mut on_a, &moved, Duration::from_secs(5)).await;

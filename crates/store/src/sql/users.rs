@@ -72,15 +72,7 @@ impl UserStore for SqlStore {
         if known.is_none() {
             return Err(StoreError::NotFound(Entity::Avatar));
         }
-        let done = sqlx::query("UPDATE users SET avatar_id = $1 WHERE id = $2")
-            .bind(avatar.to_string())
-            .bind(user.to_string())
-            .execute(&self.pool)
-            .await?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound(Entity::User));
-        }
-        Ok(())
+        self.set_user_column("avatar_id", user, &avatar.to_string()).await
     }
 
     async fn user_avatars(&self, ids: &[UserId]) -> StoreResult<Vec<UserAvatar>> {
@@ -109,23 +101,20 @@ impl UserStore for SqlStore {
     }
 
     async fn set_role(&self, user: UserId, role: Role) -> StoreResult<()> {
-        let done = sqlx::query("UPDATE users SET role = $1 WHERE id = $2")
-            .bind(role.as_str())
-            .bind(user.to_string())
-            .execute(&self.pool)
-            .await?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound(Entity::User));
-        }
-        Ok(())
+        self.set_user_column("role", user, role.as_str()).await
     }
 
     async fn set_password_hash(&self, user: UserId, password_hash: &str) -> StoreResult<()> {
-        let done = sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
-            .bind(password_hash)
-            .bind(user.to_string())
-            .execute(&self.pool)
-            .await?;
+        self.set_user_column("password_hash", user, password_hash).await
+    }
+}
+
+impl SqlStore {
+    /// Sets one text column of a user; `NotFound(User)` when there is no such user.
+    /// `column` is always a literal from this file, never input.
+    async fn set_user_column(&self, column: &'static str, user: UserId, value: &str) -> StoreResult<()> {
+        let sql = format!("UPDATE users SET {column} = $1 WHERE id = $2");
+        let done = sqlx::query(&sql).bind(value).bind(user.to_string()).execute(&self.pool).await?;
         if done.rows_affected() == 0 {
             return Err(StoreError::NotFound(Entity::User));
         }
