@@ -4,10 +4,11 @@
 //! to). Space ownership is a lease: a key holding the owner's node id, with a TTL the
 //! owner keeps renewing. The link reconnects by itself; `connected()` says whether it is up.
 
-use std::time::Duration;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
-use redis::aio::ConnectionManager;
-use redis::{AsyncCommands, Client, Script};
+use redis::aio::MultiplexedConnection;
+use redis::{Client, Script};
 use tokio::sync::{mpsc, watch};
 
 /// What arrives for this node: on its own channel, or broadcast to all.
@@ -24,6 +25,8 @@ pub struct LinkError(#[from] redis::RedisError);
 const BROADCAST: &str = "gather:broadcast";
 /// Messages for this node may queue this deep before the subscriber waits for the node.
 const INBOX: usize = 8192;
+/// How long one command may take before its connection is deemed dead.
+const COMMAND_TIMEOUT: Duration = Duration::from_secs(1);
 
 fn node_channel(node: &str) -> String {
     format!("gather:node:{node}")
@@ -36,19 +39,21 @@ fn lease_key(space: &str) -> String {
 #[derive(Clone)]
 pub struct RedisLink {
     node: String,
-    publisher: ConnectionManager,
-    connected: watch::Receiver<bool>,
+    commands: Commands,
+    /// Since when the subscription has been live; None while it is down.
+    connected: watch::Receiver<Option<Instant>>,
 }
 
 impl RedisLink {
     /// Connects and starts listening; messages for this node arrive on the returned receiver.
     pub async fn connect(url: &str, node: &str) -> Result<(Self, mpsc::Receiver<Inbound>), LinkError> {
         let client = Client::open(url)?;
-        let publisher = ConnectionManager::new(client.clone()).await?;
+        let commands = Commands { client: client.clone(), conn: Arc::default() };
+        commands.connection().await?;
         let (inbox, inbound) = mpsc::channel(INBOX);
-        let (up, connected) = watch::channel(false);
+        let (up, connected) = watch::channel(None);
         tokio::spawn(listen(client, node_channel(node), inbox, up));
-        Ok((Self { node: node.to_owned(), publisher, connected }, inbound))
+        Ok((Self { node: node.to_owned(), commands, connected }, inbound))
     }
 
     pub fn node(&self) -> &str {
@@ -57,48 +62,49 @@ impl RedisLink {
 
     /// Whether the subscription is live right now.
     pub fn connected(&self) -> bool {
-        *self.connected.borrow()
+        self.connected.borrow().is_some()
+    }
+
+    /// How long the subscription has been live (since it last came back), if it is.
+    pub fn connected_for(&self) -> Option<Duration> {
+        self.connected.borrow().map(|since| since.elapsed())
     }
 
     /// Waits until the subscription is live (messages sent from now on will arrive).
     pub async fn wait_connected(&self) {
         let mut connected = self.connected.clone();
-        let _ = connected.wait_for(|up| *up).await;
+        let _ = connected.wait_for(|up| up.is_some()).await;
     }
 
     pub async fn send(&self, to: &str, payload: &[u8]) -> Result<(), LinkError> {
-        let _: i64 = self.publisher.clone().publish(node_channel(to), payload).await?;
+        let _: i64 = self.commands.run(redis::cmd("PUBLISH").arg(node_channel(to)).arg(payload)).await?;
         Ok(())
     }
 
     pub async fn broadcast(&self, payload: &[u8]) -> Result<(), LinkError> {
-        let _: i64 = self.publisher.clone().publish(BROADCAST, payload).await?;
+        let _: i64 = self.commands.run(redis::cmd("PUBLISH").arg(BROADCAST).arg(payload)).await?;
         Ok(())
     }
 
     pub async fn ping(&self) -> Result<(), LinkError> {
-        let _: String = redis::cmd("PING").query_async(&mut self.publisher.clone()).await?;
+        let _: String = self.commands.run(&redis::cmd("PING")).await?;
         Ok(())
     }
 
     /// Takes the lease of `space` if nobody holds it; returns the holder either way.
     pub async fn claim(&self, space: &str, ttl: Duration) -> Result<String, LinkError> {
         let key = lease_key(space);
-        let mut conn = self.publisher.clone();
+        let millis = ttl.as_millis() as u64;
         for _ in 0..3 {
-            let set: Option<String> = redis::cmd("SET")
-                .arg(&key)
-                .arg(&self.node)
-                .arg("NX")
-                .arg("PX")
-                .arg(ttl.as_millis() as u64)
-                .query_async(&mut conn)
+            let set: Option<String> = self
+                .commands
+                .run(redis::cmd("SET").arg(&key).arg(&self.node).arg("NX").arg("PX").arg(millis))
                 .await?;
             if set.is_some() {
                 return Ok(self.node.clone());
             }
             // Held by someone; it may expire between the two calls, hence the retry.
-            if let Some(owner) = conn.get::<_, Option<String>>(&key).await? {
+            if let Some(owner) = self.commands.run::<Option<String>>(redis::cmd("GET").arg(&key)).await? {
                 return Ok(owner);
             }
         }
@@ -110,12 +116,9 @@ impl RedisLink {
         let script = Script::new(
             "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end",
         );
-        let renewed: i64 = script
-            .key(lease_key(space))
-            .arg(&self.node)
-            .arg(ttl.as_millis() as u64)
-            .invoke_async(&mut self.publisher.clone())
-            .await?;
+        let mut invocation = script.key(lease_key(space));
+        invocation.arg(&self.node).arg(ttl.as_millis() as u64);
+        let renewed: i64 = self.commands.run_script(&invocation).await?;
         Ok(renewed == 1)
     }
 
@@ -124,24 +127,81 @@ impl RedisLink {
         let script = Script::new(
             "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end",
         );
-        let _: i64 =
-            script.key(lease_key(space)).arg(&self.node).invoke_async(&mut self.publisher.clone()).await?;
+        let mut invocation = script.key(lease_key(space));
+        invocation.arg(&self.node);
+        let _: i64 = self.commands.run_script(&invocation).await?;
         Ok(())
     }
 
     pub async fn owner(&self, space: &str) -> Result<Option<String>, LinkError> {
-        Ok(self.publisher.clone().get(lease_key(space)).await?)
+        Ok(self.commands.run(redis::cmd("GET").arg(lease_key(space))).await?)
     }
+}
+
+/// Commands over one multiplexed connection, dropped whenever a command fails or stalls:
+/// while Redis is away every call fails within a second, and the first call after it
+/// returns connects afresh.
+#[derive(Clone)]
+struct Commands {
+    client: Client,
+    // std Mutex: only swapped or cloned, never held across an await.
+    conn: Arc<Mutex<Option<MultiplexedConnection>>>,
+}
+
+impl Commands {
+    async fn connection(&self) -> redis::RedisResult<MultiplexedConnection> {
+        if let Some(conn) = self.conn.lock().expect("redis connection poisoned").clone() {
+            return Ok(conn);
+        }
+        let connect = self.client.get_multiplexed_async_connection();
+        let conn = tokio::time::timeout(COMMAND_TIMEOUT, connect).await.map_err(|_| timed_out())??;
+        *self.conn.lock().expect("redis connection poisoned") = Some(conn.clone());
+        Ok(conn)
+    }
+
+    async fn run<T: redis::FromRedisValue>(&self, command: &redis::Cmd) -> redis::RedisResult<T> {
+        let mut conn = self.connection().await?;
+        self.settle(tokio::time::timeout(COMMAND_TIMEOUT, command.query_async(&mut conn)).await)
+    }
+
+    async fn run_script<T: redis::FromRedisValue>(
+        &self,
+        invocation: &redis::ScriptInvocation<'_>,
+    ) -> redis::RedisResult<T> {
+        let mut conn = self.connection().await?;
+        self.settle(tokio::time::timeout(COMMAND_TIMEOUT, invocation.invoke_async(&mut conn)).await)
+    }
+
+    /// Forgets the connection when a command failed or stalled.
+    fn settle<T>(
+        &self,
+        outcome: Result<redis::RedisResult<T>, tokio::time::error::Elapsed>,
+    ) -> redis::RedisResult<T> {
+        let result = outcome.unwrap_or_else(|_| Err(timed_out()));
+        if result.is_err() {
+            *self.conn.lock().expect("redis connection poisoned") = None;
+        }
+        result
+    }
+}
+
+fn timed_out() -> redis::RedisError {
+    redis::RedisError::from((redis::ErrorKind::IoError, "Redis did not answer in time"))
 }
 
 /// Keeps a subscription to this node's channel and the broadcast channel, reconnecting
 /// with backoff, until the node's receiver is dropped.
-async fn listen(client: Client, channel: String, inbox: mpsc::Sender<Inbound>, up: watch::Sender<bool>) {
+async fn listen(
+    client: Client,
+    channel: String,
+    inbox: mpsc::Sender<Inbound>,
+    up: watch::Sender<Option<Instant>>,
+) {
     let mut backoff = Duration::from_millis(100);
     loop {
         match subscribe(&client, &channel).await {
             Ok(mut stream) => {
-                up.send_replace(true);
+                up.send_replace(Some(Instant::now()));
                 backoff = Duration::from_millis(100);
                 use futures_util::StreamExt;
                 while let Some(message) = stream.next().await {
@@ -159,12 +219,12 @@ async fn listen(client: Client, channel: String, inbox: mpsc::Sender<Inbound>, u
             }
             Err(e) => tracing::warn!(error = %e, "cannot subscribe to Redis; retrying in {backoff:?}"),
         }
-        up.send_replace(false);
+        up.send_replace(None);
         if inbox.is_closed() {
             return;
         }
         tokio::time::sleep(backoff).await;
-        backoff = (backoff * 2).min(Duration::from_secs(5));
+        backoff = (backoff * 2).min(Duration::from_secs(2));
     }
 }
 

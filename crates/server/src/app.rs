@@ -151,7 +151,9 @@ impl App {
 async fn dispatch(state: AppState, mut inbound: tokio::sync::mpsc::Receiver<gather_bus::Inbound>) {
     let Some(cluster) = state.cluster.clone() else { return };
     while let Some(raw) = inbound.recv().await {
-        match crate::cluster::decode(&raw, &state.metrics) {
+        let decoded = crate::cluster::decode(&raw, &state.metrics);
+        tracing::trace!(kind = decoded.as_ref().map(|m| m.kind()), "from another node");
+        match decoded {
             Some(Message::ToOwner { space, from, intent }) => {
                 // Joins and chat questions wait for the room; do not hold up the next message.
                 let rooms = state.rooms.clone();

@@ -436,8 +436,16 @@ async fn nodes_ride_out_a_redis_restart() {
     let (alice, bob) = (user(&http, &a, "alice").await, user(&http, &b, "bob").await);
     let space = create_space(&http, &a, &alice, "10x10").await;
     let (mut on_a, _, alice_at) = join(&a, &space, &alice).await;
-    let (mut on_b, _, bob_at) = join(&b, &space, &bob).await;
+    let (mut on_b, _, mut bob_at) = join(&b, &space, &bob).await;
     next(&mut on_a).await; // user-joined
+                           // A first step seen across nodes proves both joins are complete before Redis goes.
+    let first = step_from(bob_at, alice_at, 10);
+    send(&mut on_b, json!({"type": "move", "payload": {"x": first.0, "y": first.1}})).await;
+    assert_eq!(
+        next(&mut on_a).await,
+        ServerFrame::Movement { user_id: bob.id.parse().unwrap(), x: first.0, y: first.1 }
+    );
+    bob_at = first;
 
     redis.kill();
     tokio::time::sleep(Duration::from_millis(1500)).await;

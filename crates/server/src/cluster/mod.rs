@@ -245,8 +245,9 @@ async fn publish(link: RedisLink, mut queue: mpsc::Receiver<(Target, Vec<u8>)>) 
             Target::Node(node) => link.send(node, &payload).await,
             Target::Broadcast => link.broadcast(&payload).await,
         };
-        if let Err(e) = sent {
-            tracing::warn!(error = %e, "could not publish to Redis; message lost");
+        match sent {
+            Ok(()) => tracing::trace!("published to Redis"),
+            Err(e) => tracing::warn!(error = %e, "could not publish to Redis; message lost"),
         }
     }
 }

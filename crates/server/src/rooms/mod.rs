@@ -166,7 +166,13 @@ impl Rooms {
             Some(Answer::Joined(Err(JoinRefusal::UnknownSpace))) => {
                 Err(refused(Some(RoomJoinError::UnknownSpace)))
             }
-            _ => Err(refused(Some(RoomJoinError::Unavailable))),
+            _ => {
+                // No answer: the owner may have let us in anyway; take it back so nobody is
+                // left there as a ghost.
+                let intent = Intent::Leave { user, membership };
+                cluster.send(&owner, &Message::ToOwner { space, from: cluster.node().to_owned(), intent });
+                Err(refused(Some(RoomJoinError::Unavailable)))
+            }
         }
     }
 

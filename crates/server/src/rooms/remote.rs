@@ -107,8 +107,10 @@ impl Rooms {
                 Ok(Some(owner)) if owner == known => continue,
                 Ok(Some(owner)) => owner,
                 // Missing once may be Redis having restarted empty, and the live owner
-                // reclaims it at its next renewal; missing twice, the owner is gone.
+                // reclaims it at its next renewal; missing twice, the owner is gone. Right
+                // after Redis came back, give owners a few lease periods to reclaim first.
                 Ok(None) if missing < 2 => continue,
+                Ok(None) if cluster.link().connected_for().is_none_or(|up| up < LEASE_TTL * 2) => continue,
                 Ok(None) => match cluster.link().claim(&key, LEASE_TTL).await {
                     Ok(owner) => owner,
                     Err(_) => continue,

@@ -134,7 +134,13 @@ impl Room {
 
     pub async fn run(mut self, mut inbox: mpsc::Receiver<RoomMsg>, subscription: Subscription) {
         let mut notices = Some(subscription);
-        let mut renew = tokio::time::interval(LEASE_TTL / 3);
+        // The lease is kept by a task of its own: a call to Redis may wait for seconds while
+        // Redis is away, and the room must keep serving its members meanwhile.
+        let (lease_lost, mut lost) = oneshot::channel();
+        if let Some(cluster) = &self.cluster {
+            tokio::spawn(keep_lease(cluster.clone(), self.id, lease_lost));
+        }
+        let mut awaiting_check = tokio::time::interval(Duration::from_secs(1));
         loop {
             tokio::select! {
                 msg = inbox.recv() => match msg {
@@ -146,22 +152,27 @@ impl Room {
                         break;
                     }
                 }
-                _ = renew.tick(), if self.cluster.is_some() => {
-                    if !self.renew_lease().await {
-                        break;
-                    }
-                    self.expire_awaiting();
+                Ok(()) = &mut lost, if self.cluster.is_some() => {
+                    tracing::warn!(space = %self.id, "lost the space's lease; handing it over");
+                    self.members.close_all(None, CloseReason::MOVED);
+                    self.retire();
+                    break;
                 }
+                _ = awaiting_check.tick(), if !self.awaiting.is_empty() => self.expire_awaiting(),
             }
             if self.members.is_empty() && self.awaiting.is_empty() {
                 self.retire();
                 break;
             }
         }
-        if let Some(cluster) = &self.cluster {
-            if let Err(e) = cluster.link().release(&self.id.to_string()).await {
-                tracing::warn!(space = %self.id, error = %e, "could not release the space's lease");
-            }
+        drop(lost); // Stops the lease keeper.
+        if let Some(cluster) = self.cluster.clone() {
+            let space = self.id;
+            tokio::spawn(async move {
+                if let Err(e) = cluster.link().release(&space.to_string()).await {
+                    tracing::warn!(%space, error = %e, "could not release the space's lease");
+                }
+            });
         }
         tracing::debug!(space = %self.id, "room closed");
     }
@@ -300,32 +311,6 @@ impl Room {
         }
     }
 
-    /// Keeps the lease; false when another node holds it now (then everyone here is told to
-    /// reconnect, and finds the space on its new owner).
-    async fn renew_lease(&mut self) -> bool {
-        let Some(cluster) = &self.cluster else { return true };
-        let space = self.id.to_string();
-        let renewed = match cluster.link().renew(&space, LEASE_TTL).await {
-            // Gone rather than taken (Redis restarted empty): claim it again.
-            Ok(false) => cluster.link().claim(&space, LEASE_TTL).await.map(|owner| owner == cluster.node()),
-            other => other,
-        };
-        match renewed {
-            Ok(true) => true,
-            Ok(false) => {
-                tracing::warn!(space = %self.id, "lost the space's lease; handing it over");
-                self.members.close_all(None, CloseReason::MOVED);
-                self.retire();
-                false
-            }
-            // Redis is away: keep serving; the lease is checked again on the next tick.
-            Err(e) => {
-                tracing::warn!(space = %self.id, error = %e, "could not renew the space's lease");
-                true
-            }
-        }
-    }
-
     fn remove(&mut self, user: UserId) {
         self.members.remove(user);
         self.leave_space(user);
@@ -389,6 +374,34 @@ impl Room {
         let mut rooms = self.registry.lock().expect("room registry poisoned");
         if rooms.get(&self.id).is_some_and(|h| h.generation == self.generation) {
             rooms.remove(&self.id);
+        }
+    }
+}
+
+/// Renews the space's lease every third of its lifetime while the room lives; tells the
+/// room when another node holds it. Redis being away is not a loss: the lease is tried
+/// again at the next tick, and reclaimed if Redis came back empty.
+async fn keep_lease(cluster: Arc<Cluster>, space: SpaceId, lost: oneshot::Sender<()>) {
+    let key = space.to_string();
+    let mut tick = tokio::time::interval(LEASE_TTL / 3);
+    loop {
+        tick.tick().await;
+        if lost.is_closed() {
+            return; // The room is gone.
+        }
+        let held = match cluster.link().renew(&key, LEASE_TTL).await {
+            Ok(false) if !lost.is_closed() => {
+                cluster.link().claim(&key, LEASE_TTL).await.map(|owner| owner == cluster.node())
+            }
+            other => other,
+        };
+        match held {
+            Ok(true) => {}
+            Ok(false) => {
+                let _ = lost.send(());
+                return;
+            }
+            Err(e) => tracing::warn!(%space, error = %e, "could not renew the space's lease"),
         }
     }
 }
