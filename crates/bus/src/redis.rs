@@ -86,11 +86,6 @@ impl RedisLink {
         Ok(())
     }
 
-    pub async fn ping(&self) -> Result<(), LinkError> {
-        let _: String = self.commands.run(&redis::cmd("PING")).await?;
-        Ok(())
-    }
-
     /// Takes the lease of `space` if nobody holds it; returns the holder either way.
     pub async fn claim(&self, space: &str, ttl: Duration) -> Result<String, LinkError> {
         let key = lease_key(space);
