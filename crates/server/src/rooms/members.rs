@@ -154,3 +154,48 @@ impl Members {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use gather_core::{Event, Position};
+
+    fn local(members: &mut Members, capacity: usize) -> (UserId, crate::rooms::OutboxReceiver) {
+        let (outbox, rx) = Outbox::new(capacity);
+        let user = UserId::new();
+        members.insert(user, Member { membership: 1, home: Home::Local(outbox) });
+        (user, rx)
+    }
+
+    #[test]
+    fn a_reader_whose_queue_is_full_is_named_and_the_others_still_get_the_frame() {
+        let mut members = Members::new(SpaceId::new(), None);
+        let (mover, _mover_rx) = local(&mut members, 8);
+        let (slow, _slow_rx) = local(&mut members, 1);
+        let (_fast, mut fast_rx) = local(&mut members, 8);
+        let out = Outgoing {
+            audience: Audience::AllExcept(mover),
+            event: Event::Moved { user: mover, to: Position::new(1, 1) },
+        };
+        let frame = Bytes::from_static(b"frame");
+        assert_eq!(members.send_event(&out, &frame), (2, vec![]));
+        let (sent, too_slow) = members.send_event(&out, &frame);
+        assert_eq!((sent, too_slow), (1, vec![slow]), "the slow reader's single slot is taken");
+        assert_eq!(fast_rx.frames.try_recv().unwrap(), frame);
+        assert_eq!(fast_rx.frames.try_recv().unwrap(), frame);
+    }
+
+    #[test]
+    fn a_crowd_event_reaches_only_the_listed_people() {
+        let mut members = Members::new(SpaceId::new(), None);
+        let (near, mut near_rx) = local(&mut members, 8);
+        let (_far, mut far_rx) = local(&mut members, 8);
+        let out = Outgoing {
+            audience: Audience::Users(vec![near]),
+            event: Event::Disappeared { user: UserId::new() },
+        };
+        assert_eq!(members.send_event(&out, &Bytes::from_static(b"x")), (1, vec![]));
+        assert!(near_rx.frames.try_recv().is_ok());
+        assert!(far_rx.frames.try_recv().is_err());
+    }
+}
