@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use gather_protocol::ServerFrame;
 
-use crate::helpers::{spawn_app_with, Joined, TestUser, WsClient};
+use crate::helpers::{neighbour, spawn_app_with, Joined, TestUser, WsClient};
 
 const RADIUS: i64 = 2;
 
@@ -87,14 +87,12 @@ async fn below_the_threshold_everyone_hears_every_move() {
     })
     .await;
     let (a, b) = (app.user().await, app.user().await);
-    let space = app.create_space(&a, "40x1").await;
+    // Two rows: whoever stands next to a, a always has a free tile to step to.
+    let space = app.create_space(&a, "40x2").await;
     let (mut on_a, at) = app.ws_join(&space, &a).await;
     let (mut on_b, b_at) = app.ws_join(&space, &b).await;
     on_a.next().await; // user-joined
-    let to = if at.x > 0 && at.x - 1 != b_at.x { at.x - 1 } else { at.x + 1 };
-    if to == b_at.x || to >= 40 {
-        return; // Boxed in by the other person at an edge: nothing to show here.
-    }
-    on_a.send_move(to, 0).await;
-    assert_eq!(on_b.next().await, ServerFrame::Movement { user_id: a.id.parse().unwrap(), x: to, y: 0 });
+    let (to_x, to_y) = neighbour(at.x, at.y, 40, 2, &[(b_at.x, b_at.y)]);
+    on_a.send_move(to_x, to_y).await;
+    assert_eq!(on_b.next().await, ServerFrame::Movement { user_id: a.id.parse().unwrap(), x: to_x, y: to_y });
 }
