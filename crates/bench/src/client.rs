@@ -48,6 +48,38 @@ impl MoveLog {
     }
 }
 
+/// Where one client last saw each other person, by bench index: the client's picture of
+/// the space, kept from the frames it receives, so a missed move shows as a jump.
+#[derive(Default)]
+struct View {
+    /// Packed `x << 16 | y`, or `UNSEEN`. Allocated at the first frame about anyone, so
+    /// idle clients cost nothing.
+    seen: Vec<u32>,
+}
+
+const UNSEEN: u32 = u32::MAX;
+
+impl View {
+    fn set(&mut self, people: usize, who: usize, at: Option<(i64, i64)>) {
+        if self.seen.is_empty() {
+            self.seen = vec![UNSEEN; people];
+        }
+        self.seen[who] = at.map_or(UNSEEN, |(x, y)| ((x as u32) << 16) | (y as u32 & 0xFFFF));
+    }
+
+    /// Records that `who` moved to `to`; false if that was not one step from where this
+    /// client last saw them.
+    fn step(&mut self, people: usize, who: usize, to: (i64, i64)) -> bool {
+        let before = self.seen.get(who).copied().unwrap_or(UNSEEN);
+        self.set(people, who, Some(to));
+        if before == UNSEEN {
+            return false;
+        }
+        let (x, y) = (i64::from(before >> 16), i64::from(before & 0xFFFF));
+        (x - to.0).abs() + (y - to.1).abs() == 1
+    }
+}
+
 pub struct Shared {
     pub index: HashMap<String, usize>,
     pub moves: Vec<Mutex<MoveLog>>,
@@ -58,6 +90,9 @@ pub struct ClientStats {
     pub latency: Histogram,
     pub received: u64,
     pub unmatched: u64,
+    /// Measured movement frames that were not one step from where this client last saw
+    /// the mover (or of someone it had not been shown): a neighbour's move it missed.
+    pub missed: u64,
     pub sent: u64,
     pub rejected: u64,
     pub errors: u64,
@@ -96,10 +131,17 @@ impl Client {
             stats.errors += 1;
             return stats;
         }
+        let mut view = View::default();
         let mut at = loop {
             match socket.next().await {
                 Some(Ok(Message::Text(text))) if text.starts_with(r#"{"type":"space-joined""#) => {
                     stats.join_us = Some(started.elapsed().as_micros() as u64);
+                    let users = text.split_once(r#""users":"#).map_or("", |(_, users)| users);
+                    for person in users.split(r#"{"userId":""#).skip(1) {
+                        if let Some((who, x, y)) = person_at(person, shared) {
+                            view.set(shared.moves.len(), who, Some((x, y)));
+                        }
+                    }
                     let spawn = text.split(r#""spawn":"#).nth(1).unwrap_or_default();
                     break (
                         number_after(spawn, r#""x":"#).unwrap_or(0),
@@ -142,7 +184,9 @@ impl Client {
                     at = to; // Assume accepted; a rejection says otherwise.
                 }
                 message = socket.next() => match message {
-                    Some(Ok(Message::Text(text))) => self.on_frame(text.as_str(), shared, &mut stats, &mut at),
+                    Some(Ok(Message::Text(text))) => {
+                        self.on_frame(text.as_str(), shared, &mut stats, &mut at, &mut view)
+                    },
                     Some(Ok(_)) => {}
                     _ => break,
                 },
@@ -157,19 +201,41 @@ impl Client {
         stats
     }
 
-    fn on_frame(&self, text: &str, shared: &Shared, stats: &mut ClientStats, at: &mut (i64, i64)) {
+    fn on_frame(
+        &self,
+        text: &str,
+        shared: &Shared,
+        stats: &mut ClientStats,
+        at: &mut (i64, i64),
+        view: &mut View,
+    ) {
+        let people = shared.moves.len();
+        let about = || text.split_once(r#""userId":""#).and_then(|(_, rest)| person_at(rest, shared));
         if text.starts_with(r#"{"type":"movement","#) {
-            let user = text.split(r#""userId":""#).nth(1).and_then(|rest| rest.get(..36));
-            let (x, y) = (number_after(text, r#""x":"#), number_after(text, r#""y":"#));
-            let (Some(user), Some(x), Some(y)) = (user, x, y) else { return };
-            let Some(&mover) = shared.index.get(user) else { return };
+            let Some((mover, x, y)) = about() else { return };
+            let one_step = view.step(people, mover, (x, y));
             match shared.moves[mover].lock().expect("move log").find(x, y) {
                 Some((sent, true)) => {
                     stats.latency.record(sent.elapsed().as_micros() as u64);
                     stats.received += 1;
+                    stats.missed += u64::from(!one_step);
                 }
                 Some((_, false)) => {}
                 None => stats.unmatched += 1,
+            }
+        } else if text.starts_with(r#"{"type":"user-joined""#)
+            || text.starts_with(r#"{"type":"user-appeared""#)
+        {
+            if let Some((who, x, y)) = about() {
+                view.set(people, who, Some((x, y)));
+            }
+        } else if text.starts_with(r#"{"type":"user-left""#)
+            || text.starts_with(r#"{"type":"user-disappeared""#)
+        {
+            let who =
+                text.split_once(r#""userId":""#).and_then(|(_, rest)| shared.index.get(rest.get(..36)?));
+            if let Some(&who) = who {
+                view.set(people, who, None);
             }
         } else if text.starts_with(r#"{"type":"movement-rejected""#) {
             if let (Some(x), Some(y)) = (number_after(text, r#""x":"#), number_after(text, r#""y":"#)) {
@@ -193,6 +259,13 @@ impl Client {
         }
         at
     }
+}
+
+/// Reads `<36-character user id>", ... "x":X, "y":Y` (the text after a `"userId":"`) as
+/// the person's bench index and position.
+fn person_at(text: &str, shared: &Shared) -> Option<(usize, i64, i64)> {
+    let who = *shared.index.get(text.get(..36)?)?;
+    Some((who, number_after(text, r#""x":"#)?, number_after(text, r#""y":"#)?))
 }
 
 fn number_after(text: &str, key: &str) -> Option<i64> {
@@ -231,6 +304,19 @@ mod tests {
         assert_eq!(log.find(1, 1), Some((t1, true)));
         assert_eq!(log.find(2, 1), Some((t0, true)));
         assert_eq!(log.find(9, 9), None);
+    }
+
+    #[test]
+    fn a_move_counts_as_missed_unless_one_step_from_where_the_mover_was_seen() {
+        let mut view = View::default();
+        assert!(!view.step(3, 1, (4, 4)), "a mover never shown is a missed appearance");
+        assert!(view.step(3, 1, (5, 4)));
+        assert!(view.step(3, 1, (5, 3)));
+        assert!(!view.step(3, 1, (5, 1)), "two tiles at once: a move in between was missed");
+        view.set(3, 1, None);
+        assert!(!view.step(3, 1, (5, 2)), "gone from view, then moving");
+        view.set(3, 2, Some((0, 0)));
+        assert!(view.step(3, 2, (0, 1)));
     }
 
     #[test]

@@ -31,6 +31,8 @@ pub struct Report {
     pub frames_per_second: f64,
     pub delivery_ratio: f64,
     pub unmatched_frames: u64,
+    /// Moves a client did not see although it saw the mover before and after.
+    pub missed_moves: u64,
     pub errors: u64,
     pub server_cpu_seconds: Option<f64>,
     pub server_cpu_us_per_frame: Option<f64>,
@@ -82,6 +84,7 @@ impl Report {
             frames_per_second: received as f64 / seconds,
             delivery_ratio: if expected == 0 { 1.0 } else { received as f64 / expected as f64 },
             unmatched_frames: sum(|s| s.unmatched),
+            missed_moves: sum(|s| s.missed),
             errors: sum(|s| s.errors),
             server_cpu_seconds: server_cpu.map(|d| d.as_secs_f64()),
             server_cpu_us_per_frame: server_cpu
@@ -118,8 +121,12 @@ impl fmt::Display for Report {
         )?;
         writeln!(
             f,
-            "delivered           {} frames, {:.0} frames/s, ratio {:.4} (expected {})",
-            self.frames_received, self.frames_per_second, self.delivery_ratio, self.frames_expected
+            "delivered           {} frames, {:.0} frames/s, ratio {:.4} (expected {}); {} moves missed",
+            self.frames_received,
+            self.frames_per_second,
+            self.delivery_ratio,
+            self.frames_expected,
+            self.missed_moves
         )?;
         writeln!(
             f,

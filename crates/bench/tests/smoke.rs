@@ -6,15 +6,16 @@ use std::time::{Duration, Instant};
 use gather_bench::{run, Options};
 use gather_server::{AdminSignup, Config, RunningApp};
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn twenty_people_walk_for_three_seconds_and_every_move_arrives() {
-    let dir = tempfile::tempdir().unwrap();
+fn server_config(dir: &tempfile::TempDir) -> Config {
     let mut config = Config::new(dir.path().join("data"));
     config.addr = "127.0.0.1:0".parse().unwrap();
     config.admin_signup = AdminSignup::Open;
     config.no_demo = true;
-    let app = RunningApp::start(config).await.unwrap();
-    let options = Options {
+    config
+}
+
+fn options(app: &RunningApp, dir: &tempfile::TempDir) -> Options {
+    Options {
         server: format!("http://{}", app.addr),
         users: 20,
         spaces: 2,
@@ -22,12 +23,20 @@ async fn twenty_people_walk_for_three_seconds_and_every_move_arrives() {
         rate: 5.0,
         duration: 3,
         warmup: 1,
+        interest_threshold: 100,
         stalled: 0,
         join_concurrency: 8,
         server_pid: Some(std::process::id()),
         account_cache: dir.path().join("accounts.json"),
         json: None,
-    };
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn twenty_people_walk_for_three_seconds_and_every_move_arrives() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = RunningApp::start(server_config(&dir)).await.unwrap();
+    let options = options(&app, &dir);
     let started = Instant::now();
     let report = run(&options).await.unwrap();
     assert!(started.elapsed() < Duration::from_secs(30), "the run stops by itself");
@@ -36,11 +45,34 @@ async fn twenty_people_walk_for_three_seconds_and_every_move_arrives() {
     assert!(report.moves_sent > 100, "{report}");
     assert!(report.frames_received > 500, "{report}");
     assert!(report.delivery_ratio > 0.95 && report.delivery_ratio <= 1.01, "{report}");
+    assert_eq!(report.missed_moves, 0, "{report}");
     assert!(report.latency_p99_ms > 0.0 && report.latency_p99_ms < 1000.0, "{report}");
     assert!(report.server_cpu_seconds.is_some() && report.server_rss_peak_mb.is_some());
 
     // The account cache makes a second run skip sign-ups.
     let cached = std::fs::read_to_string(&options.account_cache).unwrap();
     assert_eq!(cached.matches("\"token\"").count(), 20);
+    app.stop().await.unwrap();
+}
+
+/// A crowd: everyone hears only those within 3 tiles, so who should receive a move changes
+/// as people walk. Each client checks every move it gets against where it last saw the
+/// mover (a jump means a move it missed), and nobody misses a neighbour's move.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn in_a_crowd_nobody_misses_a_neighbours_move() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = server_config(&dir);
+    (config.interest_threshold, config.interest_radius) = (5, 3);
+    let app = RunningApp::start(config).await.unwrap();
+    let options = Options { spaces: 1, size: "16x16".into(), interest_threshold: 5, ..options(&app, &dir) };
+    let report = run(&options).await.unwrap();
+    assert_eq!(report.errors, 0, "{report}");
+    assert!(report.frames_received > 100, "{report}");
+    assert!(
+        report.frames_received < report.moves_sent * 19 / 2,
+        "far fewer frames than a broadcast to all 19 others: {report}"
+    );
+    assert_eq!(report.missed_moves, 0, "{report}");
+    assert_eq!(report.delivery_ratio, 1.0, "{report}");
     app.stop().await.unwrap();
 }

@@ -2,7 +2,8 @@
 //! own (no process-wide globals), so two servers in one test process count separately.
 
 use prometheus::{
-    Encoder, Histogram, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, Opts, Registry, TextEncoder,
+    Encoder, Histogram, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, Opts, Registry,
+    TextEncoder,
 };
 
 pub struct Metrics {
@@ -14,6 +15,7 @@ pub struct Metrics {
     pub space_population: Histogram,
     pub frames_in: IntCounterVec,
     pub frames_out: IntCounterVec,
+    pub frames_coalesced: IntCounter,
     pub moves_rejected: IntCounterVec,
     pub db_latency: HistogramVec,
     pub bus_in: IntCounterVec,
@@ -68,6 +70,13 @@ impl Metrics {
             space_population,
             frames_in: counter("ws_frames_in_total", "WebSocket frames received, by type", &["type"]),
             frames_out: counter("ws_frames_out_total", "WebSocket frames sent, by type", &["type"]),
+            frames_coalesced: {
+                let help =
+                    "Movement frames that replaced the same person's older one waiting for a slow reader";
+                let metric = IntCounter::new("ws_frames_coalesced_total", help).expect("valid metric");
+                registry.register(Box::new(metric.clone())).expect("registered once");
+                metric
+            },
             moves_rejected: counter("moves_rejected_total", "Refused moves, by reason", &["reason"]),
             db_latency: histogram_vec(
                 "db_query_duration_seconds",

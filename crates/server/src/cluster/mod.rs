@@ -22,7 +22,7 @@ pub use bus::ClusterBus;
 pub use messages::{Answer, Intent, JoinRefusal, MemberRef, Message};
 
 use crate::metrics::Metrics;
-use crate::rooms::{CloseReason, Outbox, Undelivered};
+use crate::rooms::{CloseReason, FrameKind, Outbox, Undelivered};
 
 /// How long a space's lease lives without renewal; the owner renews three times per period.
 pub const LEASE_TTL: Duration = Duration::from_secs(3);
@@ -159,7 +159,7 @@ impl Cluster {
                 let frame = Bytes::from(frame);
                 let outboxes = self.outboxes(space, &members);
                 for outbox in outboxes {
-                    if outbox.try_send(frame.clone()) == Err(Undelivered::Full) {
+                    if outbox.try_send(frame.clone(), FrameKind::Other) == Err(Undelivered::Full) {
                         // The socket ends, and its membership tells the owner it left.
                         outbox.close(CloseReason::TOO_SLOW);
                     }
@@ -195,8 +195,9 @@ impl Cluster {
             return;
         }
         let frame = Bytes::from(ServerFrame::from(&out.event).to_json());
+        let kind = FrameKind::from(&out.event);
         for outbox in recipients {
-            if outbox.try_send(frame.clone()) == Err(Undelivered::Full) {
+            if outbox.try_send(frame.clone(), kind) == Err(Undelivered::Full) {
                 outbox.close(CloseReason::TOO_SLOW);
             }
         }

@@ -7,7 +7,8 @@ use std::sync::Arc;
 use bytes::Bytes;
 use gather_core::{Audience, Outgoing, SpaceId, UserId};
 
-use super::outbox::{CloseReason, Outbox, Undelivered};
+use super::close_reason::CloseReason;
+use super::outbox::{FrameKind, Outbox, Queued, Undelivered};
 use super::room::MembershipId;
 use crate::cluster::{Cluster, MemberRef, Message};
 
@@ -71,46 +72,38 @@ impl Members {
     }
 
     /// Queues `frame` for every member `to` picks: local sockets directly, remote ones in
-    /// one message per node. Returns how many it reached and the local members whose queue
-    /// was full (a remote node cuts off its own slow sockets).
-    pub fn send_where(&self, frame: &Bytes, to: impl Fn(UserId) -> bool) -> (u64, Vec<UserId>) {
-        let mut sent = 0;
-        let mut too_slow = Vec::new();
+    /// one message per node. A remote node cuts off its own slow sockets.
+    pub fn send_where(&self, frame: &Bytes, to: impl Fn(UserId) -> bool) -> Delivery {
+        let mut delivery = Delivery::default();
         let mut remote: HashMap<&str, Vec<MemberRef>> = HashMap::new();
         for (user, member) in self.map.iter().filter(|(user, _)| to(**user)) {
             match &member.home {
-                Home::Local(outbox) => match outbox.try_send(frame.clone()) {
-                    Ok(()) => sent += 1,
-                    Err(Undelivered::Full) => too_slow.push(*user),
-                    Err(Undelivered::Closed) => {}
-                },
+                Home::Local(outbox) => {
+                    delivery.record(*user, outbox.try_send(frame.clone(), FrameKind::Other))
+                }
                 Home::Remote(node) => remote.entry(node).or_default().push((*user, member.membership)),
             }
         }
         if let (Some(cluster), false) = (&self.cluster, remote.is_empty()) {
             let text = String::from_utf8_lossy(frame).into_owned();
             for (node, members) in remote {
-                sent += members.len() as u64;
+                delivery.sent += members.len() as u64;
                 cluster.send(node, &Message::Frames { space: self.space, members, frame: text.clone() });
             }
         }
-        (sent, too_slow)
+        delivery
     }
 
     /// Delivers a movement event: to local members in its audience as `frame`, and to every
     /// other node with members here as the event itself (one message per node), so those
     /// nodes also keep track of who stands where. Work is proportional to the audience.
-    pub fn send_event(&self, out: &Outgoing, frame: &Bytes) -> (u64, Vec<UserId>) {
-        let mut sent = 0;
-        let mut too_slow = Vec::new();
+    pub fn send_event(&self, out: &Outgoing, frame: &Bytes) -> Delivery {
+        let mut delivery = Delivery::default();
+        let kind = FrameKind::from(&out.event);
         let mut send = |user: UserId, member: &Member| match &member.home {
-            Home::Local(outbox) => match outbox.try_send(frame.clone()) {
-                Ok(()) => sent += 1,
-                Err(Undelivered::Full) => too_slow.push(user),
-                Err(Undelivered::Closed) => {}
-            },
+            Home::Local(outbox) => delivery.record(user, outbox.try_send(frame.clone(), kind)),
             // Counted here, sent below once per node.
-            Home::Remote(_) => sent += 1,
+            Home::Remote(_) => delivery.sent += 1,
         };
         match &out.audience {
             Audience::Only(user) => self.map.get(user).into_iter().for_each(|m| send(*user, m)),
@@ -126,7 +119,7 @@ impl Members {
                 cluster.send(node, &Message::Event { space: self.space, out: out.clone() });
             }
         }
-        (sent, too_slow)
+        delivery
     }
 
     /// Asks a member's socket to close, wherever it is.
@@ -155,47 +148,104 @@ impl Members {
     }
 }
 
+/// What became of one frame sent to several members.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Delivery {
+    /// Frames queued (or handed to another node).
+    pub sent: u64,
+    /// Frames that replaced a waiting movement of the same person instead.
+    pub coalesced: u64,
+    /// Local members whose queue was full: too slow to keep.
+    pub too_slow: Vec<UserId>,
+}
+
+impl Delivery {
+    fn record(&mut self, user: UserId, result: Result<Queued, Undelivered>) {
+        match result {
+            Ok(Queued::Appended) => self.sent += 1,
+            Ok(Queued::Coalesced) => self.coalesced += 1,
+            Err(Undelivered::Full) => self.too_slow.push(user),
+            Err(Undelivered::Closed) => {}
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::VecDeque;
+
+    use super::super::OutboxReceiver;
     use gather_core::{Event, Position};
 
-    fn local(members: &mut Members, capacity: usize) -> (UserId, crate::rooms::OutboxReceiver) {
-        let (outbox, rx) = Outbox::new(capacity);
+    /// A local member whose outbox holds `capacity` frames and coalesces once
+    /// `coalesce_from` are waiting.
+    fn local(members: &mut Members, capacity: usize, coalesce_from: usize) -> (UserId, OutboxReceiver) {
+        let (outbox, rx) = Outbox::new(capacity, coalesce_from);
         let user = UserId::new();
         members.insert(user, Member { membership: 1, home: Home::Local(outbox) });
         (user, rx)
     }
 
+    fn moved(user: UserId, x: i64) -> Outgoing {
+        Outgoing {
+            audience: Audience::AllExcept(user),
+            event: Event::Moved { user, to: Position::new(x, 1) },
+        }
+    }
+
+    fn queued(rx: &OutboxReceiver) -> Vec<Bytes> {
+        let mut batch = VecDeque::new();
+        rx.frames.take_now(&mut batch);
+        batch.into()
+    }
+
     #[test]
     fn a_reader_whose_queue_is_full_is_named_and_the_others_still_get_the_frame() {
         let mut members = Members::new(SpaceId::new(), None);
-        let (mover, _mover_rx) = local(&mut members, 8);
-        let (slow, _slow_rx) = local(&mut members, 1);
-        let (_fast, mut fast_rx) = local(&mut members, 8);
-        let out = Outgoing {
-            audience: Audience::AllExcept(mover),
-            event: Event::Moved { user: mover, to: Position::new(1, 1) },
-        };
+        let (mover, _mover_rx) = local(&mut members, 8, 8);
+        let (slow, _slow_rx) = local(&mut members, 1, 1);
+        let (_fast, fast_rx) = local(&mut members, 8, 8);
         let frame = Bytes::from_static(b"frame");
-        assert_eq!(members.send_event(&out, &frame), (2, vec![]));
-        let (sent, too_slow) = members.send_event(&out, &frame);
-        assert_eq!((sent, too_slow), (1, vec![slow]), "the slow reader's single slot is taken");
-        assert_eq!(fast_rx.frames.try_recv().unwrap(), frame);
-        assert_eq!(fast_rx.frames.try_recv().unwrap(), frame);
+        let first = members.send_event(&moved(mover, 1), &frame);
+        assert_eq!(first, Delivery { sent: 2, ..Delivery::default() });
+        let second = members.send_event(&moved(mover, 2), &frame);
+        assert_eq!(
+            second,
+            Delivery { sent: 1, coalesced: 0, too_slow: vec![slow] },
+            "the slow reader's one slot is taken"
+        );
+        assert_eq!(queued(&fast_rx), [frame.clone(), frame]);
+    }
+
+    #[test]
+    fn a_lagging_reader_gets_the_latest_positions_instead_of_being_cut_off() {
+        let mut members = Members::new(SpaceId::new(), None);
+        let (ann, _ann_rx) = local(&mut members, 8, 8);
+        let (bob, _bob_rx) = local(&mut members, 8, 8);
+        let (_lagging, lagging_rx) = local(&mut members, 2, 0);
+        for x in 1..=5 {
+            for user in [ann, bob] {
+                let frame = Bytes::from(format!("{user} at {x}"));
+                assert!(members.send_event(&moved(user, x), &frame).too_slow.is_empty());
+            }
+        }
+        let latest = [Bytes::from(format!("{ann} at 5")), Bytes::from(format!("{bob} at 5"))];
+        assert_eq!(queued(&lagging_rx), latest);
     }
 
     #[test]
     fn a_crowd_event_reaches_only_the_listed_people() {
         let mut members = Members::new(SpaceId::new(), None);
-        let (near, mut near_rx) = local(&mut members, 8);
-        let (_far, mut far_rx) = local(&mut members, 8);
+        let (near, near_rx) = local(&mut members, 8, 8);
+        let (_far, far_rx) = local(&mut members, 8, 8);
         let out = Outgoing {
             audience: Audience::Users(vec![near]),
             event: Event::Disappeared { user: UserId::new() },
         };
-        assert_eq!(members.send_event(&out, &Bytes::from_static(b"x")), (1, vec![]));
-        assert!(near_rx.frames.try_recv().is_ok());
-        assert!(far_rx.frames.try_recv().is_err());
+        let delivery = members.send_event(&out, &Bytes::from_static(b"x"));
+        assert_eq!(delivery, Delivery { sent: 1, ..Delivery::default() });
+        assert_eq!(queued(&near_rx).len(), 1);
+        assert!(queued(&far_rx).is_empty());
     }
 }

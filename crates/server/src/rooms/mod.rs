@@ -2,6 +2,7 @@
 //! node that runs it); a [`Membership`] is one connection's place in it. Nothing here knows
 //! about HTTP or WebSocket: connections hand in an [`Outbox`] and get encoded frames in it.
 
+mod close_reason;
 mod members;
 mod membership;
 mod outbox;
@@ -19,9 +20,10 @@ use tokio::sync::{mpsc, oneshot};
 
 use crate::cluster::{Answer, Cluster, Intent, JoinRefusal, Message, LEASE_TTL};
 use crate::metrics::Metrics;
+pub use close_reason::CloseReason;
 use members::Home;
 pub use membership::Membership;
-pub use outbox::{CloseReason, Outbox, OutboxReceiver, Undelivered};
+pub use outbox::{FrameKind, Outbox, OutboxReceiver, Undelivered};
 pub use room::MembershipId;
 use room::{Room, RoomMsg, RoomParts};
 

@@ -1,37 +1,53 @@
 //! A connection's mailbox: a bounded queue of encoded frames plus a close signal. Rooms hold
-//! a clone per member and never wait on it: a full queue means the reader is too slow.
+//! a clone per member and never wait on it.
+//!
+//! The slow-reader policy lives here. While the writer keeps up, frames simply queue. Once it
+//! falls behind (`coalesce_from` frames waiting), a newer movement of someone whose earlier
+//! movement is still waiting replaces it in place: the reader only needs where people are
+//! now. If the queue still fills up to its capacity, the reader is too slow and
+//! [`Undelivered::Full`] tells the room to cut it off.
 
-use std::sync::Arc;
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use bytes::Bytes;
-use tokio::sync::{mpsc, watch};
+use gather_core::{Event, UserId};
+use tokio::sync::{watch, Notify};
 
-/// Why the server closes a socket: a WebSocket close code and a short reason.
+use super::close_reason::CloseReason;
+
+/// What a frame is about, which decides whether a later frame may replace it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct CloseReason {
-    pub code: u16,
-    pub reason: &'static str,
+pub enum FrameKind {
+    /// Someone's new position: may replace their earlier movement still in the queue.
+    Movement(UserId),
+    /// Other news about one person (joined, left, appeared, ...): a later movement of theirs
+    /// must not jump ahead of it.
+    About(UserId),
+    /// Anything else: nothing queued before it is replaced any more.
+    Other,
 }
 
-impl CloseReason {
-    pub const SHUTDOWN: Self = Self { code: 1001, reason: "server-shutdown" };
-    pub const TOO_BIG: Self = Self { code: 1009, reason: "frame-too-large" };
-    pub const IDLE: Self = Self { code: 4000, reason: "idle-timeout" };
-    pub const REPLACED: Self = Self { code: 4001, reason: "replaced" };
-    pub const SPACE_CLOSED: Self = Self { code: 4002, reason: "space-closed" };
-    pub const TOO_SLOW: Self = Self { code: 4003, reason: "too-slow" };
-    pub const SESSION_REVOKED: Self = Self { code: 4004, reason: "session-revoked" };
-    /// The space moved to another node; reconnect and join again.
-    pub const MOVED: Self = Self { code: 4005, reason: "space-moved" };
-
-    /// The reason a close code stands for, when another node asks for it by code.
-    pub fn from_code(code: u16) -> Self {
-        [Self::SHUTDOWN, Self::TOO_BIG, Self::IDLE, Self::REPLACED, Self::SPACE_CLOSED, Self::TOO_SLOW]
-            .into_iter()
-            .chain([Self::SESSION_REVOKED, Self::MOVED])
-            .find(|reason| reason.code == code)
-            .unwrap_or(Self::MOVED)
+impl From<&Event> for FrameKind {
+    fn from(event: &Event) -> Self {
+        match event {
+            Event::Moved { user, .. } => Self::Movement(*user),
+            Event::Joined { user, .. }
+            | Event::Left { user }
+            | Event::Appeared { user, .. }
+            | Event::Disappeared { user }
+            | Event::MoveRejected { user, .. } => Self::About(*user),
+            // Tells the joiner where everyone stands: nothing before it may be replaced.
+            Event::Entered { .. } => Self::Other,
+        }
     }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Queued {
+    Appended,
+    /// Replaced the same person's movement that was still waiting.
+    Coalesced,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,36 +58,94 @@ pub enum Undelivered {
     Closed,
 }
 
-#[derive(Clone)]
 pub struct Outbox {
-    frames: mpsc::Sender<Bytes>,
-    closer: Arc<watch::Sender<Option<CloseReason>>>,
+    shared: Arc<Shared>,
 }
 
 /// The connection's end of its [`Outbox`].
 pub struct OutboxReceiver {
-    pub frames: mpsc::Receiver<Bytes>,
+    pub frames: Frames,
     pub closing: watch::Receiver<Option<CloseReason>>,
 }
 
+/// The queued frames, as the writer takes them.
+pub struct Frames {
+    shared: Arc<Shared>,
+}
+
+struct Shared {
+    queue: Mutex<Queue>,
+    /// Woken when the queue stops being empty or the last sender goes.
+    ready: Notify,
+    closer: watch::Sender<Option<CloseReason>>,
+    capacity: usize,
+    coalesce_from: usize,
+}
+
+struct Queue {
+    frames: VecDeque<Bytes>,
+    /// Where each person's waiting movement sits in `frames`, for those that may be replaced.
+    movements: HashMap<UserId, usize>,
+    senders: usize,
+    receiver_alive: bool,
+}
+
 impl Outbox {
-    pub fn new(capacity: usize) -> (Self, OutboxReceiver) {
-        let (frames, frames_rx) = mpsc::channel(capacity);
+    /// A queue of at most `capacity` frames that starts coalescing movement once
+    /// `coalesce_from` frames are waiting.
+    pub fn new(capacity: usize, coalesce_from: usize) -> (Self, OutboxReceiver) {
         let (closer, closing) = watch::channel(None);
-        (Self { frames, closer: Arc::new(closer) }, OutboxReceiver { frames: frames_rx, closing })
+        let queue =
+            Queue { frames: VecDeque::new(), movements: HashMap::new(), senders: 1, receiver_alive: true };
+        let shared = Arc::new(Shared {
+            queue: Mutex::new(queue),
+            ready: Notify::new(),
+            closer,
+            capacity,
+            coalesce_from,
+        });
+        (Self { shared: shared.clone() }, OutboxReceiver { frames: Frames { shared }, closing })
     }
 
     /// Queues a frame without waiting.
-    pub fn try_send(&self, frame: Bytes) -> Result<(), Undelivered> {
-        self.frames.try_send(frame).map_err(|e| match e {
-            mpsc::error::TrySendError::Full(_) => Undelivered::Full,
-            mpsc::error::TrySendError::Closed(_) => Undelivered::Closed,
-        })
+    pub fn try_send(&self, frame: Bytes, kind: FrameKind) -> Result<Queued, Undelivered> {
+        let mut queue = self.shared.lock();
+        if !queue.receiver_alive {
+            return Err(Undelivered::Closed);
+        }
+        match kind {
+            FrameKind::Movement(user) => {
+                if let Some(&slot) = queue.movements.get(&user) {
+                    queue.frames[slot] = frame;
+                    return Ok(Queued::Coalesced);
+                }
+            }
+            FrameKind::About(user) => {
+                queue.movements.remove(&user);
+            }
+            FrameKind::Other => queue.movements.clear(),
+        }
+        if queue.frames.len() >= self.shared.capacity {
+            return Err(Undelivered::Full);
+        }
+        if let FrameKind::Movement(user) = kind {
+            if queue.frames.len() >= self.shared.coalesce_from {
+                let slot = queue.frames.len();
+                queue.movements.insert(user, slot);
+            }
+        }
+        queue.frames.push_back(frame);
+        let was_empty = queue.frames.len() == 1;
+        drop(queue);
+        if was_empty {
+            self.shared.ready.notify_one();
+        }
+        Ok(Queued::Appended)
     }
 
     /// Asks the connection to close after the frames already queued. The first reason wins.
     pub fn close(&self, reason: CloseReason) {
-        self.closer.send_if_modified(|current| {
+        self.shared.closer.send_if_modified(|current| {
             let first = current.is_none();
             if first {
                 *current = Some(reason);
@@ -82,7 +156,78 @@ impl Outbox {
 
     /// Resolves once someone has asked this connection to close.
     pub fn closing(&self) -> watch::Receiver<Option<CloseReason>> {
-        self.closer.subscribe()
+        self.shared.closer.subscribe()
+    }
+}
+
+impl Clone for Outbox {
+    fn clone(&self) -> Self {
+        self.shared.lock().senders += 1;
+        Self { shared: self.shared.clone() }
+    }
+}
+
+impl Drop for Outbox {
+    fn drop(&mut self) {
+        let mut queue = self.shared.lock();
+        queue.senders -= 1;
+        let last = queue.senders == 0;
+        drop(queue);
+        if last {
+            self.shared.ready.notify_one();
+        }
+    }
+}
+
+impl Frames {
+    /// Waits for frames and moves all that are queued into `batch` (in order). Returns
+    /// false once the queue is empty and every sender is gone. Cancel-safe.
+    pub async fn recv_all(&self, batch: &mut VecDeque<Bytes>) -> bool {
+        loop {
+            {
+                let mut queue = self.shared.lock();
+                if !queue.frames.is_empty() {
+                    take_all(&mut queue, batch);
+                    return true;
+                }
+                if queue.senders == 0 {
+                    return false;
+                }
+            }
+            // A wake-up between the check and here is kept as a permit, so none is missed.
+            self.shared.ready.notified().await;
+        }
+    }
+
+    /// Moves whatever is queued right now into `batch`.
+    pub fn take_now(&self, batch: &mut VecDeque<Bytes>) {
+        take_all(&mut self.shared.lock(), batch);
+    }
+}
+
+fn take_all(queue: &mut Queue, batch: &mut VecDeque<Bytes>) {
+    if batch.is_empty() {
+        // Swapping keeps both buffers' capacity: no allocation per batch.
+        std::mem::swap(&mut queue.frames, batch);
+    } else {
+        batch.extend(queue.frames.drain(..));
+    }
+    queue.movements.clear();
+}
+
+impl Drop for Frames {
+    fn drop(&mut self) {
+        let mut queue = self.shared.lock();
+        queue.receiver_alive = false;
+        queue.frames.clear();
+        queue.movements.clear();
+    }
+}
+
+impl Shared {
+    fn lock(&self) -> MutexGuard<'_, Queue> {
+        // Nothing panics while holding the lock, so a poisoned queue is still consistent.
+        self.queue.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 
@@ -90,21 +235,135 @@ impl Outbox {
 mod tests {
     use super::*;
 
+    fn frame(text: &'static str) -> Bytes {
+        Bytes::from_static(text.as_bytes())
+    }
+
+    fn drain(rx: &OutboxReceiver) -> Vec<Bytes> {
+        let mut batch = VecDeque::new();
+        rx.frames.take_now(&mut batch);
+        batch.into()
+    }
+
     #[test]
     fn a_full_outbox_says_so_instead_of_waiting() {
-        let (outbox, mut rx) = Outbox::new(1);
-        assert_eq!(outbox.try_send(Bytes::from_static(b"1")), Ok(()));
-        assert_eq!(outbox.try_send(Bytes::from_static(b"2")), Err(Undelivered::Full));
-        assert_eq!(rx.frames.try_recv().unwrap(), Bytes::from_static(b"1"));
+        let (outbox, rx) = Outbox::new(1, 1);
+        assert_eq!(outbox.try_send(frame("1"), FrameKind::Other), Ok(Queued::Appended));
+        assert_eq!(outbox.try_send(frame("2"), FrameKind::Other), Err(Undelivered::Full));
+        assert_eq!(drain(&rx), [frame("1")]);
         drop(rx);
-        assert_eq!(outbox.try_send(Bytes::from_static(b"3")), Err(Undelivered::Closed));
+        assert_eq!(outbox.try_send(frame("3"), FrameKind::Other), Err(Undelivered::Closed));
     }
 
     #[test]
     fn the_first_close_reason_wins() {
-        let (outbox, rx) = Outbox::new(1);
+        let (outbox, rx) = Outbox::new(1, 1);
         outbox.close(CloseReason::TOO_SLOW);
         outbox.close(CloseReason::SHUTDOWN);
         assert_eq!(*rx.closing.borrow(), Some(CloseReason::TOO_SLOW));
+    }
+
+    #[test]
+    fn a_backed_up_queue_keeps_only_the_latest_movement_of_each_person() {
+        let (outbox, rx) = Outbox::new(8, 0);
+        let (ann, bob) = (UserId::new(), UserId::new());
+        let sent = [
+            outbox.try_send(frame("ann 1"), FrameKind::Movement(ann)),
+            outbox.try_send(frame("bob 1"), FrameKind::Movement(bob)),
+            outbox.try_send(frame("ann 2"), FrameKind::Movement(ann)),
+            outbox.try_send(frame("ann 3"), FrameKind::Movement(ann)),
+        ];
+        assert_eq!(
+            sent,
+            [Ok(Queued::Appended), Ok(Queued::Appended), Ok(Queued::Coalesced), Ok(Queued::Coalesced)]
+        );
+        assert_eq!(drain(&rx), [frame("ann 3"), frame("bob 1")]);
+    }
+
+    #[test]
+    fn movement_coalesces_only_once_the_writer_is_behind() {
+        let (outbox, rx) = Outbox::new(8, 2);
+        let ann = UserId::new();
+        for text in ["ann 1", "ann 2", "ann 3", "ann 4"] {
+            outbox.try_send(frame(text), FrameKind::Movement(ann)).unwrap();
+        }
+        // The first two queued while the writer could still keep up; from the third on,
+        // the latest replaces the waiting one.
+        assert_eq!(drain(&rx), [frame("ann 1"), frame("ann 2"), frame("ann 4")]);
+    }
+
+    #[test]
+    fn a_movement_never_jumps_ahead_of_other_news_about_the_same_person() {
+        let (outbox, rx) = Outbox::new(8, 0);
+        let (ann, bob) = (UserId::new(), UserId::new());
+        outbox.try_send(frame("ann moved"), FrameKind::Movement(ann)).unwrap();
+        outbox.try_send(frame("bob moved"), FrameKind::Movement(bob)).unwrap();
+        outbox.try_send(frame("ann left"), FrameKind::About(ann)).unwrap();
+        outbox.try_send(frame("ann joined"), FrameKind::About(ann)).unwrap();
+        outbox.try_send(frame("ann moved again"), FrameKind::Movement(ann)).unwrap();
+        outbox.try_send(frame("bob moved again"), FrameKind::Movement(bob)).unwrap();
+        assert_eq!(
+            drain(&rx),
+            [
+                frame("ann moved"),
+                frame("bob moved again"),
+                frame("ann left"),
+                frame("ann joined"),
+                frame("ann moved again")
+            ]
+        );
+    }
+
+    #[test]
+    fn any_other_frame_ends_coalescing_across_it() {
+        let (outbox, rx) = Outbox::new(8, 0);
+        let ann = UserId::new();
+        outbox.try_send(frame("ann 1"), FrameKind::Movement(ann)).unwrap();
+        outbox.try_send(frame("chat"), FrameKind::Other).unwrap();
+        outbox.try_send(frame("ann 2"), FrameKind::Movement(ann)).unwrap();
+        assert_eq!(drain(&rx), [frame("ann 1"), frame("chat"), frame("ann 2")]);
+    }
+
+    #[test]
+    fn a_full_queue_still_takes_a_movement_that_replaces_a_waiting_one() {
+        let (outbox, rx) = Outbox::new(2, 0);
+        let (ann, bob, cid) = (UserId::new(), UserId::new(), UserId::new());
+        outbox.try_send(frame("ann 1"), FrameKind::Movement(ann)).unwrap();
+        outbox.try_send(frame("bob 1"), FrameKind::Movement(bob)).unwrap();
+        assert_eq!(outbox.try_send(frame("ann 2"), FrameKind::Movement(ann)), Ok(Queued::Coalesced));
+        assert_eq!(outbox.try_send(frame("cid 1"), FrameKind::Movement(cid)), Err(Undelivered::Full));
+        assert_eq!(drain(&rx), [frame("ann 2"), frame("bob 1")]);
+    }
+
+    #[test]
+    fn frames_taken_by_the_writer_are_never_replaced() {
+        let (outbox, rx) = Outbox::new(8, 0);
+        let ann = UserId::new();
+        outbox.try_send(frame("ann 1"), FrameKind::Movement(ann)).unwrap();
+        assert_eq!(drain(&rx), [frame("ann 1")]);
+        assert_eq!(outbox.try_send(frame("ann 2"), FrameKind::Movement(ann)), Ok(Queued::Appended));
+        assert_eq!(drain(&rx), [frame("ann 2")]);
+    }
+
+    #[tokio::test]
+    async fn the_receiver_wakes_for_frames_and_ends_when_every_sender_is_gone() {
+        let (outbox, rx) = Outbox::new(8, 8);
+        let second = outbox.clone();
+        let reader = tokio::spawn(async move {
+            let mut got = Vec::new();
+            let mut batch = VecDeque::new();
+            while rx.frames.recv_all(&mut batch).await {
+                got.extend(batch.drain(..));
+            }
+            got
+        });
+        outbox.try_send(frame("1"), FrameKind::Other).unwrap();
+        tokio::task::yield_now().await;
+        second.try_send(frame("2"), FrameKind::Other).unwrap();
+        drop(outbox);
+        second.try_send(frame("3"), FrameKind::Other).unwrap();
+        drop(second);
+        let got = tokio::time::timeout(std::time::Duration::from_secs(5), reader).await.unwrap().unwrap();
+        assert_eq!(got, [frame("1"), frame("2"), frame("3")]);
     }
 }

@@ -16,8 +16,8 @@ use gather_protocol::ServerFrame;
 use gather_store::Store;
 use tokio::sync::{mpsc, oneshot};
 
-use super::members::{Home, Member, Members};
-use super::outbox::CloseReason;
+use super::close_reason::CloseReason;
+use super::members::{Delivery, Home, Member, Members};
 use super::{layout_of, Registry};
 use crate::cluster::{Cluster, LEASE_TTL};
 use crate::metrics::Metrics;
@@ -227,9 +227,8 @@ impl Room {
             }
             RoomMsg::Deliver { recipients, frame, kind } => {
                 let recipients: HashSet<UserId> = recipients.into_iter().collect();
-                let (sent, too_slow) = self.members.send_where(&frame, |user| recipients.contains(&user));
-                self.metrics.frames_out.with_label_values(&[kind]).inc_by(sent);
-                self.cut_off(too_slow);
+                let delivery = self.members.send_where(&frame, |user| recipients.contains(&user));
+                self.settle(kind, delivery);
             }
         }
     }
@@ -337,16 +336,21 @@ impl Room {
         if let Event::MoveRejected { reason, .. } = out.event {
             self.metrics.moves_rejected.with_label_values(&[reason.as_str()]).inc();
         }
-        let (sent, too_slow) = self.members.send_event(&out, &frame);
-        self.metrics.frames_out.with_label_values(&[event_type(&out.event)]).inc_by(sent);
-        self.cut_off(too_slow);
+        let delivery = self.members.send_event(&out, &frame);
+        self.settle(event_type(&out.event), delivery);
     }
 
     /// For space-wide news that is not a movement event (furniture changes).
     fn broadcast(&mut self, frame: &ServerFrame, kind: &'static str) {
-        let (sent, too_slow) = self.members.send_where(&encode(frame), |_| true);
-        self.metrics.frames_out.with_label_values(&[kind]).inc_by(sent);
-        self.cut_off(too_slow);
+        let delivery = self.members.send_where(&encode(frame), |_| true);
+        self.settle(kind, delivery);
+    }
+
+    /// Counts what a delivery did and cuts off the readers it found too slow.
+    fn settle(&mut self, kind: &'static str, delivery: Delivery) {
+        self.metrics.frames_out.with_label_values(&[kind]).inc_by(delivery.sent);
+        self.metrics.frames_coalesced.inc_by(delivery.coalesced);
+        self.cut_off(delivery.too_slow);
     }
 
     /// Members that stopped reading are closed and leave, so one stalled client never

@@ -20,12 +20,15 @@ use super::writer;
 use crate::auth::{authenticate, Bearer};
 use crate::error::ApiError;
 use crate::metrics::Metrics;
-use crate::rooms::{CloseReason, Membership, Outbox, RoomJoinError};
+use crate::rooms::{CloseReason, FrameKind, Membership, Outbox, RoomJoinError};
 use crate::sessions::SessionError;
 use crate::state::AppState;
 
 /// Frames a connection may have queued for it before it counts as too slow to keep up.
 const OUTBOX_CAPACITY: usize = 256;
+/// Frames waiting after which the writer counts as behind and a person's newer movement
+/// replaces their older one still in the queue. Below it, every frame is delivered.
+const COALESCE_FROM: usize = 32;
 /// Inbound frames: a generous burst, then a steady rate well above human key repeat.
 const FRAME_BURST: u32 = 60;
 const FRAMES_PER_SECOND: u32 = 30;
@@ -35,7 +38,7 @@ const WRITER_GRACE: Duration = Duration::from_secs(5);
 pub async fn run(socket: WebSocket, state: AppState) {
     let _counted = OpenConnection::count(&state);
     let (sink, mut stream) = socket.split();
-    let (outbox, outbox_rx) = Outbox::new(OUTBOX_CAPACITY);
+    let (outbox, outbox_rx) = Outbox::new(OUTBOX_CAPACITY, COALESCE_FROM);
     let idle_timeout = state.config.ws_idle_timeout();
     let writer = tokio::spawn(writer::run(sink, outbox_rx, idle_timeout / 3));
     let mut closing = outbox.closing();
@@ -221,17 +224,17 @@ impl Connection {
         }
         let frame = Bytes::from(ServerFrame::Chat(chat_body(message, me.username.clone())).to_json());
         membership.deliver(recipients, frame.clone(), "chat").await;
-        let _ = self.outbox.try_send(frame);
+        self.reply(frame);
     }
 
     fn shut_down(&self) {
-        let _ = self.outbox.try_send(Bytes::from(ServerFrame::ServerShutdown {}.to_json()));
+        self.reply(ServerFrame::ServerShutdown {}.to_json());
         self.outbox.close(CloseReason::SHUTDOWN);
     }
 
     fn on_revoked(&mut self, session: SessionId) {
         if self.signed_in.as_ref().is_some_and(|s| s.bearer.session == session) {
-            let _ = self.outbox.try_send(Bytes::from(ServerFrame::SessionRevoked {}.to_json()));
+            self.reply(ServerFrame::SessionRevoked {}.to_json());
             self.outbox.close(CloseReason::SESSION_REVOKED);
         }
     }
@@ -246,8 +249,13 @@ impl Connection {
     }
 
     fn reply_error(&self, code: &str, message: impl Into<String>) {
-        // An error the client cannot receive (queue full) is not worth more than the frame.
-        let _ = self.outbox.try_send(Bytes::from(ServerFrame::error(code, message).to_json()));
+        self.reply(ServerFrame::error(code, message).to_json());
+    }
+
+    /// Queues a frame for this socket alone. One it cannot take (queue full) is not worth
+    /// more than the frame: the room cuts off readers that far behind.
+    fn reply(&self, frame: impl Into<Bytes>) {
+        let _ = self.outbox.try_send(frame.into(), FrameKind::Other);
     }
 }
 

@@ -1,6 +1,7 @@
 //! The writer task of one socket: sends queued frames in batches (one flush for all frames
-//! queued together), pings the client, and sends the close frame when asked.
+//! queued since the last write), pings the client, and sends the close frame when asked.
 
+use std::collections::VecDeque;
 use std::time::Duration;
 
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
@@ -9,29 +10,24 @@ use futures_util::SinkExt;
 
 use crate::rooms::{CloseReason, OutboxReceiver};
 
-/// Frames written per flush at most, so a long queue still interleaves with pings.
-const BATCH: usize = 64;
-
 pub async fn run(mut sink: SplitSink<WebSocket, Message>, mut outbox: OutboxReceiver, ping_every: Duration) {
     let mut ping = tokio::time::interval(ping_every);
     ping.reset(); // The first tick would fire at once; the socket is fresh.
-    let mut batch = Vec::with_capacity(BATCH);
+    let mut batch = VecDeque::new();
     let reason = loop {
         tokio::select! {
             biased;
             closing = outbox.closing.changed() => {
                 let reason = if closing.is_ok() { *outbox.closing.borrow() } else { None };
                 // Frames queued before the close (such as the error that explains it) go first.
-                while let Ok(frame) = outbox.frames.try_recv() {
-                    batch.push(frame);
-                }
+                outbox.frames.take_now(&mut batch);
                 if write_batch(&mut sink, &mut batch).await.is_err() {
                     return;
                 }
                 break reason;
             }
-            count = outbox.frames.recv_many(&mut batch, BATCH) => {
-                if count == 0 {
+            more = outbox.frames.recv_all(&mut batch) => {
+                if !more {
                     break *outbox.closing.borrow();
                 }
                 if write_batch(&mut sink, &mut batch).await.is_err() {
@@ -53,7 +49,7 @@ pub async fn run(mut sink: SplitSink<WebSocket, Message>, mut outbox: OutboxRece
 
 async fn write_batch(
     sink: &mut SplitSink<WebSocket, Message>,
-    batch: &mut Vec<bytes::Bytes>,
+    batch: &mut VecDeque<bytes::Bytes>,
 ) -> Result<(), axum::Error> {
     if batch.is_empty() {
         return Ok(());

@@ -45,6 +45,7 @@ async fn metrics_list_every_series_and_move_with_traffic() {
         "gather_space_population_bucket",
         "gather_ws_frames_in_total",
         "gather_ws_frames_out_total",
+        "gather_ws_frames_coalesced_total",
         "gather_moves_rejected_total",
         "gather_http_requests_total",
         "gather_http_request_duration_seconds_bucket",
@@ -54,6 +55,7 @@ async fn metrics_list_every_series_and_move_with_traffic() {
     }
     assert_eq!(series(&metrics, "gather_ws_connections_open"), 2.0);
     assert_eq!(series(&metrics, "gather_spaces_live"), 1.0);
+    assert_eq!(series(&metrics, "gather_ws_frames_coalesced_total"), 0.0, "both clients keep up");
     assert_eq!(series(&metrics, r#"gather_ws_frames_in_total{type="join"}"#), 2.0);
     assert_eq!(series(&metrics, r#"gather_ws_frames_in_total{type="move"}"#), 1.0);
     assert_eq!(series(&metrics, r#"gather_moves_rejected_total{reason="not-one-step"}"#), 1.0);
