@@ -108,6 +108,10 @@ pub async fn run(options: &Options) -> anyhow::Result<Report> {
     let bench_before = procfs::cpu_time("self");
     let started = Instant::now();
     phase_tx.send_replace(Phase::Measure);
+    if let Some(mark) = std::env::var_os("GATHER_BENCH_MARK") {
+        // Tells a profiler waiting outside that the measured window has begun.
+        std::fs::write(mark, b"")?;
+    }
     tokio::time::sleep(Duration::from_secs(options.duration)).await;
     let measured = started.elapsed();
     phase_tx.send_replace(Phase::Drain);

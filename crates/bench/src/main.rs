@@ -1,7 +1,9 @@
 use clap::Parser;
 use gather_bench::{run, Options};
 
-#[tokio::main]
+// One thread: the tool is meant to run pinned to one core, where a thread pool only adds
+// cross-thread wake-ups.
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> anyhow::Result<()> {
     let options = Options::parse();
     let report = run(&options).await?;

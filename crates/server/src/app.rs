@@ -23,6 +23,7 @@ use crate::config::Config;
 use crate::metered_store::MeteredStore;
 use crate::metrics::Metrics;
 use crate::rooms::Rooms;
+use crate::saturation::Saturation;
 use crate::sessions::SessionGate;
 use crate::state::AppState;
 use crate::ws::ChatLimits;
@@ -72,7 +73,11 @@ impl App {
             None => local_notices.clone(),
         };
         let (shutdown, shutdown_rx) = watch::channel(false);
+        let saturation = Saturation::new(config.ws_linger());
+        let gauge = metrics.saturated.clone();
+        tokio::spawn(saturation.clone().monitor(shutdown_rx.clone(), move |is| gauge.set(i64::from(is))));
         let state = AppState {
+            saturation,
             tokens: Arc::new(Tokens::new(&secret, config.token_ttl())),
             passwords: Passwords::new()?,
             sessions: Arc::new(SessionGate::new(shared.clone(), cluster.clone())),

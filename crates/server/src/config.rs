@@ -17,6 +17,9 @@ const DEFAULT_SHUTDOWN_TIMEOUT_SECS: u64 = 10;
 const DEFAULT_INTEREST_THRESHOLD: usize = 100;
 const DEFAULT_INTEREST_RADIUS: u32 = 12;
 const DEFAULT_DB_ACQUIRE_TIMEOUT_SECS: u64 = 5;
+/// Long enough to gather a few frames per write at tens of frames a second per socket;
+/// short next to what a saturated server's queues would add.
+const DEFAULT_WS_LINGER_MS: u64 = 20;
 
 /// Who may create an admin account through `POST /signup`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -150,6 +153,11 @@ pub struct Config {
     #[arg(long, env = "GATHER_NO_DEMO")]
     pub no_demo: bool,
 
+    /// While the server's CPU is saturated, how long a socket's writer waits to send several
+    /// frames in one write, in milliseconds (0: never wait).
+    #[arg(long, env = "GATHER_WS_LINGER_MS", default_value_t = DEFAULT_WS_LINGER_MS)]
+    pub ws_linger_ms: u64,
+
     /// A socket silent this long (not even answering pings) is dropped, in seconds.
     #[arg(long, env = "GATHER_WS_IDLE_TIMEOUT_SECS", default_value_t = DEFAULT_WS_IDLE_TIMEOUT_SECS)]
     pub ws_idle_timeout_secs: u64,
@@ -169,6 +177,7 @@ impl Config {
             token_ttl_secs: DEFAULT_TOKEN_TTL_SECS,
             ws_max_frame_bytes: DEFAULT_WS_MAX_FRAME_BYTES,
             ws_idle_timeout_secs: DEFAULT_WS_IDLE_TIMEOUT_SECS,
+            ws_linger_ms: DEFAULT_WS_LINGER_MS,
             no_demo: false,
             trust_proxy: false,
             interest_threshold: DEFAULT_INTEREST_THRESHOLD,
@@ -191,6 +200,10 @@ impl Config {
             max_connections: self.db_max_connections,
             acquire_timeout: Duration::from_secs(self.db_acquire_timeout_secs.max(1)),
         }
+    }
+
+    pub fn ws_linger(&self) -> Duration {
+        Duration::from_millis(self.ws_linger_ms)
     }
 
     pub fn interest(&self) -> gather_core::Interest {

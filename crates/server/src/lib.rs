@@ -13,6 +13,7 @@ pub(crate) mod http;
 mod metered_store;
 mod metrics;
 mod rooms;
+mod saturation;
 mod sessions;
 mod state;
 mod web;

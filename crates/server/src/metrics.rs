@@ -12,6 +12,7 @@ pub struct Metrics {
     pub http_latency: HistogramVec,
     pub ws_connections: IntGauge,
     pub spaces_live: IntGauge,
+    pub saturated: IntGauge,
     pub space_population: Histogram,
     pub frames_in: IntCounterVec,
     pub frames_out: IntCounterVec,
@@ -67,6 +68,10 @@ impl Metrics {
             ),
             ws_connections: gauge("ws_connections_open", "Open WebSocket connections"),
             spaces_live: gauge("spaces_live", "Spaces with people in them on this node"),
+            saturated: gauge(
+                "saturated",
+                "1 while the server's CPU is saturated and socket writes are batched",
+            ),
             space_population,
             frames_in: counter("ws_frames_in_total", "WebSocket frames received, by type", &["type"]),
             frames_out: counter("ws_frames_out_total", "WebSocket frames sent, by type", &["type"]),

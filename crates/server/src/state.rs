@@ -11,6 +11,7 @@ use crate::cluster::Cluster;
 use crate::config::Config;
 use crate::metrics::Metrics;
 use crate::rooms::Rooms;
+use crate::saturation::Saturation;
 use crate::sessions::SessionGate;
 use crate::ws::ChatLimits;
 
@@ -26,6 +27,8 @@ pub struct AppState {
     pub rooms: Rooms,
     pub chat_limits: Arc<ChatLimits>,
     pub metrics: Arc<Metrics>,
+    /// Whether the server is saturated, which makes socket writers batch.
+    pub saturation: Arc<Saturation>,
     /// Set in cluster mode.
     pub cluster: Option<Arc<Cluster>>,
     /// Flips to true when the server starts shutting down; sockets watch it to say goodbye.

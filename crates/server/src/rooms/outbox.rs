@@ -180,14 +180,13 @@ impl Drop for Outbox {
 }
 
 impl Frames {
-    /// Waits for frames and moves all that are queued into `batch` (in order). Returns
-    /// false once the queue is empty and every sender is gone. Cancel-safe.
-    pub async fn recv_all(&self, batch: &mut VecDeque<Bytes>) -> bool {
+    /// Waits until frames are queued (true) or every sender is gone and none are left
+    /// (false). Takes nothing: see [`Frames::take_now`]. Cancel-safe.
+    pub async fn ready(&self) -> bool {
         loop {
             {
-                let mut queue = self.shared.lock();
+                let queue = self.shared.lock();
                 if !queue.frames.is_empty() {
-                    take_all(&mut queue, batch);
                     return true;
                 }
                 if queue.senders == 0 {
@@ -197,6 +196,11 @@ impl Frames {
             // A wake-up between the check and here is kept as a permit, so none is missed.
             self.shared.ready.notified().await;
         }
+    }
+
+    /// Why the connection was asked to close, once it was.
+    pub fn close_reason(&self) -> Option<CloseReason> {
+        *self.shared.closer.borrow()
     }
 
     /// Moves whatever is queued right now into `batch`.
@@ -352,7 +356,8 @@ mod tests {
         let reader = tokio::spawn(async move {
             let mut got = Vec::new();
             let mut batch = VecDeque::new();
-            while rx.frames.recv_all(&mut batch).await {
+            while rx.frames.ready().await {
+                rx.frames.take_now(&mut batch);
                 got.extend(batch.drain(..));
             }
             got

@@ -40,7 +40,7 @@ pub async fn run(socket: WebSocket, state: AppState) {
     let (sink, mut stream) = socket.split();
     let (outbox, outbox_rx) = Outbox::new(OUTBOX_CAPACITY, COALESCE_FROM);
     let idle_timeout = state.config.ws_idle_timeout();
-    let writer = tokio::spawn(writer::run(sink, outbox_rx, idle_timeout / 3));
+    let writer = tokio::spawn(writer::run(sink, outbox_rx, idle_timeout / 3, state.saturation.clone()));
     let mut closing = outbox.closing();
     let mut shutdown = state.shutdown.clone();
     let mut revocations = Some(state.sessions.revocations());

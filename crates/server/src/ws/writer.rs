@@ -2,6 +2,7 @@
 //! queued since the last write), pings the client, and sends the close frame when asked.
 
 use std::collections::VecDeque;
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
@@ -9,27 +10,44 @@ use futures_util::stream::SplitSink;
 use futures_util::SinkExt;
 
 use crate::rooms::{CloseReason, OutboxReceiver};
+use crate::saturation::Saturation;
 
-pub async fn run(mut sink: SplitSink<WebSocket, Message>, mut outbox: OutboxReceiver, ping_every: Duration) {
+pub async fn run(
+    mut sink: SplitSink<WebSocket, Message>,
+    outbox: OutboxReceiver,
+    ping_every: Duration,
+    saturation: Arc<Saturation>,
+) {
+    let OutboxReceiver { frames, mut closing } = outbox;
     let mut ping = tokio::time::interval(ping_every);
     ping.reset(); // The first tick would fire at once; the socket is fresh.
     let mut batch = VecDeque::new();
+    // One wait for a close request for the socket's whole life, not a new one per batch.
+    let close_requested = closing.changed();
+    tokio::pin!(close_requested);
     let reason = loop {
         tokio::select! {
             biased;
-            closing = outbox.closing.changed() => {
-                let reason = if closing.is_ok() { *outbox.closing.borrow() } else { None };
+            _ = &mut close_requested => {
                 // Frames queued before the close (such as the error that explains it) go first.
-                outbox.frames.take_now(&mut batch);
+                frames.take_now(&mut batch);
                 if write_batch(&mut sink, &mut batch).await.is_err() {
                     return;
                 }
-                break reason;
+                break frames.close_reason();
             }
-            more = outbox.frames.recv_all(&mut batch) => {
+            more = frames.ready() => {
                 if !more {
-                    break *outbox.closing.borrow();
+                    break frames.close_reason();
                 }
+                match saturation.write_delay() {
+                    // Saturated: gather several frames per write (see `saturation`).
+                    Some(linger) => tokio::time::sleep(linger).await,
+                    // Let the other ready tasks run first: frames they queue here go in the
+                    // same write. When the server is idle this costs microseconds.
+                    None => tokio::task::yield_now().await,
+                }
+                frames.take_now(&mut batch);
                 if write_batch(&mut sink, &mut batch).await.is_err() {
                     return;
                 }
