@@ -1,7 +1,7 @@
 //! Who stands where in one live space, and the movement rules: stay inside, one step at a
 //! time, never into solid furniture, never onto someone else's tile.
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 use serde::{Deserialize, Serialize};
 

@@ -4,8 +4,6 @@
 //! into or out of it, so each client's picture stays right. `Space` keeps the rules;
 //! this only rewrites audiences, one event at a time, after `Space` applied it.
 
-use std::collections::HashSet;
-
 use crate::geometry::Position;
 use crate::ids::UserId;
 use crate::interest::{Interest, InterestGrid};
@@ -45,14 +43,14 @@ impl Visibility {
                 routed
             }
             Event::Joined { user, at } if self.crowded => {
-                let audience = Audience::Users(self.near(space, *at, *user));
+                let audience = Audience::Users(self.near(*at, *user));
                 vec![Outgoing { audience, event: out.event }]
             }
             Event::Moved { user, to } => match before {
                 Some(from) => {
                     self.grid.relocate(*user, from, *to);
                     if self.crowded {
-                        self.crossing(space, *user, from, *to, out)
+                        self.crossing(*user, from, *to, out)
                     } else {
                         vec![out]
                     }
@@ -63,7 +61,7 @@ impl Visibility {
                 let Some(at) = before else { return vec![out] };
                 self.grid.remove(*user, at);
                 let mut routed = if self.crowded {
-                    let audience = Audience::Users(self.near(space, at, *user));
+                    let audience = Audience::Users(self.near(at, *user));
                     vec![Outgoing { audience, event: out.event }]
                 } else {
                     vec![out]
@@ -76,46 +74,49 @@ impl Visibility {
     }
 
     /// People within the radius of `at`, `except` left out.
-    fn near(&self, space: &Space, at: Position, except: UserId) -> Vec<UserId> {
+    fn near(&self, at: Position, except: UserId) -> Vec<UserId> {
         self.grid
             .around(at)
-            .filter(|u| *u != except)
-            .filter(|u| space.position_of(*u).is_some_and(|p| self.interest.sees(at, p)))
+            .filter(|(u, p)| *u != except && self.interest.sees(at, *p))
+            .map(|(u, _)| u)
             .collect()
     }
 
     /// A move in a crowded space: movement to those who saw the mover before and after,
-    /// and appear/disappear both ways for those it came into or went out of range of.
-    fn crossing(
-        &self,
-        space: &Space,
-        user: UserId,
-        from: Position,
-        to: Position,
-        out: Outgoing,
-    ) -> Vec<Outgoing> {
-        let before: HashSet<UserId> = self.near(space, from, user).into_iter().collect();
-        let after: HashSet<UserId> = self.near(space, to, user).into_iter().collect();
-        let mut routed = vec![Outgoing {
-            audience: Audience::Users(before.intersection(&after).copied().collect()),
-            event: out.event,
-        }];
-        for other in after.difference(&before) {
-            let at = space.position_of(*other).expect("near means present");
-            routed
-                .push(Outgoing { audience: Audience::Only(*other), event: Event::Appeared { user, at: to } });
-            routed.push(Outgoing {
-                audience: Audience::Only(user),
-                event: Event::Appeared { user: *other, at },
-            });
+    /// and appear/disappear both ways for those it came into or went out of range of. One
+    /// pass over the cells around both ends (the grid already has the mover at `to`).
+    fn crossing(&self, user: UserId, from: Position, to: Position, out: Outgoing) -> Vec<Outgoing> {
+        let mut both = Vec::new();
+        let mut crossings = Vec::new();
+        for (other, at) in self.grid.around_either(from, to).filter(|(u, _)| *u != user) {
+            match (self.interest.sees(from, at), self.interest.sees(to, at)) {
+                (true, true) => both.push(other),
+                (false, true) => {
+                    crossings.push(Outgoing {
+                        audience: Audience::Only(other),
+                        event: Event::Appeared { user, at: to },
+                    });
+                    crossings.push(Outgoing {
+                        audience: Audience::Only(user),
+                        event: Event::Appeared { user: other, at },
+                    });
+                }
+                (true, false) => {
+                    crossings.push(Outgoing {
+                        audience: Audience::Only(other),
+                        event: Event::Disappeared { user },
+                    });
+                    crossings.push(Outgoing {
+                        audience: Audience::Only(user),
+                        event: Event::Disappeared { user: other },
+                    });
+                }
+                (false, false) => {}
+            }
         }
-        for other in before.difference(&after) {
-            routed.push(Outgoing { audience: Audience::Only(*other), event: Event::Disappeared { user } });
-            routed.push(Outgoing {
-                audience: Audience::Only(user),
-                event: Event::Disappeared { user: *other },
-            });
-        }
+        let mut routed = Vec::with_capacity(1 + crossings.len());
+        routed.push(Outgoing { audience: Audience::Users(both), event: out.event });
+        routed.extend(crossings);
         routed
     }
 

@@ -17,9 +17,9 @@ const DEFAULT_SHUTDOWN_TIMEOUT_SECS: u64 = 10;
 const DEFAULT_INTEREST_THRESHOLD: usize = 100;
 const DEFAULT_INTEREST_RADIUS: u32 = 12;
 const DEFAULT_DB_ACQUIRE_TIMEOUT_SECS: u64 = 5;
-/// Long enough to gather a few frames per write at tens of frames a second per socket;
-/// short next to what a saturated server's queues would add.
-const DEFAULT_WS_LINGER_MS: u64 = 20;
+/// Long enough to gather a few frames per write at a hundred frames a second per socket;
+/// short next to what a saturated server's queues would add (see docs/PERFORMANCE.md).
+const DEFAULT_WS_LINGER_MS: u64 = 30;
 
 /// Who may create an admin account through `POST /signup`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

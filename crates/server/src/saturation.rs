@@ -136,10 +136,10 @@ mod tests {
 
     #[test]
     fn writers_wait_only_while_saturated_and_batching_is_on() {
-        let gauge = Saturation::new(Duration::from_millis(20));
+        let gauge = Saturation::new(Duration::from_millis(30));
         assert_eq!(gauge.write_delay(), None);
         gauge.saturated.store(true, Ordering::Relaxed);
-        assert_eq!(gauge.write_delay(), Some(Duration::from_millis(20)));
+        assert_eq!(gauge.write_delay(), Some(Duration::from_millis(30)));
         let off = Saturation::new(Duration::ZERO);
         off.saturated.store(true, Ordering::Relaxed);
         assert_eq!(off.write_delay(), None);
@@ -157,7 +157,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_busy_process_is_found_saturated() {
-        let gauge = Saturation::new(Duration::from_millis(20));
+        let gauge = Saturation::new(Duration::from_millis(30));
         let (stop_tx, stop) = watch::channel(false);
         let (changes_tx, mut changes) = tokio::sync::mpsc::unbounded_channel();
         let monitor = tokio::spawn(gauge.clone().monitor(stop, move |is| {

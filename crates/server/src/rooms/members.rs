@@ -26,7 +26,8 @@ pub struct Member {
 
 pub struct Members {
     space: SpaceId,
-    map: HashMap<UserId, Member>,
+    /// Looked up for every recipient of every event: a fast hasher (ids are server-made).
+    map: foldhash::HashMap<UserId, Member>,
     /// Other nodes with members here, and how many.
     remote_nodes: HashMap<String, usize>,
     cluster: Option<Arc<Cluster>>,
@@ -34,7 +35,7 @@ pub struct Members {
 
 impl Members {
     pub fn new(space: SpaceId, cluster: Option<Arc<Cluster>>) -> Self {
-        Self { space, map: HashMap::new(), remote_nodes: HashMap::new(), cluster }
+        Self { space, map: foldhash::HashMap::default(), remote_nodes: HashMap::new(), cluster }
     }
 
     pub fn insert(&mut self, user: UserId, member: Member) {

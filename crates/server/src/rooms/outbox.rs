@@ -7,7 +7,7 @@
 //! now. If the queue still fills up to its capacity, the reader is too slow and
 //! [`Undelivered::Full`] tells the room to cut it off.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use bytes::Bytes;
@@ -85,7 +85,7 @@ struct Shared {
 struct Queue {
     frames: VecDeque<Bytes>,
     /// Where each person's waiting movement sits in `frames`, for those that may be replaced.
-    movements: HashMap<UserId, usize>,
+    movements: foldhash::HashMap<UserId, usize>,
     senders: usize,
     receiver_alive: bool,
 }
@@ -95,8 +95,12 @@ impl Outbox {
     /// `coalesce_from` frames are waiting.
     pub fn new(capacity: usize, coalesce_from: usize) -> (Self, OutboxReceiver) {
         let (closer, closing) = watch::channel(None);
-        let queue =
-            Queue { frames: VecDeque::new(), movements: HashMap::new(), senders: 1, receiver_alive: true };
+        let queue = Queue {
+            frames: VecDeque::new(),
+            movements: foldhash::HashMap::default(),
+            senders: 1,
+            receiver_alive: true,
+        };
         let shared = Arc::new(Shared {
             queue: Mutex::new(queue),
             ready: Notify::new(),

@@ -46,6 +46,7 @@ async fn metrics_list_every_series_and_move_with_traffic() {
         "gather_ws_frames_in_total",
         "gather_ws_frames_out_total",
         "gather_ws_frames_coalesced_total",
+        "gather_saturated",
         "gather_moves_rejected_total",
         "gather_http_requests_total",
         "gather_http_request_duration_seconds_bucket",
