@@ -14,9 +14,10 @@ fn server_config(dir: &tempfile::TempDir) -> Config {
     config
 }
 
-fn options(app: &RunningApp, dir: &tempfile::TempDir) -> Options {
+/// A tiny run against `server`; `server_pid` is this process (the server runs in it).
+fn options(server: String, dir: &tempfile::TempDir) -> Options {
     Options {
-        server: format!("http://{}", app.addr),
+        server,
         users: 20,
         spaces: 2,
         size: "12x12".into(),
@@ -36,7 +37,7 @@ fn options(app: &RunningApp, dir: &tempfile::TempDir) -> Options {
 async fn twenty_people_walk_for_three_seconds_and_every_move_arrives() {
     let dir = tempfile::tempdir().unwrap();
     let app = RunningApp::start(server_config(&dir)).await.unwrap();
-    let options = options(&app, &dir);
+    let options = options(format!("http://{}", app.addr), &dir);
     let started = Instant::now();
     let report = run(&options).await.unwrap();
     assert!(started.elapsed() < Duration::from_secs(30), "the run stops by itself");
@@ -64,7 +65,12 @@ async fn in_a_crowd_nobody_misses_a_neighbours_move() {
     let mut config = server_config(&dir);
     (config.interest_threshold, config.interest_radius) = (5, 3);
     let app = RunningApp::start(config).await.unwrap();
-    let options = Options { spaces: 1, size: "16x16".into(), interest_threshold: 5, ..options(&app, &dir) };
+    let options = Options {
+        spaces: 1,
+        size: "16x16".into(),
+        interest_threshold: 5,
+        ..options(format!("http://{}", app.addr), &dir)
+    };
     let report = run(&options).await.unwrap();
     assert_eq!(report.errors, 0, "{report}");
     assert!(report.frames_received > 100, "{report}");
@@ -75,4 +81,48 @@ async fn in_a_crowd_nobody_misses_a_neighbours_move() {
     assert_eq!(report.missed_moves, 0, "{report}");
     assert_eq!(report.delivery_ratio, 1.0, "{report}");
     app.stop().await.unwrap();
+}
+
+/// The Node.js baseline (crates/bench/baseline) still speaks what the tool asks, so its
+/// figures in docs/PERFORMANCE.md can be made again. Needs node and the baseline's npm
+/// packages; skipped without them unless GATHER_REQUIRE_SERVICES is set.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_node_baseline_serves_the_same_run() {
+    let baseline = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("baseline");
+    let required = std::env::var_os("GATHER_REQUIRE_SERVICES").is_some();
+    if !baseline.join("node_modules/ws").exists() {
+        assert!(!required, "GATHER_REQUIRE_SERVICES is set but the baseline's packages are missing");
+        eprintln!("skipping: run `npm ci` in crates/bench/baseline first");
+        return;
+    }
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let child = std::process::Command::new("node")
+        .arg(baseline.join("server.mjs"))
+        .args(["--port", &port.to_string()])
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .expect("node runs");
+    let _stop = KillOnDrop(child);
+    let server = format!("http://127.0.0.1:{port}");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while reqwest::get(format!("{server}/healthz")).await.is_err() {
+        assert!(Instant::now() < deadline, "the baseline did not start");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let options = Options { duration: 2, server_pid: None, ..options(server, &dir) };
+    let report = run(&options).await.unwrap();
+    assert_eq!((report.joined, report.errors), (20, 0), "{report}");
+    assert!(report.frames_received > 300, "{report}");
+    assert!(report.delivery_ratio > 0.95, "{report}");
+    assert_eq!(report.missed_moves, 0, "{report}");
+}
+
+struct KillOnDrop(std::process::Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
 }
