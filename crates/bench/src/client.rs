@@ -8,6 +8,8 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use futures_util::{SinkExt, StreamExt};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 use tokio::sync::{watch, OwnedSemaphorePermit};
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::tungstenite::Message;
@@ -103,6 +105,25 @@ pub struct ClientStats {
     pub join_us: Option<u64>,
 }
 
+/// A place among the joins in flight. Dropping it, once joined or failed, frees the place
+/// and counts the join as done, whichever way the client's attempt ended.
+pub struct JoinTicket {
+    _place: OwnedSemaphorePermit,
+    settled: Arc<AtomicUsize>,
+}
+
+impl JoinTicket {
+    pub fn new(place: OwnedSemaphorePermit, settled: Arc<AtomicUsize>) -> Self {
+        Self { _place: place, settled }
+    }
+}
+
+impl Drop for JoinTicket {
+    fn drop(&mut self) {
+        self.settled.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
 pub struct Client {
     pub index: usize,
     pub url: String,
@@ -115,12 +136,13 @@ pub struct Client {
 }
 
 impl Client {
-    /// `joining` is held until this client has joined, bounding joins in flight.
+    /// `joining` is held until this client has joined (or failed to), bounding joins in
+    /// flight and counting those done.
     pub async fn run(
         self,
         shared: &Shared,
         mut phase: watch::Receiver<Phase>,
-        joining: OwnedSemaphorePermit,
+        joining: JoinTicket,
     ) -> ClientStats {
         let mut stats = ClientStats::default();
         // The default 128 KiB read buffer is zeroed before every read: with one small frame

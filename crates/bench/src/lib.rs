@@ -9,6 +9,7 @@ mod setup;
 mod stats;
 
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -16,7 +17,7 @@ use anyhow::Context;
 use tokio::sync::watch;
 
 pub use client::Phase;
-use client::{Client, ClientStats, MoveLog, Shared};
+use client::{Client, ClientStats, JoinTicket, MoveLog, Shared};
 pub use report::Report;
 use stats::Histogram;
 
@@ -67,6 +68,9 @@ pub struct Options {
     pub json: Option<PathBuf>,
 }
 
+/// How long the joins may take in all before the run goes on without the stragglers.
+const JOIN_DEADLINE: Duration = Duration::from_secs(300);
+
 /// Runs one benchmark and returns its report. Stops by itself: setup, warmup, the measured
 /// window and a short drain, all bounded.
 pub async fn run(options: &Options) -> anyhow::Result<Report> {
@@ -85,6 +89,7 @@ pub async fn run(options: &Options) -> anyhow::Result<Report> {
 
     // Connect in waves, so the join figures measure the server rather than a thundering herd.
     let gate = Arc::new(tokio::sync::Semaphore::new(options.join_concurrency.max(1)));
+    let settled = Arc::new(AtomicUsize::new(0));
     let mut tasks = Vec::with_capacity(accounts.len());
     for (index, account) in accounts.iter().enumerate() {
         let client = Client {
@@ -96,11 +101,17 @@ pub async fn run(options: &Options) -> anyhow::Result<Report> {
             rate: options.rate,
             stalled: index < options.stalled,
         };
-        let (shared, phase, gate) = (shared.clone(), phase.clone(), gate.clone());
+        let (shared, phase, gate, settled) = (shared.clone(), phase.clone(), gate.clone(), settled.clone());
         tasks.push(tokio::spawn(async move {
             let permit = gate.acquire_owned().await.expect("gate open");
-            client.run(&shared, phase, permit).await
+            client.run(&shared, phase, JoinTicket::new(permit, settled)).await
         }));
+    }
+    // Everyone joins (or fails to) before the warm-up starts, so the memory read after it
+    // is that of a full server.
+    let ramp = Instant::now();
+    while settled.load(Ordering::Relaxed) < accounts.len() && ramp.elapsed() < JOIN_DEADLINE {
+        tokio::time::sleep(Duration::from_millis(50)).await;
     }
     tokio::time::sleep(Duration::from_secs(options.warmup)).await;
     let (rss_joined, _) = server_pid.as_deref().and_then(procfs::memory).unwrap_or_default();
