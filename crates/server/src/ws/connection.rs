@@ -25,7 +25,10 @@ use crate::sessions::SessionError;
 use crate::state::AppState;
 
 /// Frames a connection may have queued for it before it counts as too slow to keep up.
-const OUTBOX_CAPACITY: usize = 256;
+/// Coalescing keeps a lagging reader's queue to about one movement per person, so this is
+/// reached by a reader that has stopped (after the kernel's buffers filled), not by one
+/// that merely waits on a saturated server.
+const OUTBOX_CAPACITY: usize = 2048;
 /// Frames waiting after which the writer counts as behind and a person's newer movement
 /// replaces their older one still in the queue. Below it, every frame is delivered.
 const COALESCE_FROM: usize = 32;
