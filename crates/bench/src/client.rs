@@ -89,6 +89,8 @@ impl View {
 pub struct Shared {
     pub index: HashMap<String, usize>,
     pub moves: Vec<Mutex<MoveLog>>,
+    /// Chat messages carry their send time as microseconds since this instant.
+    pub epoch: Instant,
 }
 
 #[derive(Default, Clone)]
@@ -101,6 +103,9 @@ pub struct ClientStats {
     pub missed: u64,
     pub sent: u64,
     pub rejected: u64,
+    pub chat_latency: Histogram,
+    pub chats_sent: u64,
+    pub chats_received: u64,
     pub errors: u64,
     pub join_us: Option<u64>,
 }
@@ -131,6 +136,8 @@ pub struct Client {
     pub token: String,
     pub size: (i64, i64),
     pub rate: f64,
+    /// Chat messages (scope `space`) per second.
+    pub chat_rate: f64,
     /// Stops reading after joining: the slow consumer of target 6.
     pub stalled: bool,
 }
@@ -202,9 +209,30 @@ impl Client {
         // Start at a random point of the period, so moves spread evenly over time.
         let first = tokio::time::Instant::now() + period.mul_f64(rng.unit());
         let mut ticks = tokio::time::interval_at(first, period);
+        let chat_period =
+            Duration::from_secs_f64(if self.chat_rate > 0.0 { 1.0 / self.chat_rate } else { 3600.0 });
+        let mut chats = tokio::time::interval_at(
+            tokio::time::Instant::now() + chat_period.mul_f64(rng.unit()),
+            chat_period,
+        );
         loop {
             tokio::select! {
                 biased;
+                _ = chats.tick(), if self.chat_rate > 0.0 => {
+                    let now = *phase.borrow();
+                    if now > Phase::Measure {
+                        continue;
+                    }
+                    let measured = now == Phase::Measure;
+                    let sent_at = shared.epoch.elapsed().as_micros();
+                    let text = format!("bench {} {sent_at}", u8::from(measured));
+                    let frame = format!(r#"{{"type":"chat","payload":{{"scope":"space","text":"{text}"}}}}"#);
+                    if socket.send(Message::text(frame)).await.is_err() {
+                        stats.errors += 1;
+                        break;
+                    }
+                    stats.chats_sent += u64::from(measured);
+                }
                 _ = ticks.tick() => {
                     let now = *phase.borrow();
                     if now == Phase::Stop {
@@ -279,6 +307,20 @@ impl Client {
             }
             let measured = shared.moves[self.index].lock().expect("move log").latest_measured();
             stats.rejected += u64::from(measured);
+        } else if text.starts_with(r#"{"type":"chat""#) {
+            // "bench <measured> <sent at>", from anyone but this client (which gets its own
+            // message back too).
+            let from =
+                text.split_once(r#""userId":""#).and_then(|(_, rest)| shared.index.get(rest.get(..36)?));
+            let Some((_, sent)) = text.split_once(r#""text":"bench 1 "#) else { return };
+            let sent_at: Option<u128> = sent.split('"').next().and_then(|n| n.parse().ok());
+            if let (Some(&from), Some(sent_at)) = (from, sent_at) {
+                if from != self.index {
+                    let latency = shared.epoch.elapsed().as_micros().saturating_sub(sent_at);
+                    stats.chat_latency.record(latency as u64);
+                    stats.chats_received += 1;
+                }
+            }
         } else if text.starts_with(r#"{"type":"error""#) {
             stats.errors += 1;
         }

@@ -19,7 +19,7 @@ use tokio::sync::watch;
 pub use client::Phase;
 use client::{Client, ClientStats, JoinTicket, MoveLog, Shared};
 pub use report::Report;
-use stats::Histogram;
+use report::Tallies;
 
 #[derive(Debug, Clone, clap::Parser)]
 #[command(name = "gather-bench", about = "Load-test a running Gather server")]
@@ -39,6 +39,10 @@ pub struct Options {
     /// Moves per second per person.
     #[arg(long, default_value_t = 5.0)]
     pub rate: f64,
+    /// Chat messages (to the whole space) per second per person; the server allows one a
+    /// second with bursts of five.
+    #[arg(long, default_value_t = 0.0)]
+    pub chat_rate: f64,
     /// Measured seconds.
     #[arg(long, default_value_t = 10)]
     pub duration: u64,
@@ -82,6 +86,7 @@ pub async fn run(options: &Options) -> anyhow::Result<Report> {
     let shared = Arc::new(Shared {
         index: accounts.iter().enumerate().map(|(i, a)| (a.user_id.clone(), i)).collect(),
         moves: (0..accounts.len()).map(|_| Mutex::new(MoveLog::default())).collect(),
+        epoch: Instant::now(),
     });
     let ws_url = format!("{}/ws", options.server.replacen("http", "ws", 1).trim_end_matches('/'));
     let server_pid = options.server_pid.map(|pid| pid.to_string());
@@ -99,6 +104,7 @@ pub async fn run(options: &Options) -> anyhow::Result<Report> {
             token: account.token.clone(),
             size: (i64::from(size.0), i64::from(size.1)),
             rate: options.rate,
+            chat_rate: options.chat_rate,
             stalled: index < options.stalled,
         };
         let (shared, phase, gate, settled) = (shared.clone(), phase.clone(), gate.clone(), settled.clone());
@@ -140,34 +146,29 @@ pub async fn run(options: &Options) -> anyhow::Result<Report> {
         );
     }
     let population = |space: usize| (0..accounts.len()).filter(|i| i % spaces.len() == space).count() as u64;
-    let expected: u64 = stats
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| *i >= options.stalled)
-        .map(|(i, s)| {
-            let space = i % spaces.len();
-            if population(space) > options.interest_threshold as u64 {
-                s.received + s.missed
-            } else {
-                // Everyone else in the space hears each accepted move (stalled readers aside).
-                s.sent.saturating_sub(s.rejected)
-                    * population(space).saturating_sub(1 + stalled_in(options, &spaces, i))
-            }
-        })
-        .sum();
-    let mut latency = Histogram::default();
-    let mut joins = Histogram::default();
-    for s in &stats {
-        latency.merge(&s.latency);
+    // Those who hear what person `i` says or does: everyone else in the space but stalled readers.
+    let audience =
+        |i: usize| population(i % spaces.len()).saturating_sub(1 + stalled_in(options, &spaces, i));
+    let mut tallies = Tallies::default();
+    for (i, s) in stats.iter().enumerate() {
+        tallies.latency.merge(&s.latency);
+        tallies.chat_latency.merge(&s.chat_latency);
         if let Some(us) = s.join_us {
-            joins.record(us);
+            tallies.joins.record(us);
         }
+        if i < options.stalled {
+            continue;
+        }
+        tallies.expected += if population(i % spaces.len()) > options.interest_threshold as u64 {
+            s.received + s.missed
+        } else {
+            s.sent.saturating_sub(s.rejected) * audience(i)
+        };
+        tallies.chats_expected += s.chats_sent * audience(i);
     }
     let server_cpu = cpu_before.zip(cpu_after).map(|(b, a)| a.saturating_sub(b));
     let bench_cpu = bench_before.zip(bench_after).map(|(b, a)| a.saturating_sub(b));
-    Ok(Report::new(
-        options, measured, &stats, expected, latency, joins, server_cpu, bench_cpu, rss_joined, rss_peak,
-    ))
+    Ok(Report::new(options, measured, &stats, tallies, server_cpu, bench_cpu, rss_joined, rss_peak))
 }
 
 /// Stalled readers in the space of person `i` (they receive nothing, so they are not expected to).

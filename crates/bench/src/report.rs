@@ -30,6 +30,11 @@ pub struct Report {
     pub frames_expected: u64,
     pub frames_per_second: f64,
     pub delivery_ratio: f64,
+    pub chats_sent: u64,
+    pub chats_received: u64,
+    pub chats_expected: u64,
+    pub chat_latency_p50_ms: f64,
+    pub chat_latency_p99_ms: f64,
     pub unmatched_frames: u64,
     /// Moves a client did not see although it saw the mover before and after.
     pub missed_moves: u64,
@@ -39,6 +44,17 @@ pub struct Report {
     pub server_rss_after_joins_mb: Option<f64>,
     pub server_rss_peak_mb: Option<f64>,
     pub bench_cpu_seconds: Option<f64>,
+}
+
+/// What the run adds up across clients.
+#[derive(Default)]
+pub(crate) struct Tallies {
+    /// Movement frames that should have arrived.
+    pub expected: u64,
+    pub chats_expected: u64,
+    pub latency: Histogram,
+    pub chat_latency: Histogram,
+    pub joins: Histogram,
 }
 
 fn ms(us: u64) -> f64 {
@@ -51,9 +67,7 @@ impl Report {
         options: &Options,
         measured: Duration,
         stats: &[ClientStats],
-        expected: u64,
-        latency: Histogram,
-        joins: Histogram,
+        tallies: Tallies,
         server_cpu: Option<Duration>,
         bench_cpu: Option<Duration>,
         rss_joined: u64,
@@ -61,6 +75,7 @@ impl Report {
     ) -> Self {
         let sum = |f: fn(&ClientStats) -> u64| stats.iter().map(f).sum::<u64>();
         let received = sum(|s| s.received);
+        let Tallies { expected, chats_expected, latency, chat_latency, joins } = tallies;
         let seconds = measured.as_secs_f64();
         let mb = |bytes: u64| (bytes > 0).then(|| bytes as f64 / (1024.0 * 1024.0));
         Self {
@@ -83,6 +98,11 @@ impl Report {
             frames_expected: expected,
             frames_per_second: received as f64 / seconds,
             delivery_ratio: if expected == 0 { 1.0 } else { received as f64 / expected as f64 },
+            chats_sent: sum(|s| s.chats_sent),
+            chats_received: sum(|s| s.chats_received),
+            chats_expected,
+            chat_latency_p50_ms: ms(chat_latency.quantile(0.5)),
+            chat_latency_p99_ms: ms(chat_latency.quantile(0.99)),
             unmatched_frames: sum(|s| s.unmatched),
             missed_moves: sum(|s| s.missed),
             errors: sum(|s| s.errors),
@@ -133,6 +153,17 @@ impl fmt::Display for Report {
             "moves               {} sent, {} rejected; {} unmatched frames; {} errors",
             self.moves_sent, self.moves_rejected, self.unmatched_frames, self.errors
         )?;
+        if self.chats_sent > 0 {
+            writeln!(
+                f,
+                "chat                {} sent, {} received of {} expected; latency p50 {:.2} ms  p99 {:.2} ms",
+                self.chats_sent,
+                self.chats_received,
+                self.chats_expected,
+                self.chat_latency_p50_ms,
+                self.chat_latency_p99_ms
+            )?;
+        }
         writeln!(
             f,
             "server cpu          {} ({} per delivered frame)",

@@ -22,6 +22,7 @@ fn options(server: String, dir: &tempfile::TempDir) -> Options {
         spaces: 2,
         size: "12x12".into(),
         rate: 5.0,
+        chat_rate: 0.0,
         duration: 3,
         warmup: 1,
         interest_threshold: 100,
@@ -34,10 +35,10 @@ fn options(server: String, dir: &tempfile::TempDir) -> Options {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn twenty_people_walk_for_three_seconds_and_every_move_arrives() {
+async fn twenty_people_walk_and_chat_for_three_seconds_and_everything_arrives() {
     let dir = tempfile::tempdir().unwrap();
     let app = RunningApp::start(server_config(&dir)).await.unwrap();
-    let options = options(format!("http://{}", app.addr), &dir);
+    let options = Options { chat_rate: 1.0, ..options(format!("http://{}", app.addr), &dir) };
     let started = Instant::now();
     let report = run(&options).await.unwrap();
     assert!(started.elapsed() < Duration::from_secs(30), "the run stops by itself");
@@ -47,6 +48,9 @@ async fn twenty_people_walk_for_three_seconds_and_every_move_arrives() {
     assert!(report.frames_received > 500, "{report}");
     assert!(report.delivery_ratio > 0.95 && report.delivery_ratio <= 1.01, "{report}");
     assert_eq!(report.missed_moves, 0, "{report}");
+    assert!(report.chats_sent >= 40, "{report}");
+    assert_eq!(report.chats_received, report.chats_expected, "every chat reaches the other nine: {report}");
+    assert!(report.chat_latency_p99_ms > 0.0 && report.chat_latency_p99_ms < 1000.0, "{report}");
     assert!(report.latency_p99_ms > 0.0 && report.latency_p99_ms < 1000.0, "{report}");
     assert!(report.server_cpu_seconds.is_some() && report.server_rss_peak_mb.is_some());
 
