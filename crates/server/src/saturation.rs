@@ -11,6 +11,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use tokio::sync::watch;
+use tokio::time::MissedTickBehavior;
 
 /// How often the CPU time is sampled.
 const SAMPLE_EVERY: Duration = Duration::from_millis(100);
@@ -44,7 +45,10 @@ impl Saturation {
     /// `gather_saturated` gauge through `on_change`).
     pub async fn monitor(self: Arc<Self>, mut stop: watch::Receiver<bool>, on_change: impl Fn(bool)) {
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get()) as f64;
-        let mut ticks = tokio::time::interval(SAMPLE_EVERY);
+        // Each sample spans a whole period, even after the runtime stalled: a burst of
+        // catch-up ticks would make samples of microseconds that count like full ones.
+        let mut ticks = tokio::time::interval_at(tokio::time::Instant::now() + SAMPLE_EVERY, SAMPLE_EVERY);
+        ticks.set_missed_tick_behavior(MissedTickBehavior::Delay);
         let mut last = (Instant::now(), process_cpu_time());
         let mut trend = Trend::default();
         loop {
@@ -53,9 +57,9 @@ impl Saturation {
                 _ = stop.changed() => return,
             }
             let now = (Instant::now(), process_cpu_time());
-            let (Some(cpu_before), Some(cpu_now)) = (last.1, now.1) else { continue };
-            let wall = now.0.duration_since(last.0).as_secs_f64();
-            last = now;
+            let before = std::mem::replace(&mut last, now);
+            let (Some(cpu_before), Some(cpu_now)) = (before.1, now.1) else { continue };
+            let wall = now.0.duration_since(before.0).as_secs_f64();
             if wall <= 0.0 {
                 continue;
             }

@@ -93,12 +93,20 @@ impl Membership {
         }
     }
 
-    /// Leaves now, in order with the moves sent before.
+    /// Leaves now, in order with the moves sent before, and returns once no more frames
+    /// of this space will reach the socket (so a join that follows is not mixed with them).
     pub async fn leave(mut self) {
         self.left = true;
         let (user, membership) = (self.user, self.id);
         match &self.target {
-            Target::Local(room) => drop(room.send(RoomMsg::Leave { user, membership }).await),
+            Target::Local(room) => {
+                let (done, left) = oneshot::channel();
+                if room.send(RoomMsg::Leave { user, membership, done: Some(done) }).await.is_ok() {
+                    // An error means the room is gone, which sends nothing either.
+                    let _ = left.await;
+                }
+            }
+            // Unregistering stops this node handing the space's frames to the socket.
             Target::Remote(_) => self.leave_remote(),
         }
     }
@@ -127,7 +135,7 @@ impl Drop for Membership {
         }
         let (user, membership) = (self.user, self.id);
         match &self.target {
-            Target::Local(room) => match room.try_send(RoomMsg::Leave { user, membership }) {
+            Target::Local(room) => match room.try_send(RoomMsg::Leave { user, membership, done: None }) {
                 Err(mpsc::error::TrySendError::Full(leave)) => {
                     let room = room.clone();
                     tokio::spawn(async move {

@@ -50,7 +50,9 @@ impl Rooms {
             Intent::Move { user, membership, to } => {
                 self.tell(space, RoomMsg::Move { user, membership, to }).await
             }
-            Intent::Leave { user, membership } => self.tell(space, RoomMsg::Leave { user, membership }).await,
+            Intent::Leave { user, membership } => {
+                self.tell(space, RoomMsg::Leave { user, membership, done: None }).await
+            }
             Intent::Deliver { recipients, frame, kind } => {
                 let kind = if kind == "chat" { "chat" } else { "other" };
                 self.tell(space, RoomMsg::Deliver { recipients, frame: Bytes::from(frame), kind }).await;

@@ -41,6 +41,9 @@ pub enum RoomMsg {
     Leave {
         user: UserId,
         membership: MembershipId,
+        /// Answered once the room has let the member go: no frame of this room reaches
+        /// their socket after it.
+        done: Option<oneshot::Sender<()>>,
     },
     /// Who would hear a chat message from `user` now.
     ChatAudience {
@@ -87,6 +90,9 @@ pub struct Room {
     awaiting: HashMap<UserId, Instant>,
     /// Who hears what once the space is crowded.
     visibility: Visibility,
+    /// Members found too slow and not yet cut off. Cutting one off tells the others it
+    /// left, which may find more; a list rather than recursion keeps that flat.
+    too_slow: Vec<UserId>,
 }
 
 /// What a room needs besides its space.
@@ -117,6 +123,7 @@ impl Room {
             cluster,
             awaiting,
             visibility,
+            too_slow: Vec::new(),
         }
     }
 
@@ -211,9 +218,12 @@ impl Room {
                     }
                 }
             }
-            RoomMsg::Leave { user, membership } => {
+            RoomMsg::Leave { user, membership, done } => {
                 if self.is_current(user, membership) {
                     self.remove(user);
+                }
+                if let Some(done) = done {
+                    let _ = done.send(());
                 }
             }
             RoomMsg::Reattach { user, membership, node, at } => self.reattach(user, membership, node, at),
@@ -356,12 +366,19 @@ impl Room {
     /// Members that stopped reading are closed and leave, so one stalled client never
     /// holds up the space; their departure is delivered in turn.
     fn cut_off(&mut self, users: Vec<UserId>) {
-        for user in users {
+        let busy = !self.too_slow.is_empty();
+        self.too_slow.extend(users);
+        if busy {
+            return; // A cut-off further up the stack is working through the list.
+        }
+        while let Some(&user) = self.too_slow.last() {
             if let Some(member) = self.members.remove(user) {
                 tracing::info!(space = %self.id, %user, "dropping a member that stopped reading");
                 self.members.close(user, &member, CloseReason::TOO_SLOW);
                 self.leave_space(user);
             }
+            // Removed only now: while it stays in the list, nested calls only add to it.
+            self.too_slow.retain(|u| *u != user);
         }
     }
 

@@ -43,7 +43,7 @@ pub async fn run(socket: WebSocket, state: AppState) {
     let (sink, mut stream) = socket.split();
     let (outbox, outbox_rx) = Outbox::new(OUTBOX_CAPACITY, COALESCE_FROM);
     let idle_timeout = state.config.ws_idle_timeout();
-    let writer = tokio::spawn(writer::run(sink, outbox_rx, idle_timeout / 3, state.saturation.clone()));
+    let mut writer = tokio::spawn(writer::run(sink, outbox_rx, idle_timeout / 3, state.saturation.clone()));
     let mut closing = outbox.closing();
     let mut shutdown = state.shutdown.clone();
     let mut revocations = Some(state.sessions.revocations());
@@ -89,7 +89,10 @@ pub async fn run(socket: WebSocket, state: AppState) {
     }
     // Leaving before the writer finishes means the others hear `user-left` promptly.
     drop(conn);
-    let _ = tokio::time::timeout(WRITER_GRACE, writer).await;
+    if tokio::time::timeout(WRITER_GRACE, &mut writer).await.is_err() {
+        // A client that stopped reading can hold a write open forever; end it with us.
+        writer.abort();
+    }
 }
 
 /// Counts this connection in `gather_ws_connections_open` for as long as `run` lasts.

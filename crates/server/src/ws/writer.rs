@@ -8,6 +8,7 @@ use std::time::Duration;
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
 use futures_util::stream::SplitSink;
 use futures_util::SinkExt;
+use tokio::time::MissedTickBehavior;
 
 use crate::rooms::{CloseReason, OutboxReceiver};
 use crate::saturation::Saturation;
@@ -21,6 +22,7 @@ pub async fn run(
     let OutboxReceiver { frames, mut closing } = outbox;
     let mut ping = tokio::time::interval(ping_every);
     ping.reset(); // The first tick would fire at once; the socket is fresh.
+    ping.set_missed_tick_behavior(MissedTickBehavior::Delay);
     let mut batch = VecDeque::new();
     // One wait for a close request for the socket's whole life, not a new one per batch.
     let close_requested = closing.changed();
@@ -29,12 +31,24 @@ pub async fn run(
         tokio::select! {
             biased;
             _ = &mut close_requested => {
-                // Frames queued before the close (such as the error that explains it) go first.
+                let reason = frames.close_reason();
+                // Frames queued before the close (such as the error that explains it) go
+                // first; a reader cut off for being too slow would only choke on them.
                 frames.take_now(&mut batch);
+                if reason == Some(CloseReason::TOO_SLOW) {
+                    batch.clear();
+                }
                 if write_batch(&mut sink, &mut batch).await.is_err() {
                     return;
                 }
-                break frames.close_reason();
+                break reason;
+            }
+            // Before frames: in a busy space frames are always ready, and a client that only
+            // listens must still be pinged, or its silence would look like a dead socket.
+            _ = ping.tick() => {
+                if sink.send(Message::Ping(Default::default())).await.is_err() {
+                    return;
+                }
             }
             more = frames.ready() => {
                 if !more {
@@ -49,11 +63,6 @@ pub async fn run(
                 }
                 frames.take_now(&mut batch);
                 if write_batch(&mut sink, &mut batch).await.is_err() {
-                    return;
-                }
-            }
-            _ = ping.tick() => {
-                if sink.send(Message::Ping(Default::default())).await.is_err() {
                     return;
                 }
             }
