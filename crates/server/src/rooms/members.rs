@@ -173,10 +173,8 @@ impl Delivery {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
-    use std::collections::VecDeque;
-
     use super::super::OutboxReceiver;
+    use super::*;
     use gather_core::{Event, Position};
 
     /// A local member whose outbox holds `capacity` frames and coalesces once
@@ -196,9 +194,7 @@ mod tests {
     }
 
     fn queued(rx: &OutboxReceiver) -> Vec<Bytes> {
-        let mut batch = VecDeque::new();
-        rx.frames.take_now(&mut batch);
-        batch.into()
+        rx.frames.take_all_now()
     }
 
     #[test]

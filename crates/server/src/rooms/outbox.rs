@@ -223,6 +223,16 @@ fn take_all(queue: &mut Queue, batch: &mut VecDeque<Bytes>) {
     queue.movements.clear();
 }
 
+#[cfg(test)]
+impl Frames {
+    /// Everything queued right now, for tests to look at.
+    pub(crate) fn take_all_now(&self) -> Vec<Bytes> {
+        let mut batch = VecDeque::new();
+        self.take_now(&mut batch);
+        batch.into()
+    }
+}
+
 impl Drop for Frames {
     fn drop(&mut self) {
         let mut queue = self.shared.lock();
@@ -248,9 +258,7 @@ mod tests {
     }
 
     fn drain(rx: &OutboxReceiver) -> Vec<Bytes> {
-        let mut batch = VecDeque::new();
-        rx.frames.take_now(&mut batch);
-        batch.into()
+        rx.frames.take_all_now()
     }
 
     #[test]
