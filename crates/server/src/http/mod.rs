@@ -4,6 +4,7 @@ mod account;
 mod catalog;
 mod chat;
 mod json;
+mod openapi;
 pub mod ops;
 mod spaces;
 mod users;
@@ -25,6 +26,7 @@ pub fn router() -> Router<AppState> {
         .merge(chat::router())
         .merge(catalog::router())
         .merge(spaces::router())
+        .merge(openapi::router())
         .fallback(|| async { ApiError::NotFound })
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
 }
