@@ -27,7 +27,9 @@ pub struct Empty {}
 
 #[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
 pub struct SignupRequest {
+    /// 1 to 64 characters after trimming, none of them whitespace; unique ignoring case.
     pub username: String,
+    #[schema(min_length = 6, max_length = 256)]
     pub password: String,
     #[serde(rename = "type", default)]
     #[schema(schema_with = role_schema)]
@@ -59,6 +61,7 @@ pub struct SigninResponse {
 #[serde(rename_all = "camelCase")]
 pub struct ChangePasswordRequest {
     pub old_password: String,
+    #[schema(min_length = 6, max_length = 256)]
     pub new_password: String,
 }
 

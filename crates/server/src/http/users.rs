@@ -3,7 +3,7 @@
 use std::net::{IpAddr, SocketAddr};
 use std::time::Instant;
 
-use axum::extract::{ConnectInfo, Query, State};
+use axum::extract::{ConnectInfo, State};
 use axum::http::header::USER_AGENT;
 use axum::http::HeaderMap;
 use axum::routing::{get, post};
@@ -16,7 +16,7 @@ use gather_protocol::http::{
 use gather_store::{NewUser, StoreError};
 use utoipa::OpenApi;
 
-use super::json::JsonBody;
+use super::json::{JsonBody, QueryParams};
 use super::validate;
 use crate::auth::{admin_only, is_admin, AuthUser, MaybeAuthUser};
 use crate::config::AdminSignup;
@@ -199,7 +199,7 @@ async fn me(
 )]
 async fn bulk_metadata(
     State(state): State<AppState>,
-    Query(params): Query<Vec<(String, String)>>,
+    QueryParams(params): QueryParams<Vec<(String, String)>>,
 ) -> ApiResult<Json<BulkMetadataResponse>> {
     let ids = parse_ids(&params)?;
     let avatars = state.store.user_avatars(&ids).await?;
