@@ -31,7 +31,15 @@ pub fn router() -> Router<AppState> {
 
 /// This file's routes in the OpenAPI document.
 #[derive(OpenApi)]
-#[openapi(paths(list_avatars, list_elements, list_maps, create_avatar, create_element, update_element, create_map))]
+#[openapi(paths(
+    list_avatars,
+    list_elements,
+    list_maps,
+    create_avatar,
+    create_element,
+    update_element,
+    create_map
+))]
 pub(super) struct Api;
 
 pub fn element_body(element: &Element) -> ElementBody {

@@ -74,7 +74,8 @@ async fn readyz(State(state): State<AppState>) -> Response {
 }
 
 fn not_ready(reason: &'static str) -> Response {
-    (StatusCode::SERVICE_UNAVAILABLE, Json(Status { status: "not-ready", reason: Some(reason) })).into_response()
+    (StatusCode::SERVICE_UNAVAILABLE, Json(Status { status: "not-ready", reason: Some(reason) }))
+        .into_response()
 }
 
 #[utoipa::path(

@@ -10,8 +10,8 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use gather_core::{Role, UserId};
 use gather_protocol::http::{
-    BulkMetadataResponse, Empty, ErrorBody, MeResponse, SigninRequest, SigninResponse, SignupRequest, SignupResponse,
-    UpdateMetadataRequest, UserAvatarBody,
+    BulkMetadataResponse, Empty, ErrorBody, MeResponse, SigninRequest, SigninResponse, SignupRequest,
+    SignupResponse, UpdateMetadataRequest, UserAvatarBody,
 };
 use gather_store::{NewUser, StoreError};
 use utoipa::OpenApi;
