@@ -6,6 +6,7 @@ mod chat;
 mod json;
 mod openapi;
 pub mod ops;
+pub mod plain_errors;
 mod spaces;
 mod users;
 pub(crate) mod validate;
