@@ -230,7 +230,11 @@ pub struct AddSpaceElementRequest {
     pub element_id: ElementId,
     #[schema(value_type = String, format = "uuid")]
     pub space_id: SpaceId,
+    /// Column: 0 to 999, and inside the space.
+    #[schema(minimum = 0, maximum = 999)]
     pub x: i64,
+    /// Row: 0 to 999, and inside the space.
+    #[schema(minimum = 0, maximum = 999)]
     pub y: i64,
 }
 
@@ -283,7 +287,11 @@ pub struct CreateAvatarResponse {
 pub struct MapElementBody {
     #[schema(value_type = String, format = "uuid")]
     pub element_id: ElementId,
+    /// Column: 0 to 999, and inside the space.
+    #[schema(minimum = 0, maximum = 999)]
     pub x: i64,
+    /// Row: 0 to 999, and inside the space.
+    #[schema(minimum = 0, maximum = 999)]
     pub y: i64,
 }
 

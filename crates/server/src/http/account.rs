@@ -34,7 +34,7 @@ pub(super) struct Api;
     responses(
         (status = 200, description = "The token's session is revoked", body = Empty),
         (status = 403, description = "Missing or bad token", body = ErrorBody),
-        (status = 503, description = "The database is unreachable", body = ErrorBody),
+        (status = 503, description = "The database is unreachable or busy; retry after `Retry-After` seconds", body = ErrorBody),
     )
 )]
 async fn sign_out(State(state): State<AppState>, caller: AuthUser) -> ApiResult<Json<Empty>> {
@@ -49,7 +49,7 @@ async fn sign_out(State(state): State<AppState>, caller: AuthUser) -> ApiResult<
     responses(
         (status = 200, description = "The caller's live sessions, newest first", body = SessionsResponse),
         (status = 403, description = "Missing or bad token", body = ErrorBody),
-        (status = 503, description = "The database is unreachable", body = ErrorBody),
+        (status = 503, description = "The database is unreachable or busy; retry after `Retry-After` seconds", body = ErrorBody),
     )
 )]
 async fn list_sessions(State(state): State<AppState>, caller: AuthUser) -> ApiResult<Json<SessionsResponse>> {
@@ -76,7 +76,7 @@ async fn list_sessions(State(state): State<AppState>, caller: AuthUser) -> ApiRe
         (status = 200, description = "The session is revoked", body = Empty),
         (status = 400, description = "Malformed or unknown session id", body = ErrorBody),
         (status = 403, description = "Missing or bad token, or someone else's session", body = ErrorBody),
-        (status = 503, description = "The database is unreachable", body = ErrorBody),
+        (status = 503, description = "The database is unreachable or busy; retry after `Retry-After` seconds", body = ErrorBody),
     )
 )]
 async fn revoke_session(
@@ -106,7 +106,7 @@ async fn revoke_session(
         (status = 400, description = "Malformed body or invalid new password", body = ErrorBody),
         (status = 403, description = "Missing or bad token, or the current password is wrong", body = ErrorBody),
         (status = 413, description = "The body is over 64 KiB", body = ErrorBody),
-        (status = 503, description = "The database is unreachable", body = ErrorBody),
+        (status = 503, description = "The database is unreachable or busy; retry after `Retry-After` seconds", body = ErrorBody),
     )
 )]
 async fn change_password(

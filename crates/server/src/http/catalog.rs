@@ -71,7 +71,7 @@ fn map_body(map: Map) -> MapBody {
     path = "/avatars",
     responses(
         (status = 200, description = "Every avatar", body = AvatarsResponse),
-        (status = 503, description = "The database is unreachable", body = ErrorBody),
+        (status = 503, description = "The database is unreachable or busy; retry after `Retry-After` seconds", body = ErrorBody),
     )
 )]
 async fn list_avatars(State(state): State<AppState>) -> ApiResult<Json<AvatarsResponse>> {
@@ -86,7 +86,7 @@ async fn list_avatars(State(state): State<AppState>) -> ApiResult<Json<AvatarsRe
     path = "/elements",
     responses(
         (status = 200, description = "Every element (kind of furniture)", body = ElementsResponse),
-        (status = 503, description = "The database is unreachable", body = ErrorBody),
+        (status = 503, description = "The database is unreachable or busy; retry after `Retry-After` seconds", body = ErrorBody),
     )
 )]
 async fn list_elements(State(state): State<AppState>) -> ApiResult<Json<ElementsResponse>> {
@@ -99,7 +99,7 @@ async fn list_elements(State(state): State<AppState>) -> ApiResult<Json<Elements
     path = "/maps",
     responses(
         (status = 200, description = "Every map, with its default furniture", body = MapsResponse),
-        (status = 503, description = "The database is unreachable", body = ErrorBody),
+        (status = 503, description = "The database is unreachable or busy; retry after `Retry-After` seconds", body = ErrorBody),
     )
 )]
 async fn list_maps(State(state): State<AppState>) -> ApiResult<Json<MapsResponse>> {
@@ -117,7 +117,7 @@ async fn list_maps(State(state): State<AppState>) -> ApiResult<Json<MapsResponse
         (status = 400, description = "Malformed body, invalid name or image URL", body = ErrorBody),
         (status = 403, description = "Missing or bad token, or not an admin", body = ErrorBody),
         (status = 413, description = "The body is over 64 KiB", body = ErrorBody),
-        (status = 503, description = "The database is unreachable", body = ErrorBody),
+        (status = 503, description = "The database is unreachable or busy; retry after `Retry-After` seconds", body = ErrorBody),
     )
 )]
 async fn create_avatar(
@@ -144,7 +144,7 @@ async fn create_avatar(
         (status = 400, description = "Malformed body, invalid image URL or size (each side 1 to 100)", body = ErrorBody),
         (status = 403, description = "Missing or bad token, or not an admin", body = ErrorBody),
         (status = 413, description = "The body is over 64 KiB", body = ErrorBody),
-        (status = 503, description = "The database is unreachable", body = ErrorBody),
+        (status = 503, description = "The database is unreachable or busy; retry after `Retry-After` seconds", body = ErrorBody),
     )
 )]
 async fn create_element(
@@ -176,7 +176,7 @@ async fn create_element(
         (status = 400, description = "Malformed body or id, invalid image URL, or unknown element", body = ErrorBody),
         (status = 403, description = "Missing or bad token, or not an admin", body = ErrorBody),
         (status = 413, description = "The body is over 64 KiB", body = ErrorBody),
-        (status = 503, description = "The database is unreachable", body = ErrorBody),
+        (status = 503, description = "The database is unreachable or busy; retry after `Retry-After` seconds", body = ErrorBody),
     )
 )]
 async fn update_element(
@@ -197,10 +197,11 @@ async fn update_element(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The map is added", body = IdResponse<String>),
-        (status = 400, description = "Malformed body, invalid name, dimensions or thumbnail, unknown element, or furniture that does not fit", body = ErrorBody),
+        (status = 400, description = "Malformed body, invalid name, dimensions or thumbnail, a position outside 0..1000, unknown element, or furniture that does not fit", body = ErrorBody),
         (status = 403, description = "Missing or bad token, or not an admin", body = ErrorBody),
+        (status = 409, description = "More default elements than one space may hold", body = ErrorBody),
         (status = 413, description = "The body is over 64 KiB", body = ErrorBody),
-        (status = 503, description = "The database is unreachable", body = ErrorBody),
+        (status = 503, description = "The database is unreachable or busy; retry after `Retry-After` seconds", body = ErrorBody),
     )
 )]
 async fn create_map(

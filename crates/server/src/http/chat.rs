@@ -1,6 +1,6 @@
 //! A space's chat log, newest first, a page at a time.
 
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::routing::get;
 use axum::{Json, Router};
 use gather_core::{ChatMessageId, SpaceId};
@@ -9,7 +9,7 @@ use gather_store::{ChatMessage, Entity, StoreError};
 use serde::Deserialize;
 use utoipa::OpenApi;
 
-use super::json::{PathParam, QueryParams};
+use super::json::PathParam;
 use crate::auth::AuthUser;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
@@ -57,14 +57,14 @@ pub fn chat_body(message: ChatMessage) -> ChatBody {
         (status = 200, description = "A page of messages the caller may see, newest first", body = ChatPageResponse),
         (status = 400, description = "Malformed id, limit or query, unknown space, or `before` names no message of it", body = ErrorBody),
         (status = 403, description = "Missing or bad token", body = ErrorBody),
-        (status = 503, description = "The database is unreachable", body = ErrorBody),
+        (status = 503, description = "The database is unreachable or busy; retry after `Retry-After` seconds", body = ErrorBody),
     )
 )]
 async fn chat_history(
     State(state): State<AppState>,
     caller: AuthUser,
     PathParam(space): PathParam<SpaceId>,
-    QueryParams(query): QueryParams<PageQuery>,
+    Query(query): Query<PageQuery>,
 ) -> ApiResult<Json<ChatPageResponse>> {
     let limit = match query.limit.as_deref() {
         None => DEFAULT_PAGE,

@@ -1,7 +1,7 @@
-//! Request extractors whose rejections speak the contract: a malformed body, path or query
-//! is a 400 with a message saying what was wrong, never axum's plain-text default.
+//! Request extractors whose rejections speak the contract: a malformed body or path is a
+//! 400 with a message saying what was wrong, never axum's plain-text default.
 
-use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::extract::rejection::{JsonRejection, PathRejection};
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::StatusCode;
@@ -52,22 +52,4 @@ impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for PathPar
 
 fn path_rejection(rejection: PathRejection) -> ApiError {
     ApiError::bad_request("invalid-id", format!("malformed id in the path: {}", rejection.body_text()))
-}
-
-/// Query parameters, such as a page's `before` and `limit`.
-pub struct QueryParams<T>(pub T);
-
-impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for QueryParams<T> {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
-        match axum::extract::Query::<T>::from_request_parts(parts, state).await {
-            Ok(axum::extract::Query(value)) => Ok(Self(value)),
-            Err(rejection) => Err(query_rejection(rejection)),
-        }
-    }
-}
-
-fn query_rejection(rejection: QueryRejection) -> ApiError {
-    ApiError::bad_request("invalid-query", rejection.body_text())
 }

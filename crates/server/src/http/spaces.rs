@@ -51,8 +51,9 @@ pub(super) struct Api;
         (status = 200, description = "The space is created", body = CreateSpaceResponse),
         (status = 400, description = "Malformed body, invalid name or dimensions, neither mapId nor dimensions, or unknown map", body = ErrorBody),
         (status = 403, description = "Missing or bad token", body = ErrorBody),
+        (status = 409, description = "The caller owns as many spaces as one account may", body = ErrorBody),
         (status = 413, description = "The body is over 64 KiB", body = ErrorBody),
-        (status = 503, description = "The database is unreachable", body = ErrorBody),
+        (status = 503, description = "The database is unreachable or busy; retry after `Retry-After` seconds", body = ErrorBody),
     )
 )]
 async fn create_space(
@@ -84,7 +85,7 @@ async fn create_space(
     responses(
         (status = 200, description = "The caller's spaces", body = SpacesResponse),
         (status = 403, description = "Missing or bad token", body = ErrorBody),
-        (status = 503, description = "The database is unreachable", body = ErrorBody),
+        (status = 503, description = "The database is unreachable or busy; retry after `Retry-After` seconds", body = ErrorBody),
     )
 )]
 async fn list_my_spaces(
@@ -113,7 +114,7 @@ async fn list_my_spaces(
         (status = 200, description = "The space and its furniture", body = SpaceResponse),
         (status = 400, description = "Malformed or unknown space id", body = ErrorBody),
         (status = 403, description = "Missing or bad token", body = ErrorBody),
-        (status = 503, description = "The database is unreachable", body = ErrorBody),
+        (status = 503, description = "The database is unreachable or busy; retry after `Retry-After` seconds", body = ErrorBody),
     )
 )]
 async fn get_space(
@@ -142,7 +143,7 @@ async fn get_space(
         (status = 200, description = "The space is deleted; anyone inside is told", body = Empty),
         (status = 400, description = "Malformed or unknown space id", body = ErrorBody),
         (status = 403, description = "Missing or bad token, or not the space's owner", body = ErrorBody),
-        (status = 503, description = "The database is unreachable", body = ErrorBody),
+        (status = 503, description = "The database is unreachable or busy; retry after `Retry-After` seconds", body = ErrorBody),
     )
 )]
 async fn delete_space(
@@ -164,10 +165,11 @@ async fn delete_space(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The element is placed; anyone inside sees it", body = IdResponse<String>),
-        (status = 400, description = "Malformed body, unknown space or element, or a place where it does not fit", body = ErrorBody),
+        (status = 400, description = "Malformed body, a position outside 0..1000, unknown space or element, or a place where it does not fit", body = ErrorBody),
         (status = 403, description = "Missing or bad token, or not the space's owner", body = ErrorBody),
+        (status = 409, description = "The space holds as many elements as one space may", body = ErrorBody),
         (status = 413, description = "The body is over 64 KiB", body = ErrorBody),
-        (status = 503, description = "The database is unreachable", body = ErrorBody),
+        (status = 503, description = "The database is unreachable or busy; retry after `Retry-After` seconds", body = ErrorBody),
     )
 )]
 async fn add_element(
@@ -201,7 +203,7 @@ async fn add_element(
         (status = 400, description = "Malformed body or unknown placed element", body = ErrorBody),
         (status = 403, description = "Missing or bad token, or not the space's owner", body = ErrorBody),
         (status = 413, description = "The body is over 64 KiB", body = ErrorBody),
-        (status = 503, description = "The database is unreachable", body = ErrorBody),
+        (status = 503, description = "The database is unreachable or busy; retry after `Retry-After` seconds", body = ErrorBody),
     )
 )]
 async fn remove_element_by_body(
@@ -221,7 +223,7 @@ async fn remove_element_by_body(
         (status = 200, description = "The element is removed; anyone inside sees it", body = Empty),
         (status = 400, description = "Malformed or unknown placed element id", body = ErrorBody),
         (status = 403, description = "Missing or bad token, or not the space's owner", body = ErrorBody),
-        (status = 503, description = "The database is unreachable", body = ErrorBody),
+        (status = 503, description = "The database is unreachable or busy; retry after `Retry-After` seconds", body = ErrorBody),
     )
 )]
 async fn remove_element_by_path(

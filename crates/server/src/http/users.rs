@@ -3,7 +3,7 @@
 use std::net::{IpAddr, SocketAddr};
 use std::time::Instant;
 
-use axum::extract::{ConnectInfo, State};
+use axum::extract::{ConnectInfo, Query, State};
 use axum::http::header::USER_AGENT;
 use axum::http::HeaderMap;
 use axum::routing::{get, post};
@@ -16,7 +16,7 @@ use gather_protocol::http::{
 use gather_store::{NewUser, StoreError};
 use utoipa::OpenApi;
 
-use super::json::{JsonBody, QueryParams};
+use super::json::JsonBody;
 use super::validate;
 use crate::auth::{admin_only, is_admin, AuthUser, MaybeAuthUser};
 use crate::config::AdminSignup;
@@ -51,7 +51,7 @@ pub(super) struct Api;
         (status = 400, description = "Malformed body, invalid username or password, or the username is taken", body = ErrorBody),
         (status = 403, description = "An admin account needs an admin's token, or the token sent is bad", body = ErrorBody),
         (status = 413, description = "The body is over 64 KiB", body = ErrorBody),
-        (status = 503, description = "The database is unreachable", body = ErrorBody),
+        (status = 503, description = "The database is unreachable or busy; retry after `Retry-After` seconds", body = ErrorBody),
     )
 )]
 async fn signup(
@@ -93,7 +93,7 @@ async fn signup(
         (status = 413, description = "The body is over 64 KiB", body = ErrorBody),
         (status = 429, description = "Too many failed sign-ins; wait `Retry-After` seconds", body = ErrorBody,
             headers(("Retry-After" = u64, description = "Seconds to wait"))),
-        (status = 503, description = "The database is unreachable", body = ErrorBody),
+        (status = 503, description = "The database is unreachable or busy; retry after `Retry-After` seconds", body = ErrorBody),
     )
 )]
 async fn signin(
@@ -144,7 +144,7 @@ fn client_ip(state: &AppState, peer: SocketAddr, headers: &HeaderMap) -> IpAddr 
         (status = 400, description = "Malformed body or unknown avatar", body = ErrorBody),
         (status = 403, description = "Missing or bad token", body = ErrorBody),
         (status = 413, description = "The body is over 64 KiB", body = ErrorBody),
-        (status = 503, description = "The database is unreachable", body = ErrorBody),
+        (status = 503, description = "The database is unreachable or busy; retry after `Retry-After` seconds", body = ErrorBody),
     )
 )]
 async fn update_metadata(
@@ -166,7 +166,7 @@ async fn update_metadata(
     responses(
         (status = 200, description = "Who the token belongs to", body = MeResponse),
         (status = 403, description = "Missing or bad token", body = ErrorBody),
-        (status = 503, description = "The database is unreachable", body = ErrorBody),
+        (status = 503, description = "The database is unreachable or busy; retry after `Retry-After` seconds", body = ErrorBody),
     )
 )]
 async fn me(
@@ -186,20 +186,21 @@ async fn me(
     get,
     path = "/user/metadata/bulk",
     params(
-        // Also accepted, for older clients: `ids=[a,b]` and `ids=a,b` in one value.
-        ("ids" = Option<Vec<String>>, Query, explode, max_items = 100,
+        // Not `maxItems`: one value may hold several ids, and empty ones do not count, so
+        // the cap of 100 is on ids, not on parameter values.
+        ("ids" = Option<Vec<String>>, Query, explode,
             description = "User ids, repeated (`ids=a&ids=b`), or in one value as `[a,b]` or `a,b`; \
-                           ids that name no user are left out"),
+                           at most 100; ids that name no user are left out"),
     ),
     responses(
         (status = 200, description = "The avatars of the users that exist", body = BulkMetadataResponse),
         (status = 400, description = "More than 100 ids", body = ErrorBody),
-        (status = 503, description = "The database is unreachable", body = ErrorBody),
+        (status = 503, description = "The database is unreachable or busy; retry after `Retry-After` seconds", body = ErrorBody),
     )
 )]
 async fn bulk_metadata(
     State(state): State<AppState>,
-    QueryParams(params): QueryParams<Vec<(String, String)>>,
+    Query(params): Query<Vec<(String, String)>>,
 ) -> ApiResult<Json<BulkMetadataResponse>> {
     let ids = parse_ids(&params)?;
     let avatars = state.store.user_avatars(&ids).await?;
