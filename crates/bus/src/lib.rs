@@ -1,9 +1,13 @@
 //! The bus carries news about a space from wherever it happens (an HTTP request changing
 //! furniture, a space being deleted) to the room that runs the space live, wherever that
 //! room is. [`LocalBus`] serves one process; a networked bus can implement [`Bus`] for
-//! several nodes without the publishers or the rooms changing.
+//! several nodes without the publishers or the rooms changing. Between nodes, messages go
+//! over a [`NodeLink`]: Redis, or a [`LinkHub`] for nodes in one process.
 
+mod in_process;
+mod link;
 mod local;
+#[cfg(feature = "redis")]
 pub mod redis;
 
 use async_trait::async_trait;
@@ -11,8 +15,11 @@ use gather_core::{ElementId, Footprint, SpaceElementId, SpaceId};
 use serde::{Deserialize, Serialize};
 use tokio::sync::broadcast;
 
+pub use in_process::{InProcessLink, LinkHub};
+pub use link::{Inbound, LinkError, NodeLink};
 pub use local::LocalBus;
-pub use redis::{Inbound, LinkError, RedisLink};
+#[cfg(feature = "redis")]
+pub use redis::RedisLink;
 
 /// A piece of furniture that has just been placed, with all a room needs to show it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -7,20 +7,18 @@
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use async_trait::async_trait;
 use redis::aio::MultiplexedConnection;
 use redis::{Client, Script};
 use tokio::sync::{mpsc, watch};
 
-/// What arrives for this node: on its own channel, or broadcast to all.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Inbound {
-    Direct(Vec<u8>),
-    Broadcast(Vec<u8>),
-}
+use crate::link::{Inbound, LinkError, NodeLink};
 
-#[derive(Debug, thiserror::Error)]
-#[error("redis: {0}")]
-pub struct LinkError(#[from] redis::RedisError);
+impl From<redis::RedisError> for LinkError {
+    fn from(error: redis::RedisError) -> Self {
+        Self(format!("redis: {error}"))
+    }
+}
 
 const BROADCAST: &str = "gather:broadcast";
 /// Messages for this node may queue this deep before the subscriber waits for the node.
@@ -55,39 +53,41 @@ impl RedisLink {
         tokio::spawn(listen(client, node_channel(node), inbox, up));
         Ok((Self { node: node.to_owned(), commands, connected }, inbound))
     }
+}
 
-    pub fn node(&self) -> &str {
+#[async_trait]
+impl NodeLink for RedisLink {
+    fn node(&self) -> &str {
         &self.node
     }
 
     /// Whether the subscription is live right now.
-    pub fn connected(&self) -> bool {
+    fn connected(&self) -> bool {
         self.connected.borrow().is_some()
     }
 
     /// How long the subscription has been live (since it last came back), if it is.
-    pub fn connected_for(&self) -> Option<Duration> {
+    fn connected_for(&self) -> Option<Duration> {
         self.connected.borrow().map(|since| since.elapsed())
     }
 
     /// Waits until the subscription is live (messages sent from now on will arrive).
-    pub async fn wait_connected(&self) {
+    async fn wait_connected(&self) {
         let mut connected = self.connected.clone();
         let _ = connected.wait_for(|up| up.is_some()).await;
     }
 
-    pub async fn send(&self, to: &str, payload: &[u8]) -> Result<(), LinkError> {
+    async fn send(&self, to: &str, payload: &[u8]) -> Result<(), LinkError> {
         let _: i64 = self.commands.run(redis::cmd("PUBLISH").arg(node_channel(to)).arg(payload)).await?;
         Ok(())
     }
 
-    pub async fn broadcast(&self, payload: &[u8]) -> Result<(), LinkError> {
+    async fn broadcast(&self, payload: &[u8]) -> Result<(), LinkError> {
         let _: i64 = self.commands.run(redis::cmd("PUBLISH").arg(BROADCAST).arg(payload)).await?;
         Ok(())
     }
 
-    /// Takes the lease of `space` if nobody holds it; returns the holder either way.
-    pub async fn claim(&self, space: &str, ttl: Duration) -> Result<String, LinkError> {
+    async fn claim(&self, space: &str, ttl: Duration) -> Result<String, LinkError> {
         let key = lease_key(space);
         let millis = ttl.as_millis() as u64;
         for _ in 0..3 {
@@ -106,8 +106,7 @@ impl RedisLink {
         Ok(self.node.clone())
     }
 
-    /// Extends our lease; false when it is no longer ours.
-    pub async fn renew(&self, space: &str, ttl: Duration) -> Result<bool, LinkError> {
+    async fn renew(&self, space: &str, ttl: Duration) -> Result<bool, LinkError> {
         let script = Script::new(
             "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end",
         );
@@ -117,8 +116,7 @@ impl RedisLink {
         Ok(renewed == 1)
     }
 
-    /// Gives the lease up, if it is still ours.
-    pub async fn release(&self, space: &str) -> Result<(), LinkError> {
+    async fn release(&self, space: &str) -> Result<(), LinkError> {
         let script = Script::new(
             "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end",
         );
@@ -128,7 +126,7 @@ impl RedisLink {
         Ok(())
     }
 
-    pub async fn owner(&self, space: &str) -> Result<Option<String>, LinkError> {
+    async fn owner(&self, space: &str) -> Result<Option<String>, LinkError> {
         Ok(self.commands.run(redis::cmd("GET").arg(lease_key(space))).await?)
     }
 }

@@ -8,10 +8,10 @@ use std::sync::Arc;
 
 use anyhow::{bail, Context};
 use axum::Router;
-use gather_bus::{Bus, LocalBus};
+use gather_bus::{Bus, Inbound, LocalBus, NodeLink, RedisLink};
 use gather_store::{SqlStore, Store};
 use tokio::net::TcpListener;
-use tokio::sync::{oneshot, watch};
+use tokio::sync::{mpsc, oneshot, watch};
 use tokio::task::JoinHandle;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::trace::TraceLayer;
@@ -33,38 +33,49 @@ pub struct App {
     listener: TcpListener,
     router: Router,
     store: SqlStore,
+    /// False when the store was handed in: its owner closes it.
+    owns_store: bool,
     shutdown: watch::Sender<bool>,
     deadline: std::time::Duration,
     settings: crate::serve::Settings,
 }
 
+/// What a caller may hand to [`App::build_with`] instead of what the configuration
+/// describes: tests run several nodes in one process on one store and one [`LinkHub`].
+///
+/// [`LinkHub`]: gather_bus::LinkHub
+#[derive(Default)]
+pub struct Parts {
+    /// Shared with the caller, who closes it.
+    pub store: Option<SqlStore>,
+    /// The link to the other nodes, with what arrives on it: cluster mode without Redis.
+    pub link: Option<(Arc<dyn NodeLink>, mpsc::Receiver<Inbound>)>,
+}
+
 impl App {
     pub async fn build(config: Config) -> anyhow::Result<Self> {
-        let url = config.database_url();
-        if config.redis_url.is_some() && !url.starts_with("postgres") {
-            bail!(
-                "cluster mode (GATHER_REDIS_URL) needs PostgreSQL: nodes cannot share an SQLite file safely"
-            );
-        }
+        Self::build_with(config, Parts::default()).await
+    }
+
+    pub async fn build_with(config: Config, parts: Parts) -> anyhow::Result<Self> {
         create_data_dir(&config.data_dir)?;
         let secret = load_or_create_secret(config.jwt_secret.as_deref(), &config.data_dir)?;
-        let store = SqlStore::connect(&config.database_url(), config.pool_settings())
-            .await
-            .context("opening the database")?;
+        let owns_store = parts.store.is_none();
+        let store = match parts.store {
+            Some(store) => store,
+            None => open_store(&config).await?,
+        };
         let metrics = Arc::new(Metrics::new());
         let shared: Arc<dyn Store> = Arc::new(MeteredStore::new(Arc::new(store.clone()), metrics.clone()));
         if !config.no_demo && demo::seed_if_empty(&*shared).await? {
             tracing::info!("seeded the demo avatars, furniture and map");
         }
         let local_notices = Arc::new(LocalBus::new());
-        let (cluster, inbound) = match &config.redis_url {
-            Some(redis) => {
-                let node = config.node_id.clone().unwrap_or_else(|| gather_core::UserId::new().to_string());
-                let (cluster, inbound) =
-                    Cluster::connect(redis, &node, metrics.clone()).await.context("connecting to Redis")?;
-                cluster.link().wait_connected().await;
-                tracing::info!(node, "cluster mode: sharing spaces through Redis");
-                (Some(cluster), Some(inbound))
+        let (cluster, inbound) = match connect_link(&config, parts.link).await? {
+            Some((link, inbound)) => {
+                link.wait_connected().await;
+                tracing::info!(node = link.node(), "cluster mode: sharing spaces with other nodes");
+                (Some(Cluster::new(link, metrics.clone())), Some(inbound))
             }
             None => (None, None),
         };
@@ -107,7 +118,7 @@ impl App {
             .with_context(|| format!("binding {}", state.config.addr))?;
         let deadline = state.config.shutdown_timeout();
         let settings = serve_settings(&state.config);
-        Ok(Self { listener, router: router(state), store, shutdown, deadline, settings })
+        Ok(Self { listener, router: router(state), store, owns_store, shutdown, deadline, settings })
     }
 
     pub fn local_addr(&self) -> SocketAddr {
@@ -118,7 +129,7 @@ impl App {
     /// (`server-shutdown`), lets in-flight requests finish within the shutdown deadline,
     /// and closes the database.
     pub async fn run_until(self, stop: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
-        let Self { listener, router, store, shutdown, deadline, settings } = self;
+        let Self { listener, router, store, owns_store, shutdown, deadline, settings } = self;
         let (stopping, stopped) = oneshot::channel::<()>();
         let signal = async move {
             stop.await;
@@ -139,14 +150,16 @@ impl App {
             () = serve => {}
             () = overdue => tracing::warn!(?deadline, "requests still running at the shutdown deadline; stopping anyway"),
         }
-        store.close().await;
+        if owns_store {
+            store.close().await;
+        }
         tracing::info!("stopped");
         Ok(())
     }
 }
 
 /// Hands what other nodes send to the rooms, the sockets and the session gate here.
-async fn dispatch(state: AppState, mut inbound: tokio::sync::mpsc::Receiver<gather_bus::Inbound>) {
+async fn dispatch(state: AppState, mut inbound: mpsc::Receiver<Inbound>) {
     let Some(cluster) = state.cluster.clone() else { return };
     while let Some(raw) = inbound.recv().await {
         let decoded = crate::cluster::decode(&raw, &state.metrics);
@@ -167,6 +180,28 @@ async fn dispatch(state: AppState, mut inbound: tokio::sync::mpsc::Receiver<gath
             None => {}
         }
     }
+}
+
+async fn open_store(config: &Config) -> anyhow::Result<SqlStore> {
+    let url = config.database_url();
+    if config.redis_url.is_some() && !url.starts_with("postgres") {
+        bail!("cluster mode (GATHER_REDIS_URL) needs PostgreSQL: nodes cannot share an SQLite file safely");
+    }
+    SqlStore::connect(&url, config.pool_settings()).await.context("opening the database")
+}
+
+/// The link handed in, or the Redis link the configuration names, or none (one node).
+async fn connect_link(
+    config: &Config,
+    given: Option<(Arc<dyn NodeLink>, mpsc::Receiver<Inbound>)>,
+) -> anyhow::Result<Option<(Arc<dyn NodeLink>, mpsc::Receiver<Inbound>)>> {
+    if given.is_some() {
+        return Ok(given);
+    }
+    let Some(redis) = &config.redis_url else { return Ok(None) };
+    let node = config.node_id.clone().unwrap_or_else(|| gather_core::UserId::new().to_string());
+    let (link, inbound) = RedisLink::connect(redis, &node).await.context("connecting to Redis")?;
+    Ok(Some((Arc::new(link), inbound)))
 }
 
 /// Raises the open-file limit and sizes the connection cap to it (unless one is set).
@@ -217,7 +252,11 @@ pub struct RunningApp {
 
 impl RunningApp {
     pub async fn start(config: Config) -> anyhow::Result<Self> {
-        let app = App::build(config).await?;
+        Self::start_with(config, Parts::default()).await
+    }
+
+    pub async fn start_with(config: Config, parts: Parts) -> anyhow::Result<Self> {
+        let app = App::build_with(config, parts).await?;
         let addr = app.local_addr();
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(app.run_until(async move {

@@ -20,5 +20,5 @@ mod state;
 mod web;
 mod ws;
 
-pub use app::{App, RunningApp};
+pub use app::{App, Parts, RunningApp};
 pub use config::{AdminSignup, Cli, Config};

@@ -13,7 +13,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use bytes::Bytes;
-use gather_bus::{Inbound, LinkError, RedisLink};
+use gather_bus::{Inbound, NodeLink};
 use gather_core::{Event, Outgoing, Position, SpaceId, UserId};
 use gather_protocol::ServerFrame;
 use tokio::sync::{mpsc, oneshot};
@@ -38,7 +38,7 @@ enum Target {
 }
 
 pub struct Cluster {
-    link: RedisLink,
+    link: Arc<dyn NodeLink>,
     metrics: Arc<Metrics>,
     outgoing: mpsc::Sender<(Target, Vec<u8>)>,
     /// Spaces with sockets on this node that are owned by a node (possibly this one)
@@ -49,33 +49,27 @@ pub struct Cluster {
 }
 
 impl Cluster {
-    /// Connects to Redis; what other nodes send arrives on the returned receiver, for
-    /// [`crate::app`] to dispatch.
-    pub async fn connect(
-        url: &str,
-        node: &str,
-        metrics: Arc<Metrics>,
-    ) -> Result<(Arc<Self>, mpsc::Receiver<Inbound>), LinkError> {
-        let (link, inbound) = RedisLink::connect(url, node).await?;
+    /// This node's side of the cluster over `link`; what other nodes send arrives on the
+    /// link's own receiver, for [`crate::app`] to dispatch.
+    pub fn new(link: Arc<dyn NodeLink>, metrics: Arc<Metrics>) -> Arc<Self> {
         let (outgoing, queue) = mpsc::channel(OUTGOING);
         tokio::spawn(publish(link.clone(), queue));
-        let cluster = Arc::new(Self {
+        Arc::new(Self {
             link,
             metrics,
             outgoing,
             spaces: Mutex::default(),
             pending: Mutex::default(),
             next_request: AtomicU64::new(1),
-        });
-        Ok((cluster, inbound))
+        })
     }
 
     pub fn node(&self) -> &str {
         self.link.node()
     }
 
-    pub fn link(&self) -> &RedisLink {
-        &self.link
+    pub fn link(&self) -> &dyn NodeLink {
+        &*self.link
     }
 
     /// Queues a message for another node. Messages to one node are published in the order
@@ -240,20 +234,20 @@ impl RemoteSpace {
 }
 
 /// Publishes queued messages one at a time, so each node receives them in order.
-async fn publish(link: RedisLink, mut queue: mpsc::Receiver<(Target, Vec<u8>)>) {
+async fn publish(link: Arc<dyn NodeLink>, mut queue: mpsc::Receiver<(Target, Vec<u8>)>) {
     while let Some((target, payload)) = queue.recv().await {
         let sent = match &target {
             Target::Node(node) => link.send(node, &payload).await,
             Target::Broadcast => link.broadcast(&payload).await,
         };
         match sent {
-            Ok(()) => tracing::trace!("published to Redis"),
-            Err(e) => tracing::warn!(error = %e, "could not publish to Redis; message lost"),
+            Ok(()) => tracing::trace!("sent to the node link"),
+            Err(e) => tracing::warn!(error = %e, "could not send over the node link; message lost"),
         }
     }
 }
 
-/// Decodes what arrives from Redis.
+/// Decodes what arrives over the node link.
 pub fn decode(inbound: &Inbound, metrics: &Metrics) -> Option<Message> {
     let bytes = match inbound {
         Inbound::Direct(bytes) | Inbound::Broadcast(bytes) => bytes,

@@ -1,0 +1,152 @@
+//! What a client of one node does: sign up, make a space, join over WebSocket, read frames.
+
+use std::time::Duration;
+
+use futures_util::{SinkExt, StreamExt};
+use gather_protocol::ServerFrame;
+use serde_json::{json, Value};
+use tokio::net::TcpStream;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+
+pub type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
+
+pub struct User {
+    pub id: String,
+    pub token: String,
+}
+
+pub async fn user(http: &reqwest::Client, node: &str, name: &str) -> User {
+    let base = format!("http://{node}/api/v1");
+    let username = format!("{name}-{}", gather_core::UserId::new().to_string()[..8].to_owned());
+    let body = json!({"username": username, "password": "password1", "type": "admin"});
+    assert_eq!(http.post(format!("{base}/signup")).json(&body).send().await.unwrap().status(), 200);
+    let signin: Value = http
+        .post(format!("{base}/signin"))
+        .json(&json!({"username": username, "password": "password1"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    User {
+        id: signin["userId"].as_str().unwrap().to_owned(),
+        token: signin["token"].as_str().unwrap().to_owned(),
+    }
+}
+
+pub async fn post(http: &reqwest::Client, node: &str, path: &str, user: &User, body: Value) -> (u16, Value) {
+    let response = http
+        .post(format!("http://{node}/api/v1{path}"))
+        .bearer_auth(&user.token)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+pub async fn create_space(http: &reqwest::Client, node: &str, owner: &User, dims: &str) -> String {
+    let (status, reply) =
+        post(http, node, "/space", owner, json!({"name": "shared", "dimensions": dims})).await;
+    assert_eq!(status, 200, "{reply}");
+    reply["spaceId"].as_str().unwrap().to_owned()
+}
+
+/// Joins and returns the socket, the others already there, and where the joiner stands.
+pub async fn join(node: &str, space: &str, user: &User) -> (Socket, Vec<(String, i64, i64)>, (i64, i64)) {
+    let (mut socket, _) = tokio_tungstenite::connect_async(format!("ws://{node}/ws")).await.unwrap();
+    send(&mut socket, json!({"type": "join", "payload": {"spaceId": space, "token": user.token}})).await;
+    match next(&mut socket).await {
+        ServerFrame::SpaceJoined { spawn, users, .. } => {
+            let users = users.into_iter().map(|u| (u.user_id.to_string(), u.x, u.y)).collect();
+            (socket, users, (spawn.x, spawn.y))
+        }
+        other => panic!("expected space-joined, got {other:?}"),
+    }
+}
+
+pub async fn send(socket: &mut Socket, frame: Value) {
+    socket.send(Message::text(frame.to_string())).await.unwrap();
+}
+
+pub async fn step(socket: &mut Socket, to: (i64, i64)) {
+    send(socket, json!({"type": "move", "payload": {"x": to.0, "y": to.1}})).await;
+}
+
+pub async fn next(socket: &mut Socket) -> ServerFrame {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(3);
+    loop {
+        let message = tokio::time::timeout_at(deadline, socket.next()).await.expect("a frame in time");
+        match message {
+            Some(Ok(Message::Text(text))) => return serde_json::from_str(text.as_str()).unwrap(),
+            Some(Ok(Message::Close(frame))) => panic!("socket closed: {frame:?}"),
+            Some(Ok(_)) => continue,
+            other => panic!("socket ended: {other:?}"),
+        }
+    }
+}
+
+/// A move the server must refuse, then every frame up to its refusal: what came before
+/// the barrier, and proof that the socket's earlier frames were all handled.
+pub async fn sync(socket: &mut Socket) -> Vec<ServerFrame> {
+    step(socket, (-1, -1)).await;
+    let mut frames = Vec::new();
+    loop {
+        match next(socket).await {
+            ServerFrame::MovementRejected { .. } => return frames,
+            frame => frames.push(frame),
+        }
+    }
+}
+
+/// Like [`sync`], but gives up after `wait`; then the refusal may still come later, and
+/// is taken for the answer to a later call. Returns where the mover stands.
+pub async fn answered_within(socket: &mut Socket, wait: Duration) -> Option<(i64, i64)> {
+    step(socket, (-1, -1)).await;
+    let deadline = tokio::time::Instant::now() + wait;
+    while let Ok(Some(Ok(message))) = tokio::time::timeout_at(deadline, socket.next()).await {
+        if let Message::Text(text) = message {
+            if let Ok(ServerFrame::MovementRejected { x, y }) = serde_json::from_str(text.as_str()) {
+                return Some((x, y));
+            }
+        }
+    }
+    None
+}
+
+/// Reads frames until `wanted` arrives or `wait` passes; returns all it read.
+pub async fn read_until(socket: &mut Socket, wanted: &ServerFrame, wait: Duration) -> Vec<ServerFrame> {
+    let deadline = tokio::time::Instant::now() + wait;
+    let mut frames = Vec::new();
+    while let Ok(Some(Ok(message))) = tokio::time::timeout_at(deadline, socket.next()).await {
+        if let Message::Text(text) = message {
+            let frame: ServerFrame = serde_json::from_str(text.as_str()).unwrap();
+            let done = &frame == wanted;
+            frames.push(frame);
+            if done {
+                break;
+            }
+        }
+    }
+    frames
+}
+
+/// A tile one step from `from` inside a `side`x`side` space, other than `avoid`.
+pub fn step_from(from: (i64, i64), avoid: (i64, i64), side: i64) -> (i64, i64) {
+    [(1, 0), (-1, 0), (0, 1), (0, -1)]
+        .into_iter()
+        .map(|(dx, dy)| (from.0 + dx, from.1 + dy))
+        .find(|&(x, y)| (0..side).contains(&x) && (0..side).contains(&y) && (x, y) != avoid)
+        .expect("a free neighbouring tile")
+}
+
+pub async fn ready(http: &reqwest::Client, node: &str) -> u16 {
+    http.get(format!("http://{node}/readyz")).send().await.unwrap().status().as_u16()
+}
+
+pub async fn metrics(http: &reqwest::Client, node: &str) -> String {
+    http.get(format!("http://{node}/metrics")).send().await.unwrap().text().await.unwrap()
+}

@@ -1,0 +1,58 @@
+//! Several Gather nodes sharing spaces: people on different nodes see each other join,
+//! move, chat and leave under one set of rules, and the cluster survives the death of a
+//! space's owner and an outage of the link between nodes.
+//!
+//! Every case runs twice: in one process (nodes on an in-process link and one SQLite store,
+//! on every `cargo test`, no services needed), and as real `gather` processes on Redis and
+//! PostgreSQL (with `GATHER_TEST_DATABASE_URL` and `GATHER_TEST_REDIS_URL`; skipped
+//! without them unless `GATHER_REQUIRE_SERVICES` is set, as in CI).
+
+mod cases;
+mod clients;
+mod harness;
+#[path = "../support/process.rs"]
+mod process;
+
+use harness::{InProcess, Processes};
+
+/// One test per transport for each case in `cases`.
+macro_rules! on_every_transport {
+    ($($case:ident),* $(,)?) => {
+        mod in_process {
+            $(#[tokio::test]
+            async fn $case() {
+                crate::cases::$case(crate::InProcess::start).await;
+            })*
+        }
+        mod processes {
+            $(#[tokio::test]
+            async fn $case() {
+                if !crate::Processes::available() {
+                    return;
+                }
+                crate::cases::$case(crate::Processes::start).await;
+            })*
+        }
+    };
+}
+
+on_every_transport!(
+    people_on_two_nodes_share_a_space,
+    racing_moves_from_two_nodes_never_share_a_tile,
+    signing_out_on_one_node_closes_the_socket_on_another,
+    when_the_owner_dies_the_survivors_take_the_space_over_without_ghosts,
+    nodes_ride_out_a_link_outage,
+);
+
+#[test]
+fn a_cluster_refuses_to_share_an_sqlite_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_gather"))
+        .args(["--addr", "127.0.0.1:0", "--data-dir", dir.path().to_str().unwrap()])
+        .env("GATHER_REDIS_URL", "redis://127.0.0.1:6379")
+        .env_remove("GATHER_DATABASE_URL")
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("needs PostgreSQL"));
+}
