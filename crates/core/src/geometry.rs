@@ -61,13 +61,13 @@ impl Dimensions {
     /// Parses the contract's `"WxH"` spelling, e.g. `"100x200"`.
     pub fn parse(text: &str) -> Result<Self, DimensionsError> {
         let (w, h) = text.trim().split_once('x').ok_or(DimensionsError::Malformed)?;
-        let side = |s: &str| -> Result<u32, DimensionsError> {
-            if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
-                return Err(DimensionsError::Malformed);
-            }
-            // All digits but too long for u32 is a range problem, not a spelling one.
-            s.parse().map_err(|_| DimensionsError::OutOfRange)
-        };
+        // The spelling of both sides first: "5000000000xa" is malformed, not out of range.
+        let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+        if !digits(w) || !digits(h) {
+            return Err(DimensionsError::Malformed);
+        }
+        // All digits but too long for u32 is a range problem, not a spelling one.
+        let side = |s: &str| s.parse::<u32>().map_err(|_| DimensionsError::OutOfRange);
         Self::new(side(w)?, side(h)?)
     }
 
