@@ -8,6 +8,10 @@ use serde::{Deserialize, Serialize};
 /// Largest side a space or map may have; keeps a space's tile grid under a million cells.
 pub const MAX_SIDE: u32 = 1000;
 
+/// Largest side a piece of furniture may have. Bounded so that the pieces that could
+/// overlap a tile lie within this many columns of it, which lets a store find them by range.
+pub const MAX_ELEMENT_SIDE: u32 = 100;
+
 /// A tile. Signed, because a client may ask to step to -1, and that must be a rejected
 /// move rather than a parse failure.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -21,9 +25,11 @@ impl Position {
         Self { x, y }
     }
 
-    /// Steps needed to walk from `self` to `other` on the grid (no diagonals).
+    /// Steps needed to walk from `self` to `other` on the grid (no diagonals). Saturates
+    /// rather than wraps: a client may send any `i64`, and a wrapped distance of 1 between
+    /// two far-apart tiles would pass for one step.
     pub fn manhattan(self, other: Position) -> u64 {
-        self.x.abs_diff(other.x) + self.y.abs_diff(other.y)
+        self.x.abs_diff(other.x).saturating_add(self.y.abs_diff(other.y))
     }
 }
 
@@ -104,12 +110,14 @@ impl Footprint {
         Self { at, width, height }
     }
 
+    // Saturating: `at` may be any `i64` from a client, and a wrapped edge would put a piece
+    // near `i64::MAX` inside the space. A saturated edge is past every space's edge.
     fn right(&self) -> i64 {
-        self.at.x + i64::from(self.width)
+        self.at.x.saturating_add(i64::from(self.width))
     }
 
     fn bottom(&self) -> i64 {
-        self.at.y + i64::from(self.height)
+        self.at.y.saturating_add(i64::from(self.height))
     }
 
     pub fn overlaps(&self, other: &Footprint) -> bool {
@@ -181,6 +189,27 @@ mod tests {
         assert!(Footprint::new(Position::new(8, 8), 2, 2).fits_in(d));
         assert!(!Footprint::new(Position::new(9, 8), 2, 2).fits_in(d));
         assert!(!Footprint::new(Position::new(-1, 0), 1, 1).fits_in(d));
+    }
+
+    #[test]
+    fn footprints_near_the_ends_of_i64_never_wrap_into_the_space() {
+        let d = Dimensions::new(10, 10).unwrap();
+        for (x, y) in [(i64::MAX, 0), (0, i64::MAX), (i64::MAX - 1, 5), (i64::MIN, 0), (i64::MAX, i64::MAX)] {
+            let piece = Footprint::new(Position::new(x, y), 3, 3);
+            assert!(!piece.fits_in(d), "({x}, {y})");
+            assert_eq!(piece.tiles(d).count(), 0, "({x}, {y})");
+        }
+        let far = Footprint::new(Position::new(i64::MAX - 1, 0), 5, 5);
+        assert!(!far.overlaps(&Footprint::new(Position::new(0, 0), 10, 10)));
+    }
+
+    #[test]
+    fn distances_between_extreme_tiles_saturate() {
+        let from = Position::new(5, 5);
+        // Unchecked, this distance wraps around to exactly one step.
+        let wrapped_to_one = Position::new(i64::MIN, i64::MIN + 9);
+        assert_eq!(from.manhattan(wrapped_to_one), u64::MAX);
+        assert_eq!(Position::new(i64::MIN, 0).manhattan(Position::new(i64::MAX, 0)), u64::MAX);
     }
 
     #[test]

@@ -18,8 +18,8 @@ pub struct Interest {
 
 impl Interest {
     pub fn sees(&self, a: Position, b: Position) -> bool {
-        let r = i64::from(self.radius);
-        (a.x - b.x).abs() <= r && (a.y - b.y).abs() <= r
+        let r = u64::from(self.radius);
+        a.x.abs_diff(b.x) <= r && a.y.abs_diff(b.y) <= r
     }
 }
 

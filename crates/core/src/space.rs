@@ -243,7 +243,8 @@ impl Space {
             ChatScope::Nearby => {
                 let r2 = i128::from(radius) * i128::from(radius);
                 let near = |at: Position| {
-                    let (dx, dy) = (i128::from(at.x - from.x), i128::from(at.y - from.y));
+                    let (dx, dy) =
+                        (i128::from(at.x) - i128::from(from.x), i128::from(at.y) - i128::from(from.y));
                     dx * dx + dy * dy <= r2
                 };
                 others.filter(|(_, at)| near(*at)).map(|(user, _)| user).collect()

@@ -26,7 +26,7 @@ use crate::rooms::Rooms;
 use crate::saturation::Saturation;
 use crate::sessions::SessionGate;
 use crate::state::AppState;
-use crate::ws::ChatLimits;
+use crate::ws::{ChatLimits, JoinedSockets};
 use crate::{demo, http, web, ws};
 
 /// A bound, ready-to-serve Gather.
@@ -83,6 +83,7 @@ impl App {
             sessions: Arc::new(SessionGate::new(shared.clone(), cluster.clone())),
             signin_throttle: Arc::new(SigninThrottle::default()),
             chat_limits: Arc::new(ChatLimits::default()),
+            joined_sockets: Arc::new(JoinedSockets::default()),
             rooms: Rooms::new(
                 shared.clone(),
                 local_notices,
@@ -191,6 +192,7 @@ fn router(state: AppState) -> Router {
         .merge(http::ops::router())
         .merge(ws::router())
         .merge(web::router())
+        .layer(axum::middleware::from_fn(http::plain_errors::as_json))
         .layer(axum::middleware::from_fn_with_state(state.clone(), http::ops::track))
         .layer(CatchPanicLayer::new())
         .layer(TraceLayer::new_for_http())

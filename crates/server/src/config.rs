@@ -17,6 +17,12 @@ const DEFAULT_SHUTDOWN_TIMEOUT_SECS: u64 = 10;
 const DEFAULT_INTEREST_THRESHOLD: usize = 100;
 const DEFAULT_INTEREST_RADIUS: u32 = 12;
 const DEFAULT_DB_ACQUIRE_TIMEOUT_SECS: u64 = 5;
+const DEFAULT_MAX_SPACES_PER_USER: u32 = 100;
+const DEFAULT_MAX_ELEMENTS_PER_SPACE: u32 = 10_000;
+const DEFAULT_MAX_SOCKETS_PER_USER: usize = 20;
+/// Longer than a proxy keeps an idle upstream connection (deploy/nginx: 20 s), so the proxy
+/// never reuses one Gather has just closed.
+const DEFAULT_HTTP_IDLE_TIMEOUT_SECS: u64 = 30;
 /// Long enough to gather a few frames per write at a hundred frames a second per socket;
 /// short next to what a saturated server's queues would add (see docs/PERFORMANCE.md).
 const DEFAULT_WS_LINGER_MS: u64 = 30;
@@ -161,6 +167,27 @@ pub struct Config {
     /// A socket silent this long (not even answering pings) is dropped, in seconds.
     #[arg(long, env = "GATHER_WS_IDLE_TIMEOUT_SECS", default_value_t = DEFAULT_WS_IDLE_TIMEOUT_SECS)]
     pub ws_idle_timeout_secs: u64,
+
+    /// An HTTP connection must send a request's headers within this long, whether it is new
+    /// or idle between requests; then it is closed, in seconds.
+    #[arg(long, env = "GATHER_HTTP_IDLE_TIMEOUT_SECS", default_value_t = DEFAULT_HTTP_IDLE_TIMEOUT_SECS)]
+    pub http_idle_timeout_secs: u64,
+
+    /// Most open connections (HTTP and WebSocket); 0: as many as the open-file limit allows.
+    #[arg(long, env = "GATHER_MAX_CONNECTIONS", default_value_t = 0)]
+    pub max_connections: usize,
+
+    /// Most spaces one account may own.
+    #[arg(long, env = "GATHER_MAX_SPACES_PER_USER", default_value_t = DEFAULT_MAX_SPACES_PER_USER)]
+    pub max_spaces_per_user: u32,
+
+    /// Most pieces of furniture in one space (and in one map).
+    #[arg(long, env = "GATHER_MAX_ELEMENTS_PER_SPACE", default_value_t = DEFAULT_MAX_ELEMENTS_PER_SPACE)]
+    pub max_elements_per_space: u32,
+
+    /// Most WebSocket connections one account may have joined to spaces at once.
+    #[arg(long, env = "GATHER_MAX_SOCKETS_PER_USER", default_value_t = DEFAULT_MAX_SOCKETS_PER_USER)]
+    pub max_sockets_per_user: usize,
 }
 
 impl Config {
@@ -177,6 +204,11 @@ impl Config {
             token_ttl_secs: DEFAULT_TOKEN_TTL_SECS,
             ws_max_frame_bytes: DEFAULT_WS_MAX_FRAME_BYTES,
             ws_idle_timeout_secs: DEFAULT_WS_IDLE_TIMEOUT_SECS,
+            http_idle_timeout_secs: DEFAULT_HTTP_IDLE_TIMEOUT_SECS,
+            max_connections: 0,
+            max_spaces_per_user: DEFAULT_MAX_SPACES_PER_USER,
+            max_elements_per_space: DEFAULT_MAX_ELEMENTS_PER_SPACE,
+            max_sockets_per_user: DEFAULT_MAX_SOCKETS_PER_USER,
             ws_linger_ms: DEFAULT_WS_LINGER_MS,
             no_demo: false,
             trust_proxy: false,
@@ -216,6 +248,10 @@ impl Config {
 
     pub fn token_ttl(&self) -> Duration {
         Duration::from_secs(self.token_ttl_secs)
+    }
+
+    pub fn http_idle_timeout(&self) -> Duration {
+        Duration::from_secs(self.http_idle_timeout_secs.max(1))
     }
 
     pub fn ws_idle_timeout(&self) -> Duration {

@@ -6,6 +6,10 @@ use axum::Json;
 use gather_protocol::http::{ErrorBody, ErrorDetail};
 use gather_store::StoreError;
 
+/// A busy database clears in well under a second; a lost one takes longer, but clients
+/// that retry every second do it no harm.
+const UNAVAILABLE_RETRY_AFTER_SECS: u64 = 1;
+
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
     /// Bad input or an unknown id: 400.
@@ -22,8 +26,12 @@ pub enum ApiError {
     TooManyRequests { retry_after: std::time::Duration },
     #[error("the request body is too large")]
     PayloadTooLarge,
-    /// The database could not be reached; worth retrying.
-    #[error("the service is temporarily unavailable")]
+    /// A cap on what one account or space may hold: 409, the request is fine but the
+    /// state does not allow it.
+    #[error("{0}")]
+    LimitReached(gather_store::Limit),
+    /// The database is unreachable or too busy to answer in time; worth retrying.
+    #[error("the service is temporarily unavailable; try again shortly")]
     Unavailable(#[source] anyhow::Error),
     /// Logged with its causes; the client gets a bare 500.
     #[error("internal error")]
@@ -46,6 +54,7 @@ impl ApiError {
             Self::NotFound => (StatusCode::NOT_FOUND, "not-found"),
             Self::TooManyRequests { .. } => (StatusCode::TOO_MANY_REQUESTS, "too-many-attempts"),
             Self::PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "too-large"),
+            Self::LimitReached(_) => (StatusCode::CONFLICT, "limit-reached"),
             Self::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
             Self::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         }
@@ -62,8 +71,12 @@ impl IntoResponse for ApiError {
         }
         let body = ErrorBody { error: ErrorDetail { code: code.to_owned(), message: self.to_string() } };
         let mut response = (status, Json(body)).into_response();
-        if let Self::TooManyRequests { retry_after } = self {
-            let seconds = retry_after.as_secs_f64().ceil().max(1.0) as u64;
+        let retry_after = match self {
+            Self::TooManyRequests { retry_after } => Some(retry_after.as_secs_f64().ceil().max(1.0) as u64),
+            Self::Unavailable(_) => Some(UNAVAILABLE_RETRY_AFTER_SECS),
+            _ => None,
+        };
+        if let Some(seconds) = retry_after {
             response.headers_mut().insert(axum::http::header::RETRY_AFTER, seconds.into());
         }
         response
@@ -81,9 +94,8 @@ impl From<StoreError> for ApiError {
                 Self::forbidden("creating an admin account needs an admin's bearer token")
             }
             StoreError::Placement(e) => Self::bad_request("invalid-placement", e.to_string()),
-            StoreError::Database(
-                sqlx_error @ (sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) | sqlx::Error::PoolClosed),
-            ) => Self::Unavailable(sqlx_error.into()),
+            StoreError::Limit(limit) => Self::LimitReached(limit),
+            StoreError::Unavailable(e) => Self::Unavailable(e.into()),
             other => Self::Internal(other.into()),
         }
     }

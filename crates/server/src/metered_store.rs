@@ -88,8 +88,8 @@ impl CatalogStore for MeteredStore {
 
 #[async_trait]
 impl SpaceStore for MeteredStore {
-    async fn create_space(&self, space: &NewSpace) -> StoreResult<()> {
-        self.timed("create_space", self.inner.create_space(space)).await
+    async fn create_space(&self, space: &NewSpace, max_per_owner: u32) -> StoreResult<()> {
+        self.timed("create_space", self.inner.create_space(space, max_per_owner)).await
     }
     async fn space(&self, id: SpaceId) -> StoreResult<Option<Space>> {
         self.timed("space", self.inner.space(id)).await
@@ -108,8 +108,9 @@ impl SpaceStore for MeteredStore {
         space: SpaceId,
         element: ElementId,
         at: Position,
+        max_per_space: u32,
     ) -> StoreResult<PlacedElement> {
-        self.timed("place_element", self.inner.place_element(space, element, at)).await
+        self.timed("place_element", self.inner.place_element(space, element, at, max_per_space)).await
     }
     async fn space_of_element(&self, id: SpaceElementId) -> StoreResult<Option<SpaceSummary>> {
         self.timed("space_of_element", self.inner.space_of_element(id)).await

@@ -13,7 +13,7 @@ use crate::metrics::Metrics;
 use crate::rooms::Rooms;
 use crate::saturation::Saturation;
 use crate::sessions::SessionGate;
-use crate::ws::ChatLimits;
+use crate::ws::{ChatLimits, JoinedSockets};
 
 #[derive(Clone)]
 pub struct AppState {
@@ -26,6 +26,7 @@ pub struct AppState {
     pub signin_throttle: Arc<SigninThrottle>,
     pub rooms: Rooms,
     pub chat_limits: Arc<ChatLimits>,
+    pub joined_sockets: Arc<JoinedSockets>,
     pub metrics: Arc<Metrics>,
     /// Whether the server is saturated, which makes socket writers batch.
     pub saturation: Arc<Saturation>,

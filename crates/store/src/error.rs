@@ -30,6 +30,15 @@ impl fmt::Display for Entity {
     }
 }
 
+/// A cap on what one account or space may hold, with the cap.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum Limit {
+    #[error("you already own {0} spaces, the most one account may have; delete one first")]
+    SpacesPerUser(u32),
+    #[error("the space already holds {0} elements, the most a space may have")]
+    ElementsPerSpace(u32),
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("no such {0}")]
@@ -40,9 +49,15 @@ pub enum StoreError {
     NotFirstUser,
     #[error(transparent)]
     Placement(#[from] PlacementError),
-    /// The database failed or could not be reached: never the caller's fault.
+    /// A per-account or per-space limit was reached.
+    #[error("{0}")]
+    Limit(Limit),
+    /// The database is unreachable, or too busy to take this write in time: worth retrying.
+    #[error("the database is busy or unreachable")]
+    Unavailable(#[source] sqlx::Error),
+    /// The database failed: never the caller's fault.
     #[error("database error")]
-    Database(#[from] sqlx::Error),
+    Database(#[source] sqlx::Error),
     #[error("database migration failed")]
     Migration(#[from] sqlx::migrate::MigrateError),
     #[error("unsupported database URL {0}: use sqlite://<path> or postgres://…")]
@@ -50,4 +65,50 @@ pub enum StoreError {
     /// A stored value that does not decode: a bug or a corrupted row.
     #[error("corrupt row: {0}")]
     Corrupt(String),
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(error: sqlx::Error) -> Self {
+        if is_transient(&error) {
+            Self::Unavailable(error)
+        } else {
+            Self::Database(error)
+        }
+    }
+}
+
+/// Failures that say nothing about the request and may pass if it is tried again: no
+/// connection to be had, a lost one, or a database too busy to take the write in time.
+fn is_transient(error: &sqlx::Error) -> bool {
+    match error {
+        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => true,
+        sqlx::Error::Database(e) => e.code().is_some_and(|code| is_busy_code(&code)),
+        _ => false,
+    }
+}
+
+/// SQLite reports its (extended) result code as a number; the primary code is the low
+/// byte: BUSY (5) when another connection holds the write lock past the busy timeout,
+/// LOCKED (6) for a conflict within one connection. PostgreSQL's SQLSTATEs: lock and
+/// serialization conflicts, and a server that is shutting down or starting.
+fn is_busy_code(code: &str) -> bool {
+    if let Ok(sqlite) = code.parse::<u32>() {
+        return matches!(sqlite & 0xff, 5 | 6);
+    }
+    matches!(code, "40001" | "40P01" | "55P03" | "53300" | "57P01" | "57P02" | "57P03")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn busy_and_locked_databases_count_as_transient() {
+        for code in ["5", "517", "773", "6", "262", "40001", "40P01", "55P03", "57P03"] {
+            assert!(is_busy_code(code), "{code}");
+        }
+        for code in ["1", "19", "2067", "23505", "42P01"] {
+            assert!(!is_busy_code(code), "{code}");
+        }
+    }
 }

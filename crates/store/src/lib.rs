@@ -12,7 +12,7 @@ use gather_core::{
     AvatarId, ChatMessageId, ElementId, Position, Role, SessionId, SpaceElementId, SpaceId, UserId,
 };
 
-pub use error::{Entity, StoreError};
+pub use error::{Entity, Limit, StoreError};
 pub use model::*;
 pub use sql::{Backend, PoolSettings, SqlStore};
 
@@ -93,20 +93,23 @@ pub trait CatalogStore: Send + Sync {
 #[async_trait]
 pub trait SpaceStore: Send + Sync {
     /// A space from a map copies the map's size, thumbnail and furniture at this moment;
-    /// `NotFound(Map)` when the map does not exist.
-    async fn create_space(&self, space: &NewSpace) -> StoreResult<()>;
+    /// `NotFound(Map)` when the map does not exist; `Limit(SpacesPerUser)` when the owner
+    /// already has `max_per_owner` spaces.
+    async fn create_space(&self, space: &NewSpace, max_per_owner: u32) -> StoreResult<()>;
     async fn space(&self, id: SpaceId) -> StoreResult<Option<Space>>;
     async fn space_summary(&self, id: SpaceId) -> StoreResult<Option<SpaceSummary>>;
     async fn spaces_of(&self, owner: UserId) -> StoreResult<Vec<SpaceSummary>>;
     /// Deletes the space and its furniture; `NotFound(Space)` when it does not exist.
     async fn delete_space(&self, id: SpaceId) -> StoreResult<()>;
     /// Checks the placement rule against the space's current furniture and inserts, as one
-    /// transaction, so two concurrent placements cannot overlap.
+    /// transaction, so two concurrent placements cannot overlap. `Limit(ElementsPerSpace)`
+    /// when the space already holds `max_per_space` pieces.
     async fn place_element(
         &self,
         space: SpaceId,
         element: ElementId,
         at: Position,
+        max_per_space: u32,
     ) -> StoreResult<PlacedElement>;
     /// The space a placed piece belongs to.
     async fn space_of_element(&self, id: SpaceElementId) -> StoreResult<Option<SpaceSummary>>;

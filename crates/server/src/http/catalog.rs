@@ -3,18 +3,18 @@
 use axum::extract::State;
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
-use gather_core::{AvatarId, ElementId, MapId, Position};
+use gather_core::{AvatarId, ElementId, MapId};
 use gather_protocol::http::{
     AvatarBody, AvatarsResponse, CreateAvatarRequest, CreateAvatarResponse, CreateElementRequest,
     CreateMapRequest, ElementBody, ElementsResponse, Empty, IdResponse, MapBody, MapElementBody,
     MapsResponse, UpdateElementRequest,
 };
-use gather_store::{Avatar, Element, Map, MapElement, NewMap};
+use gather_store::{Avatar, Element, Limit, Map, MapElement, NewMap};
 
 use super::json::{JsonBody, PathParam};
 use super::validate;
 use crate::auth::AdminUser;
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -117,16 +117,21 @@ async fn create_map(
     _admin: AdminUser,
     JsonBody(req): JsonBody<CreateMapRequest>,
 ) -> ApiResult<Json<IdResponse<MapId>>> {
+    let max = state.config.max_elements_per_space;
+    if req.default_elements.len() > max as usize {
+        return Err(ApiError::LimitReached(Limit::ElementsPerSpace(max)));
+    }
+    let elements = req
+        .default_elements
+        .iter()
+        .map(|e| Ok(MapElement { element_id: e.element_id, at: validate::position(e.x, e.y)? }))
+        .collect::<ApiResult<_>>()?;
     let map = NewMap {
         id: MapId::new(),
         name: validate::name("name", &req.name)?,
         dims: validate::dimensions(&req.dimensions)?,
         thumbnail: validate::image_url("thumbnail", &req.thumbnail)?,
-        elements: req
-            .default_elements
-            .iter()
-            .map(|e| MapElement { element_id: e.element_id, at: Position::new(e.x, e.y) })
-            .collect(),
+        elements,
     };
     state.store.create_map(&map).await?;
     Ok(Json(IdResponse { id: map.id }))

@@ -5,6 +5,7 @@ mod catalog;
 mod chat;
 mod json;
 pub mod ops;
+pub mod plain_errors;
 mod spaces;
 mod users;
 pub(crate) mod validate;

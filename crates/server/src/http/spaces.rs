@@ -5,7 +5,7 @@ use axum::extract::State;
 use axum::routing::{delete, get, post};
 use axum::{Json, Router};
 use gather_bus::{PlacedPiece, SpaceNotice};
-use gather_core::{Position, SpaceElementId, SpaceId, UserId};
+use gather_core::{SpaceElementId, SpaceId, UserId};
 use gather_protocol::http::{
     AddSpaceElementRequest, CreateSpaceRequest, CreateSpaceResponse, DeleteSpaceElementRequest, Empty,
     IdResponse, SpaceElementBody, SpaceResponse, SpaceSummaryBody, SpacesResponse,
@@ -46,7 +46,7 @@ async fn create_space(
         }
     };
     let space = NewSpace { id: SpaceId::new(), name, owner, source };
-    state.store.create_space(&space).await?;
+    state.store.create_space(&space, state.config.max_spaces_per_user).await?;
     Ok(Json(CreateSpaceResponse { space_id: space.id }))
 }
 
@@ -103,7 +103,9 @@ async fn add_element(
 ) -> ApiResult<Json<IdResponse<SpaceElementId>>> {
     let space = state.store.space_summary(req.space_id).await?.ok_or_else(unknown_space)?;
     ensure_owner(&space, caller)?;
-    let placed = state.store.place_element(space.id, req.element_id, Position::new(req.x, req.y)).await?;
+    let at = validate::position(req.x, req.y)?;
+    let placed =
+        state.store.place_element(space.id, req.element_id, at, state.config.max_elements_per_space).await?;
     let piece = PlacedPiece {
         id: placed.id,
         element_id: placed.element.id,

@@ -138,25 +138,26 @@ async fn bulk_metadata(
     Ok(Json(BulkMetadataResponse { avatars }))
 }
 
-/// Accepts `ids=[a,b]`, `ids=a,b` and repeated `ids=a&ids=b`. Unparseable ids cannot name
-/// a user, so they are left out like unknown ones.
+/// Accepts `ids=[a,b]`, `ids=a,b` and repeated `ids=a&ids=b`. The cap counts every id
+/// asked for, well-formed or not (parsing is the work it bounds); unparseable ids cannot
+/// name a user, so they are then left out like unknown ones.
 fn parse_ids(params: &[(String, String)]) -> ApiResult<Vec<UserId>> {
-    let mut ids: Vec<UserId> = params
+    let asked: Vec<&str> = params
         .iter()
         .filter(|(key, _)| key == "ids" || key == "ids[]")
         .flat_map(|(_, value)| value.trim().trim_start_matches('[').trim_end_matches(']').split(','))
         .map(|id| id.trim().trim_matches('"'))
         .filter(|id| !id.is_empty())
-        .filter_map(|id| id.parse().ok())
         .collect();
-    ids.sort();
-    ids.dedup();
-    if ids.len() > MAX_BULK_IDS {
+    if asked.len() > MAX_BULK_IDS {
         return Err(ApiError::bad_request(
             "too-many-ids",
             format!("ask for at most {MAX_BULK_IDS} users at a time"),
         ));
     }
+    let mut ids: Vec<UserId> = asked.into_iter().filter_map(|id| id.parse().ok()).collect();
+    ids.sort();
+    ids.dedup();
     Ok(ids)
 }
 
@@ -188,5 +189,14 @@ mod tests {
     fn more_than_a_hundred_ids_is_refused() {
         let many: Vec<String> = (0..101).map(|_| UserId::new().to_string()).collect();
         assert!(parse_ids(&q(&[("ids", &many.join(","))])).is_err());
+    }
+
+    #[test]
+    fn malformed_ids_count_toward_the_cap() {
+        let junk = vec!["nope"; 101].join(",");
+        assert!(parse_ids(&q(&[("ids", &junk)])).is_err());
+        let repeated: Vec<(&str, &str)> = (0..101).map(|_| ("ids", "x")).collect();
+        assert!(parse_ids(&q(&repeated)).is_err());
+        assert!(parse_ids(&q(&[("ids", &vec!["nope"; 100].join(","))])).unwrap().is_empty());
     }
 }

@@ -1,7 +1,8 @@
 //! Input checks shared by handlers. Each returns the cleaned value or a 400 that says what
 //! a valid value looks like.
 
-use gather_core::Dimensions;
+use gather_core::geometry::{MAX_ELEMENT_SIDE, MAX_SIDE};
+use gather_core::{Dimensions, Position};
 
 use crate::error::ApiError;
 
@@ -11,8 +12,6 @@ const MIN_PASSWORD_CHARS: usize = 6;
 const MAX_PASSWORD_CHARS: usize = 256;
 const MAX_NAME_CHARS: usize = 100;
 const MAX_URL_CHARS: usize = 2048;
-/// Furniture larger than a side of this is certainly a mistake.
-pub const MAX_ELEMENT_SIDE: u32 = 100;
 
 pub fn username(raw: &str) -> Result<String, ApiError> {
     let name = raw.trim();
@@ -52,19 +51,50 @@ pub fn name(field: &str, raw: &str) -> Result<String, ApiError> {
     Ok(name.to_owned())
 }
 
-/// An image address: an absolute http(s) URL or a path on this server.
+/// An image address: `https://host/...` (or `http://`), or a path on this server that starts
+/// with a single `/`. Browsers read `//host/x` and `/\host/x` as addresses on another host,
+/// so neither counts as a local path; backslashes, spaces and credentials are refused too.
 pub fn image_url(field: &str, raw: &str) -> Result<String, ApiError> {
     let url = raw.trim();
-    let scheme_ok = url.starts_with("https://") || url.starts_with("http://") || url.starts_with('/');
-    if url.is_empty() || url.len() > MAX_URL_CHARS || !scheme_ok || url.chars().any(char::is_control) {
+    if url.is_empty() || url.len() > MAX_URL_CHARS || !is_image_address(url) {
         return Err(ApiError::bad_request(
             "invalid-url",
             format!(
-                "{field} must be an http(s) URL or a path starting with /, at most {MAX_URL_CHARS} bytes"
+                "{field} must be an https:// URL or a path on this server starting with a single /, \
+                 at most {MAX_URL_CHARS} bytes"
             ),
         ));
     }
     Ok(url.to_owned())
+}
+
+fn is_image_address(url: &str) -> bool {
+    if url.chars().any(|c| c.is_control() || c.is_whitespace() || c == '\\') {
+        return false;
+    }
+    let remote = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://"));
+    match remote {
+        Some(rest) => {
+            let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+            !host.is_empty()
+                && host.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'))
+        }
+        None => url.starts_with('/') && !url[1..].starts_with('/'),
+    }
+}
+
+/// A tile named in a request: both coordinates within what the largest space holds, so
+/// nothing past the edge reaches the rules (which must then never see `i64::MAX`).
+pub fn position(x: i64, y: i64) -> Result<Position, ApiError> {
+    let ok = |v: i64| (0..i64::from(MAX_SIDE)).contains(&v);
+    if ok(x) && ok(y) {
+        Ok(Position::new(x, y))
+    } else {
+        Err(ApiError::bad_request(
+            "invalid-position",
+            format!("x and y must be whole numbers from 0 to {}", MAX_SIDE - 1),
+        ))
+    }
 }
 
 pub fn dimensions(raw: &str) -> Result<Dimensions, ApiError> {
@@ -103,10 +133,32 @@ mod tests {
     }
 
     #[test]
+    fn positions_must_lie_where_a_space_can_reach() {
+        assert!(position(0, 999).is_ok());
+        for (x, y) in [(-1, 0), (0, 1000), (i64::MAX, 0), (0, i64::MIN)] {
+            assert!(position(x, y).is_err(), "({x}, {y})");
+        }
+    }
+
+    #[test]
     fn image_urls_must_be_web_addresses_or_local_paths() {
         assert!(image_url("imageUrl", "https://example.com/a.png").is_ok());
         assert!(image_url("imageUrl", "/static/a.svg").is_ok());
-        assert!(image_url("imageUrl", "javascript:alert(1)").is_err());
-        assert!(image_url("imageUrl", "").is_err());
+        assert!(image_url("imageUrl", "https://cdn.example.org:8443/x.png?v=2").is_ok());
+        assert!(image_url("imageUrl", "/").is_ok());
+        for bad in [
+            "javascript:alert(1)",
+            "",
+            "//other.example/x.png",
+            "/\\other.example/x.png",
+            "\\\\other.example/x.png",
+            "https:///x.png",
+            "https://user@other.example/x.png",
+            "https://other.example\\@x/y.png",
+            "/static/a b.svg",
+            "data:image/png;base64,AAAA",
+        ] {
+            assert!(image_url("imageUrl", bad).is_err(), "{bad}");
+        }
     }
 }

@@ -15,6 +15,7 @@ use gather_protocol::{parse_client_frame, ClientFrame, ServerFrame};
 use gather_store::NewChatMessage;
 use tokio::sync::broadcast::{self, error::RecvError};
 
+use super::quota::SocketSlot;
 use super::rate::TokenBucket;
 use super::writer;
 use crate::auth::{authenticate, Bearer};
@@ -52,6 +53,7 @@ pub async fn run(socket: WebSocket, state: AppState) {
         state,
         outbox,
         membership: None,
+        slot: None,
         signed_in: None,
     };
     if *shutdown.borrow_and_update() {
@@ -80,9 +82,7 @@ pub async fn run(socket: WebSocket, state: AppState) {
                     conn.outbox.close(CloseReason::TOO_BIG);
                 }
                 Ok(Some(Ok(Message::Text(text)))) => conn.on_text(text.as_str()).await,
-                Ok(Some(Ok(Message::Binary(_)))) => {
-                    conn.reply_error("bad-json", "send JSON text frames, not binary ones");
-                }
+                Ok(Some(Ok(Message::Binary(bytes)))) => conn.on_binary(bytes.len()),
                 Ok(Some(Ok(Message::Ping(_) | Message::Pong(_)))) => {}
             },
         }
@@ -124,6 +124,8 @@ struct Connection {
     state: AppState,
     outbox: Outbox,
     membership: Option<Membership>,
+    /// Held while `membership` is: this socket's place in its account's socket cap.
+    slot: Option<SocketSlot>,
     limiter: TokenBucket,
     /// Set by the first successful join: who this socket speaks for.
     signed_in: Option<SignedIn>,
@@ -135,16 +137,34 @@ struct SignedIn {
 }
 
 impl Connection {
-    async fn on_text(&mut self, text: &str) {
-        if text.len() > self.state.config.ws_max_frame_bytes {
+    /// The size and rate limits every inbound frame passes, whatever its kind; false when
+    /// the frame is refused (and the client told why).
+    fn admit(&mut self, len: usize) -> bool {
+        if len > self.state.config.ws_max_frame_bytes {
             let limit = self.state.config.ws_max_frame_bytes;
             self.reply_error("frame-too-large", format!("frames may be at most {limit} bytes"));
             self.outbox.close(CloseReason::TOO_BIG);
-            return;
+            return false;
         }
         if !self.limiter.try_take(Instant::now()) {
             let wait = self.limiter.wait_time().as_millis();
             self.reply_error("rate-limited", format!("too many frames; slow down (next in {wait} ms)"));
+            return false;
+        }
+        true
+    }
+
+    /// The contract speaks only JSON text; a binary frame is refused, after counting
+    /// against the same limits as text so it is no way around them.
+    fn on_binary(&mut self, len: usize) {
+        if self.admit(len) {
+            self.state.metrics.frames_in.with_label_values(&["invalid"]).inc();
+            self.reply_error("bad-json", "send JSON text frames, not binary ones");
+        }
+    }
+
+    async fn on_text(&mut self, text: &str) {
+        if !self.admit(text.len()) {
             return;
         }
         match parse_client_frame(text) {
@@ -173,8 +193,17 @@ impl Connection {
                 };
                 let user = signed_in.bearer.user;
                 self.signed_in = Some(signed_in);
+                let max = self.state.config.max_sockets_per_user;
+                let Some(slot) = self.state.joined_sockets.try_hold(user, max) else {
+                    let message =
+                        format!("this account already has {max} sockets in spaces; close one first");
+                    return self.reply_error("too-many-sockets", message);
+                };
                 match self.state.rooms.join(space_id, user, self.outbox.clone()).await {
-                    Ok(membership) => self.membership = Some(membership),
+                    Ok(membership) => {
+                        self.membership = Some(membership);
+                        self.slot = Some(slot);
+                    }
                     Err(e) => self.reply_error(join_error_code(e), e.to_string()),
                 }
             }
@@ -183,7 +212,10 @@ impl Connection {
                 None => self.reply_error("not-joined", "join a space before moving"),
             },
             ClientFrame::Leave => match self.membership.take() {
-                Some(membership) => membership.leave().await,
+                Some(membership) => {
+                    membership.leave().await;
+                    self.slot = None;
+                }
                 None => self.reply_error("not-joined", "you are not in a space"),
             },
             ClientFrame::Chat { text, scope, to } => self.on_chat(&text, scope, to).await,

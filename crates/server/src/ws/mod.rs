@@ -1,10 +1,12 @@
 //! The WebSocket endpoint. The contract's clients connect to `/ws` or to `/`.
 
 mod connection;
+mod quota;
 mod rate;
-
-pub use rate::ChatLimits;
 mod writer;
+
+pub use quota::JoinedSockets;
+pub use rate::ChatLimits;
 
 use axum::extract::ws::rejection::WebSocketUpgradeRejection;
 use axum::extract::{State, WebSocketUpgrade};

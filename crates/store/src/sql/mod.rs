@@ -60,6 +60,8 @@ pub(crate) enum Lock<'a> {
     Users,
     /// One space's row: check furniture placement, then insert.
     Space(&'a str),
+    /// One user's row: count what they own, then insert.
+    User(&'a str),
 }
 
 #[derive(Clone, Debug)]
@@ -157,6 +159,9 @@ impl SqlStore {
             }
             Lock::Space(id) => {
                 sqlx::query("SELECT id FROM spaces WHERE id = $1 FOR UPDATE").bind(id).execute(conn).await?;
+            }
+            Lock::User(id) => {
+                sqlx::query("SELECT id FROM users WHERE id = $1 FOR UPDATE").bind(id).execute(conn).await?;
             }
         }
         Ok(())

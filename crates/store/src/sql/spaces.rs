@@ -1,13 +1,14 @@
 use async_trait::async_trait;
-use gather_core::layout::check_placement;
-use gather_core::{ElementId, Position, SpaceElementId, SpaceId, UserId};
+use gather_core::geometry::MAX_ELEMENT_SIDE;
+use gather_core::{ElementId, Footprint, PlacementError, Position, SpaceElementId, SpaceId, UserId};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
 use super::catalog::{element_from, load_element, ELEMENT_COLUMNS};
 use super::{dims, now_ms, parse, Lock, SqlStore};
 use crate::{
-    Entity, NewSpace, PlacedElement, Space, SpaceSource, SpaceStore, SpaceSummary, StoreError, StoreResult,
+    Entity, Limit, NewSpace, PlacedElement, Space, SpaceSource, SpaceStore, SpaceSummary, StoreError,
+    StoreResult,
 };
 
 const SUMMARY_COLUMNS: &str = "s.id, s.name, s.width, s.height, s.thumbnail, s.owner_id";
@@ -45,6 +46,37 @@ async fn load_placed(conn: &mut AnyConnection, space: SpaceId) -> StoreResult<Ve
         .collect()
 }
 
+/// Whether a solid piece already in the space overlaps `new`. One query over the
+/// rectangle, whatever the space holds: a piece is at most `MAX_ELEMENT_SIDE` wide and tall,
+/// so only pieces whose corner lies that close to `new` can reach it, and the position index
+/// finds those by range.
+async fn overlaps_solid(conn: &mut AnyConnection, space: SpaceId, new: Footprint) -> StoreResult<bool> {
+    let reach = i64::from(MAX_ELEMENT_SIDE);
+    let (left, top) = (new.at.x, new.at.y);
+    let (right, bottom) = (left + i64::from(new.width), top + i64::from(new.height));
+    let row = sqlx::query(
+        "SELECT 1 AS hit FROM space_elements se JOIN elements e ON e.id = se.element_id
+         WHERE se.space_id = $1 AND se.x > $2 AND se.x < $3 AND se.y > $4 AND se.y < $5
+           AND e.is_static = 1 AND se.x + e.width > $6 AND se.y + e.height > $7
+         LIMIT 1",
+    )
+    .bind(space.to_string())
+    .bind(left - reach)
+    .bind(right)
+    .bind(top - reach)
+    .bind(bottom)
+    .bind(left)
+    .bind(top)
+    .fetch_optional(conn)
+    .await?;
+    Ok(row.is_some())
+}
+
+async fn count(conn: &mut AnyConnection, sql: &str, id: String) -> StoreResult<u32> {
+    let n: i64 = sqlx::query(sql).bind(id).fetch_one(conn).await?.try_get("n")?;
+    Ok(u32::try_from(n).unwrap_or(u32::MAX))
+}
+
 async fn insert_placed(
     conn: &mut AnyConnection,
     space: SpaceId,
@@ -68,8 +100,16 @@ async fn insert_placed(
 
 #[async_trait]
 impl SpaceStore for SqlStore {
-    async fn create_space(&self, space: &NewSpace) -> StoreResult<()> {
+    async fn create_space(&self, space: &NewSpace, max_per_owner: u32) -> StoreResult<()> {
         let mut tx = self.write_tx().await?;
+        // Serialises one owner's creations on PostgreSQL, so the count below stays true.
+        self.lock(&mut tx, Lock::User(&space.owner.to_string())).await?;
+        let owned =
+            count(&mut tx, "SELECT COUNT(*) AS n FROM spaces WHERE owner_id = $1", space.owner.to_string())
+                .await?;
+        if owned >= max_per_owner {
+            return Err(StoreError::Limit(Limit::SpacesPerUser(max_per_owner)));
+        }
         let (size, thumbnail, map_id) = match &space.source {
             SpaceSource::Blank(size) => (*size, None, None),
             SpaceSource::Map(map_id) => {
@@ -149,18 +189,29 @@ impl SpaceStore for SqlStore {
         space: SpaceId,
         element: ElementId,
         at: Position,
+        max_per_space: u32,
     ) -> StoreResult<PlacedElement> {
+        // Everything inside the write transaction takes time independent of how much
+        // furniture the space holds (an indexed count and a range query), so writers never
+        // queue behind a big space.
         let mut tx = self.write_tx().await?;
         // Two placements in one space must not both pass the check against the same furniture.
         self.lock(&mut tx, Lock::Space(&space.to_string())).await?;
         let summary = load_summary(&mut tx, space).await?.ok_or(StoreError::NotFound(Entity::Space))?;
         let element = load_element(&mut tx, element).await?.ok_or(StoreError::NotFound(Entity::Element))?;
-        let existing = load_placed(&mut tx, space).await?;
-        check_placement(
-            summary.dims,
-            existing.iter().map(|p| (p.footprint(), p.element.solid)),
-            element.footprint_at(at),
-        )?;
+        let footprint = element.footprint_at(at);
+        if !footprint.fits_in(summary.dims) {
+            return Err(PlacementError::OutsideSpace.into());
+        }
+        let held =
+            count(&mut tx, "SELECT COUNT(*) AS n FROM space_elements WHERE space_id = $1", space.to_string())
+                .await?;
+        if held >= max_per_space {
+            return Err(StoreError::Limit(Limit::ElementsPerSpace(max_per_space)));
+        }
+        if overlaps_solid(&mut tx, space, footprint).await? {
+            return Err(PlacementError::OverlapsSolid.into());
+        }
         let placed = PlacedElement { id: SpaceElementId::new(), element, at };
         insert_placed(&mut tx, space, placed.id, placed.element.id, at).await?;
         tx.commit().await?;
