@@ -71,9 +71,9 @@ enum Step {
 
 #[derive(Arbitrary, Debug, Clone, Copy)]
 enum Nudge {
-    Back,
-    Stay,
-    On,
+    Minus,
+    Zero,
+    Plus,
 }
 
 /// Few people, so that joins, leaves and collisions keep meeting the same ones.
@@ -129,8 +129,8 @@ fn length(l: Length) -> u32 {
 
 fn nudge(n: Nudge) -> i64 {
     match n {
-        Nudge::Back => -1,
-        Nudge::Stay => 0,
-        Nudge::On => 1,
+        Nudge::Minus => -1,
+        Nudge::Zero => 0,
+        Nudge::Plus => 1,
     }
 }
