@@ -9,6 +9,7 @@ pub mod interest;
 pub mod layout;
 pub mod role;
 pub mod space;
+pub mod username;
 pub mod visibility;
 
 pub use chat::{ChatError, ChatScope, ChatText, ChatTextError};
@@ -18,4 +19,5 @@ pub use interest::Interest;
 pub use layout::{Layout, PlacementError};
 pub use role::Role;
 pub use space::{Audience, Command, Event, JoinError, MoveRejection, Outgoing, Space};
+pub use username::{username_key, Username, UsernameError};
 pub use visibility::Visibility;

@@ -1,13 +1,12 @@
 //! Startup: open the store, build the state and the router, bind, and serve until told to
 //! stop. Tests and `main` both start Gather through [`App`].
 
-use std::future::{Future, IntoFuture};
+use std::future::Future;
 use std::net::SocketAddr;
 use std::os::unix::fs::DirBuilderExt;
 use std::sync::Arc;
 
 use anyhow::{bail, Context};
-use axum::serve::ListenerExt;
 use axum::Router;
 use gather_bus::{Bus, LocalBus};
 use gather_store::{SqlStore, Store};
@@ -36,6 +35,7 @@ pub struct App {
     store: SqlStore,
     shutdown: watch::Sender<bool>,
     deadline: std::time::Duration,
+    settings: crate::serve::Settings,
 }
 
 impl App {
@@ -106,7 +106,8 @@ impl App {
             .await
             .with_context(|| format!("binding {}", state.config.addr))?;
         let deadline = state.config.shutdown_timeout();
-        Ok(Self { listener, router: router(state), store, shutdown, deadline })
+        let settings = serve_settings(&state.config);
+        Ok(Self { listener, router: router(state), store, shutdown, deadline, settings })
     }
 
     pub fn local_addr(&self) -> SocketAddr {
@@ -117,7 +118,7 @@ impl App {
     /// (`server-shutdown`), lets in-flight requests finish within the shutdown deadline,
     /// and closes the database.
     pub async fn run_until(self, stop: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
-        let Self { listener, router, store, shutdown, deadline } = self;
+        let Self { listener, router, store, shutdown, deadline, settings } = self;
         let (stopping, stopped) = oneshot::channel::<()>();
         let signal = async move {
             stop.await;
@@ -126,16 +127,7 @@ impl App {
             let _ = shutdown.send(true);
             let _ = stopping.send(());
         };
-        // Frames are small and latency matters: without TCP_NODELAY, Nagle's algorithm and
-        // delayed ACKs hold frames back for up to 40 ms. Writers batch frames themselves.
-        let listener = listener.tap_io(|tcp| {
-            if let Err(e) = tcp.set_nodelay(true) {
-                tracing::debug!(error = %e, "could not set TCP_NODELAY");
-            }
-        });
-        // Connect info gives handlers the client address (sign-in throttling).
-        let service = router.into_make_service_with_connect_info::<SocketAddr>();
-        let serve = axum::serve(listener, service).with_graceful_shutdown(signal).into_future();
+        let serve = crate::serve::serve(listener, router, settings, signal);
         let overdue = async move {
             if stopped.await.is_ok() {
                 tokio::time::sleep(deadline).await;
@@ -144,7 +136,7 @@ impl App {
             }
         };
         tokio::select! {
-            served = serve => served?,
+            () = serve => {}
             () = overdue => tracing::warn!(?deadline, "requests still running at the shutdown deadline; stopping anyway"),
         }
         store.close().await;
@@ -175,6 +167,23 @@ async fn dispatch(state: AppState, mut inbound: tokio::sync::mpsc::Receiver<gath
             None => {}
         }
     }
+}
+
+/// Raises the open-file limit and sizes the connection cap to it (unless one is set).
+fn serve_settings(config: &Config) -> crate::serve::Settings {
+    let files = crate::serve::file_limit::raise();
+    let max_connections = match config.max_connections {
+        0 => files.connections(),
+        set => set,
+    };
+    tracing::info!(
+        soft_before = files.soft_before,
+        soft = files.soft,
+        hard = files.hard,
+        max_connections,
+        "open-file limit"
+    );
+    crate::serve::Settings { header_timeout: config.http_idle_timeout(), max_connections }
 }
 
 /// Creates the data dir, owner-only: it holds password hashes and the signing secret.

@@ -14,6 +14,7 @@ mod metered_store;
 mod metrics;
 mod rooms;
 mod saturation;
+mod serve;
 mod sessions;
 mod state;
 mod web;

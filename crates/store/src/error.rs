@@ -92,10 +92,11 @@ fn is_transient(error: &sqlx::Error) -> bool {
 /// LOCKED (6) for a conflict within one connection. PostgreSQL's SQLSTATEs: lock and
 /// serialization conflicts, and a server that is shutting down or starting.
 fn is_busy_code(code: &str) -> bool {
-    if let Ok(sqlite) = code.parse::<u32>() {
-        return matches!(sqlite & 0xff, 5 | 6);
+    // A SQLSTATE always has five characters; SQLite's extended codes have at most four digits.
+    if code.len() == 5 {
+        return matches!(code, "40001" | "40P01" | "55P03" | "53300" | "57P01" | "57P02" | "57P03");
     }
-    matches!(code, "40001" | "40P01" | "55P03" | "53300" | "57P01" | "57P02" | "57P03")
+    code.parse::<u32>().is_ok_and(|sqlite| matches!(sqlite & 0xff, 5 | 6))
 }
 
 #[cfg(test)]

@@ -9,8 +9,8 @@ use gather_core::{
     AvatarId, Dimensions, ElementId, MapId, PlacementError, Position, Role, SpaceElementId, SpaceId, UserId,
 };
 use gather_store::{
-    Avatar, Backend, Element, Entity, MapElement, NewMap, NewSpace, PoolSettings, SpaceSource, SqlStore,
-    Store, StoreError,
+    Avatar, Backend, Element, Entity, Limit, MapElement, NewMap, NewSpace, PoolSettings, SpaceSource,
+    SqlStore, Store, StoreError,
 };
 use sqlx::Connection;
 
@@ -84,6 +84,8 @@ macro_rules! suite {
 
 suite!(
     usernames_are_unique_ignoring_case,
+    caps_on_spaces_per_owner_and_elements_per_space_hold,
+    placement_finds_solid_pieces_that_reach_in_from_any_side,
     only_the_first_account_passes_the_first_account_condition,
     avatars_are_listed_and_chosen_and_unknown_ones_refused,
     element_images_change_and_unknown_elements_are_reported,
@@ -98,6 +100,9 @@ suite!(
     passwords_can_be_changed,
     concurrent_first_accounts_let_exactly_one_in,
 );
+
+/// For tests that are not about the per-account and per-space caps.
+const NO_CAP: u32 = u32::MAX;
 
 fn new_user(name: &str, role: Role) -> gather_store::NewUser {
     gather_store::NewUser {
@@ -117,7 +122,7 @@ async fn element(store: &dyn Store, width: u32, height: u32, solid: bool) -> Ele
 async fn blank_space(store: &dyn Store, owner: UserId, w: u32, h: u32) -> SpaceId {
     let id = SpaceId::new();
     let source = SpaceSource::Blank(Dimensions::new(w, h).unwrap());
-    store.create_space(&NewSpace { id, name: "s".into(), owner, source }).await.unwrap();
+    store.create_space(&NewSpace { id, name: "s".into(), owner, source }, NO_CAP).await.unwrap();
     id
 }
 
@@ -134,6 +139,55 @@ async fn usernames_are_unique_ignoring_case(db: &TestDb) {
     assert!(matches!(again, Err(StoreError::UsernameTaken)), "{again:?}");
     let found = store.user_by_username("ALICE").await.unwrap().unwrap();
     assert_eq!((found.username.as_str(), found.role), ("Alice", Role::User));
+    // Beyond ASCII, the same on every backend: full case folding, any normal form.
+    store.create_user(new_user("Ärger", Role::User), false).await.unwrap();
+    for same in ["ärger", "A\u{308}RGER"] {
+        let again = store.create_user(new_user(same, Role::User), false).await;
+        assert!(matches!(again, Err(StoreError::UsernameTaken)), "{same}: {again:?}");
+    }
+    store.create_user(new_user("Straße", Role::User), false).await.unwrap();
+    assert_eq!(store.user_by_username("STRASSE").await.unwrap().unwrap().username, "Straße");
+    assert!(store.user_by_username("arger").await.unwrap().is_none());
+}
+
+async fn caps_on_spaces_per_owner_and_elements_per_space_hold(db: &TestDb) {
+    let store = db.open().await;
+    let user = owner(&*store).await;
+    let blank = || SpaceSource::Blank(Dimensions::new(5, 5).unwrap());
+    let space = |name: &str| NewSpace { id: SpaceId::new(), name: name.into(), owner: user, source: blank() };
+    let first = space("a");
+    store.create_space(&first, 2).await.unwrap();
+    store.create_space(&space("b"), 2).await.unwrap();
+    let third = store.create_space(&space("c"), 2).await;
+    assert!(matches!(third, Err(StoreError::Limit(Limit::SpacesPerUser(2)))), "{third:?}");
+    assert_eq!(store.spaces_of(user).await.unwrap().len(), 2);
+
+    let rug = element(&*store, 1, 1, false).await;
+    store.place_element(first.id, rug.id, Position::new(0, 0), 2).await.unwrap();
+    store.place_element(first.id, rug.id, Position::new(1, 0), 2).await.unwrap();
+    let third = store.place_element(first.id, rug.id, Position::new(2, 0), 2).await;
+    assert!(matches!(third, Err(StoreError::Limit(Limit::ElementsPerSpace(2)))), "{third:?}");
+    assert_eq!(store.space(first.id).await.unwrap().unwrap().elements.len(), 2);
+}
+
+async fn placement_finds_solid_pieces_that_reach_in_from_any_side(db: &TestDb) {
+    let store = db.open().await;
+    let user = owner(&*store).await;
+    let space = blank_space(&*store, user, 300, 300).await;
+    let slab = element(&*store, 100, 100, true).await;
+    let chair = element(&*store, 1, 1, true).await;
+    store.place_element(space, slab.id, Position::new(100, 100), NO_CAP).await.unwrap();
+    // The slab's far corner and each edge block; one tile past them does not.
+    for (x, y) in [(199, 199), (100, 150), (199, 150), (150, 100), (150, 199)] {
+        let blocked = store.place_element(space, chair.id, Position::new(x, y), NO_CAP).await;
+        assert!(matches!(blocked, Err(StoreError::Placement(PlacementError::OverlapsSolid))), "({x}, {y})");
+    }
+    for (x, y) in [(200, 150), (99, 150), (150, 99), (150, 200)] {
+        store.place_element(space, chair.id, Position::new(x, y), NO_CAP).await.unwrap();
+    }
+    // A big piece overlapping a small one from above and to the left.
+    let from_corner = store.place_element(space, slab.id, Position::new(1, 1), NO_CAP).await;
+    assert!(matches!(from_corner, Err(StoreError::Placement(PlacementError::OverlapsSolid))));
 }
 
 async fn only_the_first_account_passes_the_first_account_condition(db: &TestDb) {
@@ -213,7 +267,7 @@ async fn a_space_from_a_map_gets_its_own_copy_of_the_furniture(db: &TestDb) {
     store.create_map(&map).await.unwrap();
     let id = SpaceId::new();
     let source = SpaceSource::Map(map.id);
-    store.create_space(&NewSpace { id, name: "mine".into(), owner: user, source }).await.unwrap();
+    store.create_space(&NewSpace { id, name: "mine".into(), owner: user, source }, NO_CAP).await.unwrap();
 
     let space = store.space(id).await.unwrap().unwrap();
     assert_eq!(space.summary.dims, map.dims);
@@ -231,7 +285,7 @@ async fn a_space_from_a_map_gets_its_own_copy_of_the_furniture(db: &TestDb) {
         owner: user,
         source: SpaceSource::Map(MapId::new()),
     };
-    assert!(matches!(store.create_space(&unknown).await, Err(StoreError::NotFound(Entity::Map))));
+    assert!(matches!(store.create_space(&unknown, NO_CAP).await, Err(StoreError::NotFound(Entity::Map))));
 }
 
 async fn placement_follows_the_core_rules(db: &TestDb) {
@@ -241,17 +295,17 @@ async fn placement_follows_the_core_rules(db: &TestDb) {
     let desk = element(&*store, 2, 2, true).await;
     let rug = element(&*store, 3, 3, false).await;
 
-    store.place_element(space, desk.id, Position::new(0, 0)).await.unwrap();
-    let on_desk = store.place_element(space, rug.id, Position::new(1, 1)).await;
+    store.place_element(space, desk.id, Position::new(0, 0), NO_CAP).await.unwrap();
+    let on_desk = store.place_element(space, rug.id, Position::new(1, 1), NO_CAP).await;
     assert!(matches!(on_desk, Err(StoreError::Placement(PlacementError::OverlapsSolid))));
-    let outside = store.place_element(space, rug.id, Position::new(8, 8)).await;
+    let outside = store.place_element(space, rug.id, Position::new(8, 8), NO_CAP).await;
     assert!(matches!(outside, Err(StoreError::Placement(PlacementError::OutsideSpace))));
-    let rug_placed = store.place_element(space, rug.id, Position::new(5, 5)).await.unwrap();
-    store.place_element(space, desk.id, Position::new(6, 6)).await.unwrap();
+    let rug_placed = store.place_element(space, rug.id, Position::new(5, 5), NO_CAP).await.unwrap();
+    store.place_element(space, desk.id, Position::new(6, 6), NO_CAP).await.unwrap();
 
-    let unknown_space = store.place_element(SpaceId::new(), rug.id, Position::new(0, 0)).await;
+    let unknown_space = store.place_element(SpaceId::new(), rug.id, Position::new(0, 0), NO_CAP).await;
     assert!(matches!(unknown_space, Err(StoreError::NotFound(Entity::Space))));
-    let unknown_element = store.place_element(space, ElementId::new(), Position::new(9, 0)).await;
+    let unknown_element = store.place_element(space, ElementId::new(), Position::new(9, 0), NO_CAP).await;
     assert!(matches!(unknown_element, Err(StoreError::NotFound(Entity::Element))));
 
     assert_eq!(store.space_of_element(rug_placed.id).await.unwrap().unwrap().id, space);
@@ -265,7 +319,7 @@ async fn concurrent_placements_on_one_tile_never_both_succeed(db: &TestDb) {
     let desk = element(&*store, 1, 1, true).await;
     let attempts = (0..8).map(|_| {
         let store = store.clone();
-        tokio::spawn(async move { store.place_element(space, desk.id, Position::new(3, 3)).await })
+        tokio::spawn(async move { store.place_element(space, desk.id, Position::new(3, 3), NO_CAP).await })
     });
     let mut placed = 0;
     for attempt in attempts {
@@ -283,7 +337,7 @@ async fn deleting_a_space_deletes_its_furniture(db: &TestDb) {
     let user = owner(&*store).await;
     let space = blank_space(&*store, user, 5, 5).await;
     let desk = element(&*store, 1, 1, true).await;
-    let placed = store.place_element(space, desk.id, Position::new(1, 1)).await.unwrap();
+    let placed = store.place_element(space, desk.id, Position::new(1, 1), NO_CAP).await.unwrap();
     store.delete_space(space).await.unwrap();
     assert!(store.space(space).await.unwrap().is_none());
     assert!(store.space_of_element(placed.id).await.unwrap().is_none());

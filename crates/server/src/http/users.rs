@@ -8,7 +8,7 @@ use axum::http::header::USER_AGENT;
 use axum::http::HeaderMap;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use gather_core::{Role, UserId};
+use gather_core::{username_key, Role, UserId};
 use gather_protocol::http::{
     BulkMetadataResponse, Empty, MeResponse, SigninRequest, SigninResponse, SignupRequest, SignupResponse,
     UpdateMetadataRequest, UserAvatarBody,
@@ -70,25 +70,28 @@ async fn signin(
 ) -> ApiResult<Json<SigninResponse>> {
     let wrong = || ApiError::forbidden("wrong username or password");
     // Malformed input cannot match any account; answer like a wrong password.
-    let (Ok(username), Ok(password)) = (validate::username(&req.username), validate::password(&req.password))
+    let (Some(username), Ok(password)) =
+        (validate::username_to_look_up(&req.username), validate::password(&req.password))
     else {
         return Err(wrong());
     };
+    // Throttled by the account the name reaches, whatever its spelling.
+    let account = username_key(username);
     let (throttle, ip) = (&state.signin_throttle, client_ip(&state, peer, &headers));
     throttle
-        .check(&username, ip, Instant::now())
+        .check(&account, ip, Instant::now())
         .map_err(|retry_after| ApiError::TooManyRequests { retry_after })?;
-    let user = state.store.user_by_username(&username).await?;
+    let user = state.store.user_by_username(username).await?;
     // Verified even for unknown users (against a decoy), so timing does not tell them apart.
     let matches = state.passwords.verify(password, user.as_ref().map(|u| u.password_hash.as_str())).await?;
     let user = match user {
         Some(user) if matches => user,
         _ => {
-            throttle.failed(&username, ip, Instant::now());
+            throttle.failed(&account, ip, Instant::now());
             return Err(wrong());
         }
     };
-    throttle.succeeded(&username, ip);
+    throttle.succeeded(&account, ip);
     let agent = headers.get(USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("unknown");
     let bearer = state.sessions.open(user.id, agent).await?;
     Ok(Json(SigninResponse { token: state.tokens.issue(bearer), user_id: user.id }))

@@ -2,30 +2,29 @@
 //! a valid value looks like.
 
 use gather_core::geometry::{MAX_ELEMENT_SIDE, MAX_SIDE};
-use gather_core::{Dimensions, Position};
+use gather_core::username::MAX_USERNAME_CHARS;
+use gather_core::{Dimensions, Position, Username};
 
 use crate::error::ApiError;
 
-const MAX_USERNAME_CHARS: usize = 64;
 const MIN_PASSWORD_CHARS: usize = 6;
 // argon2 hashes any length, but hashing megabytes per request is a cheap denial of service.
 const MAX_PASSWORD_CHARS: usize = 256;
 const MAX_NAME_CHARS: usize = 100;
 const MAX_URL_CHARS: usize = 2048;
 
+/// A name for a new account: NFC, no spaces, nothing invisible (see `gather_core::Username`).
 pub fn username(raw: &str) -> Result<String, ApiError> {
+    Username::parse(raw)
+        .map(Username::into_string)
+        .map_err(|e| ApiError::bad_request("invalid-username", e.to_string()))
+}
+
+/// A name given to sign in: only its length is checked, so that an account made before
+/// the character rules still signs in; the store matches it by its folded key.
+pub fn username_to_look_up(raw: &str) -> Option<&str> {
     let name = raw.trim();
-    let count = name.chars().count();
-    if count == 0 || count > MAX_USERNAME_CHARS {
-        return Err(ApiError::bad_request(
-            "invalid-username",
-            format!("the username must be 1 to {MAX_USERNAME_CHARS} characters"),
-        ));
-    }
-    if name.chars().any(|c| c.is_control() || c.is_whitespace()) {
-        return Err(ApiError::bad_request("invalid-username", "the username may not contain spaces"));
-    }
-    Ok(name.to_owned())
+    (1..=MAX_USERNAME_CHARS).contains(&name.chars().count()).then_some(name)
 }
 
 pub fn password(raw: &str) -> Result<&str, ApiError> {
@@ -123,6 +122,9 @@ mod tests {
         assert!(username("").is_err());
         assert!(username("two words").is_err());
         assert!(username(&"x".repeat(65)).is_err());
+        assert!(username("alice\u{200B}").is_err());
+        assert_eq!(username_to_look_up(" old\u{200B}name "), Some("old\u{200B}name"));
+        assert_eq!(username_to_look_up(""), None);
     }
 
     #[test]

@@ -9,6 +9,7 @@ mod chat;
 mod crowd;
 mod db_outage;
 mod demo;
+mod hardening;
 mod ops;
 mod restart;
 mod sessions;

@@ -34,7 +34,7 @@ async fn furniture_must_fit_and_not_overlap_solid_pieces() {
 
     app.place(&owner, &space, &desk, 0, 0).await.ok();
     assert_eq!(app.place(&owner, &space, &rug, 1, 1).await.error(400), "invalid-placement");
-    assert_eq!(app.place(&owner, &space, &desk, 10000, 210000).await.error(400), "invalid-placement");
+    assert_eq!(app.place(&owner, &space, &desk, 10000, 210000).await.error(400), "invalid-position");
     app.place(&owner, &space, &desk, 9, 9).await.error(400);
     app.place(&owner, &space, &desk, -1, 5).await.error(400);
     app.place(&owner, &space, &rug, 5, 5).await.ok();

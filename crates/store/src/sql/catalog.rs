@@ -36,7 +36,7 @@ impl CatalogStore for SqlStore {
             .bind(&avatar.image_url)
             .bind(&avatar.name)
             .bind(now_ms())
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await?;
         Ok(())
     }
@@ -66,7 +66,7 @@ impl CatalogStore for SqlStore {
         .bind(i64::from(element.height))
         .bind(i64::from(element.solid))
         .bind(now_ms())
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await?;
         Ok(())
     }
@@ -86,7 +86,7 @@ impl CatalogStore for SqlStore {
         let done = sqlx::query("UPDATE elements SET image_url = $1 WHERE id = $2")
             .bind(image_url)
             .bind(id.to_string())
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await?;
         if done.rows_affected() == 0 {
             return Err(StoreError::NotFound(Entity::Element));

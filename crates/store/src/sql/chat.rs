@@ -19,7 +19,7 @@ impl ChatStore for SqlStore {
         .bind(message.to.map(|u| u.to_string()))
         .bind(&message.text)
         .bind(message.ts)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await?;
         Ok(())
     }

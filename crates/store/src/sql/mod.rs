@@ -66,7 +66,14 @@ pub(crate) enum Lock<'a> {
 
 #[derive(Clone, Debug)]
 pub struct SqlStore {
+    /// Reads, and on PostgreSQL writes too.
     pool: AnyPool,
+    /// Every write. On SQLite one connection: the file takes one writer at a time anyway,
+    /// and waiting for this pool is first come, first served, where writers that each hold
+    /// a connection would poll SQLite's lock with growing sleeps and could starve one
+    /// another (a sign-in behind a run of placements). Waiting past the acquire timeout
+    /// fails as `Unavailable`. On PostgreSQL the same pool as `pool`.
+    writer: AnyPool,
     backend: Backend,
 }
 
@@ -89,16 +96,17 @@ impl SqlStore {
             }
             _ => url.to_owned(),
         };
-        let pool = AnyPoolOptions::new()
-            .max_connections(settings.max_connections.max(1))
-            .acquire_timeout(settings.acquire_timeout)
-            .connect(&url)
-            .await?;
-        if backend == Backend::Sqlite {
-            // Persistent in the file: readers never wait for the writer.
-            sqlx::query("PRAGMA journal_mode = WAL").execute(&pool).await?;
-        }
-        Ok(Self { pool, backend })
+        let options = || AnyPoolOptions::new().acquire_timeout(settings.acquire_timeout);
+        let pool = options().max_connections(settings.max_connections.max(1)).connect(&url).await?;
+        let writer = match backend {
+            Backend::Sqlite => {
+                // Persistent in the file: readers never wait for the writer.
+                sqlx::query("PRAGMA journal_mode = WAL").execute(&pool).await?;
+                options().max_connections(1).connect(&url).await?
+            }
+            Backend::Postgres => pool.clone(),
+        };
+        Ok(Self { pool, writer, backend })
     }
 
     pub fn backend(&self) -> Backend {
@@ -107,15 +115,17 @@ impl SqlStore {
 
     pub async fn migrate(&self) -> StoreResult<()> {
         match self.backend {
-            Backend::Sqlite => SQLITE_MIGRATIONS.run(&self.pool).await?,
-            Backend::Postgres => POSTGRES_MIGRATIONS.run(&self.pool).await?,
+            Backend::Sqlite => SQLITE_MIGRATIONS.run(&self.writer).await?,
+            Backend::Postgres => POSTGRES_MIGRATIONS.run(&self.writer).await?,
         }
-        Ok(())
+        // Data a migration cannot compute in SQL.
+        self.fill_username_keys().await
     }
 
     /// Closes every connection (checkpointing SQLite's WAL).
     pub async fn close(&self) {
         self.pool.close().await;
+        self.writer.close().await;
     }
 }
 
@@ -145,7 +155,7 @@ impl SqlStore {
             Backend::Sqlite => "BEGIN IMMEDIATE",
             Backend::Postgres => "BEGIN",
         };
-        Ok(self.pool.begin_with(begin).await?)
+        Ok(self.writer.begin_with(begin).await?)
     }
 
     /// Serialises competing writers on PostgreSQL; SQLite's `write_tx` already did.

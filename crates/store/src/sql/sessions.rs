@@ -30,7 +30,7 @@ impl SessionStore for SqlStore {
         .bind(session.created_at)
         .bind(session.last_seen_at)
         .bind(&session.user_agent)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await?;
         Ok(())
     }
@@ -53,7 +53,7 @@ impl SessionStore for SqlStore {
         let done = sqlx::query("UPDATE sessions SET revoked_at = COALESCE(revoked_at, $1) WHERE id = $2")
             .bind(now_ms())
             .bind(id.to_string())
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await?;
         if done.rows_affected() == 0 {
             return Err(StoreError::NotFound(Entity::Session));
@@ -68,7 +68,7 @@ impl SessionStore for SqlStore {
         .bind(now_ms())
         .bind(user.to_string())
         .bind(keep.to_string())
-        .fetch_all(&self.pool)
+        .fetch_all(&self.writer)
         .await?;
         rows.into_iter().map(|row| parse("sessions.id", row.try_get("id")?)).collect()
     }
@@ -77,7 +77,7 @@ impl SessionStore for SqlStore {
         sqlx::query("UPDATE sessions SET last_seen_at = CASE WHEN last_seen_at < $1 THEN $1 ELSE last_seen_at END WHERE id = $2")
             .bind(at)
             .bind(id.to_string())
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await?;
         Ok(())
     }

@@ -176,8 +176,10 @@ impl SpaceStore for SqlStore {
     }
 
     async fn delete_space(&self, id: SpaceId) -> StoreResult<()> {
-        let done =
-            sqlx::query("DELETE FROM spaces WHERE id = $1").bind(id.to_string()).execute(&self.pool).await?;
+        let done = sqlx::query("DELETE FROM spaces WHERE id = $1")
+            .bind(id.to_string())
+            .execute(&self.writer)
+            .await?;
         if done.rows_affected() == 0 {
             return Err(StoreError::NotFound(Entity::Space));
         }
@@ -230,7 +232,7 @@ impl SpaceStore for SqlStore {
     async fn remove_element(&self, id: SpaceElementId) -> StoreResult<()> {
         let done = sqlx::query("DELETE FROM space_elements WHERE id = $1")
             .bind(id.to_string())
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await?;
         if done.rows_affected() == 0 {
             return Err(StoreError::NotFound(Entity::SpaceElement));

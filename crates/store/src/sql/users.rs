@@ -1,5 +1,5 @@
 use async_trait::async_trait;
-use gather_core::{AvatarId, Role, UserId};
+use gather_core::{username_key, AvatarId, Role, UserId};
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
@@ -35,10 +35,12 @@ impl UserStore for SqlStore {
             }
         }
         let inserted = sqlx::query(
-            "INSERT INTO users (id, username, password_hash, role, created_at) VALUES ($1, $2, $3, $4, $5)",
+            "INSERT INTO users (id, username, username_key, password_hash, role, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6)",
         )
         .bind(user.id.to_string())
         .bind(&user.username)
+        .bind(username_key(&user.username))
         .bind(&user.password_hash)
         .bind(user.role.as_str())
         .bind(now_ms())
@@ -58,8 +60,18 @@ impl UserStore for SqlStore {
     }
 
     async fn user_by_username(&self, username: &str) -> StoreResult<Option<User>> {
-        let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE lower(username) = lower($1)");
-        let row = sqlx::query(&sql).bind(username).fetch_optional(&self.pool).await?;
+        // A row without a key is one whose name collided with an older account's when keys
+        // were first computed; it is still found by its exact name.
+        let sql = format!(
+            "SELECT {USER_COLUMNS} FROM users
+             WHERE username_key = $1 OR (username_key IS NULL AND username = $2)
+             ORDER BY username_key IS NULL LIMIT 1"
+        );
+        let row = sqlx::query(&sql)
+            .bind(username_key(username))
+            .bind(username.trim())
+            .fetch_optional(&self.pool)
+            .await?;
         row.map(user_from).transpose()
     }
 
@@ -114,9 +126,37 @@ impl SqlStore {
     /// `column` is always a literal from this file, never input.
     async fn set_user_column(&self, column: &'static str, user: UserId, value: &str) -> StoreResult<()> {
         let sql = format!("UPDATE users SET {column} = $1 WHERE id = $2");
-        let done = sqlx::query(&sql).bind(value).bind(user.to_string()).execute(&self.pool).await?;
+        let done = sqlx::query(&sql).bind(value).bind(user.to_string()).execute(&self.writer).await?;
         if done.rows_affected() == 0 {
             return Err(StoreError::NotFound(Entity::User));
+        }
+        Ok(())
+    }
+}
+
+impl SqlStore {
+    /// Gives accounts made before usernames had keys their key, oldest first. Two old names
+    /// that fold to the same key (`Ärger`, `ärger`) cannot both have it: the younger keeps
+    /// none, stays reachable by its exact name, and no new account can take the key.
+    pub(crate) async fn fill_username_keys(&self) -> StoreResult<()> {
+        let rows = sqlx::query("SELECT id, username FROM users WHERE username_key IS NULL ORDER BY seq")
+            .fetch_all(&self.pool)
+            .await?;
+        for row in rows {
+            let (id, name): (String, String) = (row.try_get("id")?, row.try_get("username")?);
+            let done = sqlx::query("UPDATE users SET username_key = $1 WHERE id = $2")
+                .bind(username_key(&name))
+                .bind(&id)
+                .execute(&self.writer)
+                .await;
+            match done {
+                Err(e) if is_unique_violation(&e) => {
+                    tracing::warn!(user = %id, "username folds to an older account's; left without a key");
+                }
+                other => {
+                    other?;
+                }
+            }
         }
         Ok(())
     }
