@@ -5,7 +5,8 @@ use axum::extract::State;
 use axum::routing::{delete, get, post};
 use axum::{Json, Router};
 use gather_core::SessionId;
-use gather_protocol::http::{ChangePasswordRequest, Empty, SessionBody, SessionsResponse};
+use gather_protocol::http::{ChangePasswordRequest, Empty, ErrorBody, SessionBody, SessionsResponse};
+use utoipa::OpenApi;
 
 use super::json::{JsonBody, PathParam};
 use super::validate;
@@ -21,11 +22,36 @@ pub fn router() -> Router<AppState> {
         .route("/user/password", post(change_password))
 }
 
+/// This file's routes in the OpenAPI document.
+#[derive(OpenApi)]
+#[openapi(paths(sign_out, list_sessions, revoke_session, change_password))]
+pub(super) struct Api;
+
+#[utoipa::path(
+    post,
+    path = "/signout",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The token's session is revoked", body = Empty),
+        (status = 403, description = "Missing or bad token", body = ErrorBody),
+        (status = 503, description = "The database is unreachable or busy; retry after `Retry-After` seconds", body = ErrorBody),
+    )
+)]
 async fn sign_out(State(state): State<AppState>, caller: AuthUser) -> ApiResult<Json<Empty>> {
     state.sessions.revoke(caller.session).await?;
     Ok(Json(Empty {}))
 }
 
+#[utoipa::path(
+    get,
+    path = "/sessions",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The caller's live sessions, newest first", body = SessionsResponse),
+        (status = 403, description = "Missing or bad token", body = ErrorBody),
+        (status = 503, description = "The database is unreachable or busy; retry after `Retry-After` seconds", body = ErrorBody),
+    )
+)]
 async fn list_sessions(State(state): State<AppState>, caller: AuthUser) -> ApiResult<Json<SessionsResponse>> {
     let sessions = state.store.active_sessions(caller.user).await?;
     let sessions = sessions
@@ -41,6 +67,18 @@ async fn list_sessions(State(state): State<AppState>, caller: AuthUser) -> ApiRe
     Ok(Json(SessionsResponse { sessions }))
 }
 
+#[utoipa::path(
+    delete,
+    path = "/sessions/{id}",
+    params(("id" = String, Path, format = "uuid", description = "The session to revoke")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The session is revoked", body = Empty),
+        (status = 400, description = "Malformed or unknown session id", body = ErrorBody),
+        (status = 403, description = "Missing or bad token, or someone else's session", body = ErrorBody),
+        (status = 503, description = "The database is unreachable or busy; retry after `Retry-After` seconds", body = ErrorBody),
+    )
+)]
 async fn revoke_session(
     State(state): State<AppState>,
     caller: AuthUser,
@@ -58,6 +96,19 @@ async fn revoke_session(
     Ok(Json(Empty {}))
 }
 
+#[utoipa::path(
+    post,
+    path = "/user/password",
+    request_body = ChangePasswordRequest,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The password is changed and every other session revoked", body = Empty),
+        (status = 400, description = "Malformed body or invalid new password", body = ErrorBody),
+        (status = 403, description = "Missing or bad token, or the current password is wrong", body = ErrorBody),
+        (status = 413, description = "The body is over 64 KiB", body = ErrorBody),
+        (status = 503, description = "The database is unreachable or busy; retry after `Retry-After` seconds", body = ErrorBody),
+    )
+)]
 async fn change_password(
     State(state): State<AppState>,
     caller: AuthUser,

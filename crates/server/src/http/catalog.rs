@@ -6,10 +6,11 @@ use axum::{Json, Router};
 use gather_core::{AvatarId, ElementId, MapId};
 use gather_protocol::http::{
     AvatarBody, AvatarsResponse, CreateAvatarRequest, CreateAvatarResponse, CreateElementRequest,
-    CreateMapRequest, ElementBody, ElementsResponse, Empty, IdResponse, MapBody, MapElementBody,
+    CreateMapRequest, ElementBody, ElementsResponse, Empty, ErrorBody, IdResponse, MapBody, MapElementBody,
     MapsResponse, UpdateElementRequest,
 };
 use gather_store::{Avatar, Element, Limit, Map, MapElement, NewMap};
+use utoipa::OpenApi;
 
 use super::json::{JsonBody, PathParam};
 use super::validate;
@@ -27,6 +28,19 @@ pub fn router() -> Router<AppState> {
         .route("/admin/element/{id}", put(update_element))
         .route("/admin/map", post(create_map))
 }
+
+/// This file's routes in the OpenAPI document.
+#[derive(OpenApi)]
+#[openapi(paths(
+    list_avatars,
+    list_elements,
+    list_maps,
+    create_avatar,
+    create_element,
+    update_element,
+    create_map
+))]
+pub(super) struct Api;
 
 pub fn element_body(element: &Element) -> ElementBody {
     ElementBody {
@@ -52,6 +66,14 @@ fn map_body(map: Map) -> MapBody {
     }
 }
 
+#[utoipa::path(
+    get,
+    path = "/avatars",
+    responses(
+        (status = 200, description = "Every avatar", body = AvatarsResponse),
+        (status = 503, description = "The database is unreachable or busy; retry after `Retry-After` seconds", body = ErrorBody),
+    )
+)]
 async fn list_avatars(State(state): State<AppState>) -> ApiResult<Json<AvatarsResponse>> {
     let avatars = state.store.avatars().await?;
     let avatars =
@@ -59,16 +81,45 @@ async fn list_avatars(State(state): State<AppState>) -> ApiResult<Json<AvatarsRe
     Ok(Json(AvatarsResponse { avatars }))
 }
 
+#[utoipa::path(
+    get,
+    path = "/elements",
+    responses(
+        (status = 200, description = "Every element (kind of furniture)", body = ElementsResponse),
+        (status = 503, description = "The database is unreachable or busy; retry after `Retry-After` seconds", body = ErrorBody),
+    )
+)]
 async fn list_elements(State(state): State<AppState>) -> ApiResult<Json<ElementsResponse>> {
     let elements = state.store.elements().await?;
     Ok(Json(ElementsResponse { elements: elements.iter().map(element_body).collect() }))
 }
 
+#[utoipa::path(
+    get,
+    path = "/maps",
+    responses(
+        (status = 200, description = "Every map, with its default furniture", body = MapsResponse),
+        (status = 503, description = "The database is unreachable or busy; retry after `Retry-After` seconds", body = ErrorBody),
+    )
+)]
 async fn list_maps(State(state): State<AppState>) -> ApiResult<Json<MapsResponse>> {
     let maps = state.store.maps().await?;
     Ok(Json(MapsResponse { maps: maps.into_iter().map(map_body).collect() }))
 }
 
+#[utoipa::path(
+    post,
+    path = "/admin/avatar",
+    request_body = CreateAvatarRequest,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The avatar is added", body = CreateAvatarResponse),
+        (status = 400, description = "Malformed body, invalid name or image URL", body = ErrorBody),
+        (status = 403, description = "Missing or bad token, or not an admin", body = ErrorBody),
+        (status = 413, description = "The body is over 64 KiB", body = ErrorBody),
+        (status = 503, description = "The database is unreachable or busy; retry after `Retry-After` seconds", body = ErrorBody),
+    )
+)]
 async fn create_avatar(
     State(state): State<AppState>,
     _admin: AdminUser,
@@ -83,6 +134,19 @@ async fn create_avatar(
     Ok(Json(CreateAvatarResponse { avatar_id: avatar.id }))
 }
 
+#[utoipa::path(
+    post,
+    path = "/admin/element",
+    request_body = CreateElementRequest,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The element is added", body = IdResponse<String>),
+        (status = 400, description = "Malformed body, invalid image URL or size (each side 1 to 100)", body = ErrorBody),
+        (status = 403, description = "Missing or bad token, or not an admin", body = ErrorBody),
+        (status = 413, description = "The body is over 64 KiB", body = ErrorBody),
+        (status = 503, description = "The database is unreachable or busy; retry after `Retry-After` seconds", body = ErrorBody),
+    )
+)]
 async fn create_element(
     State(state): State<AppState>,
     _admin: AdminUser,
@@ -101,6 +165,20 @@ async fn create_element(
 }
 
 // `AdminUser` comes first: a non-admin gets 403 before the id is even looked at.
+#[utoipa::path(
+    put,
+    path = "/admin/element/{id}",
+    params(("id" = String, Path, format = "uuid", description = "The element")),
+    request_body = UpdateElementRequest,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The image is changed everywhere the element is placed", body = Empty),
+        (status = 400, description = "Malformed body or id, invalid image URL, or unknown element", body = ErrorBody),
+        (status = 403, description = "Missing or bad token, or not an admin", body = ErrorBody),
+        (status = 413, description = "The body is over 64 KiB", body = ErrorBody),
+        (status = 503, description = "The database is unreachable or busy; retry after `Retry-After` seconds", body = ErrorBody),
+    )
+)]
 async fn update_element(
     _admin: AdminUser,
     State(state): State<AppState>,
@@ -112,6 +190,20 @@ async fn update_element(
     Ok(Json(Empty {}))
 }
 
+#[utoipa::path(
+    post,
+    path = "/admin/map",
+    request_body = CreateMapRequest,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The map is added", body = IdResponse<String>),
+        (status = 400, description = "Malformed body, invalid name, dimensions or thumbnail, a position outside 0..1000, unknown element, or furniture that does not fit", body = ErrorBody),
+        (status = 403, description = "Missing or bad token, or not an admin", body = ErrorBody),
+        (status = 409, description = "More default elements than one space may hold", body = ErrorBody),
+        (status = 413, description = "The body is over 64 KiB", body = ErrorBody),
+        (status = 503, description = "The database is unreachable or busy; retry after `Retry-After` seconds", body = ErrorBody),
+    )
+)]
 async fn create_map(
     State(state): State<AppState>,
     _admin: AdminUser,

@@ -4,9 +4,10 @@ use axum::extract::{Query, State};
 use axum::routing::get;
 use axum::{Json, Router};
 use gather_core::{ChatMessageId, SpaceId};
-use gather_protocol::http::{ChatBody, ChatPageResponse};
+use gather_protocol::http::{ChatBody, ChatPageResponse, ErrorBody};
 use gather_store::{ChatMessage, Entity, StoreError};
 use serde::Deserialize;
+use utoipa::OpenApi;
 
 use super::json::PathParam;
 use crate::auth::AuthUser;
@@ -19,6 +20,11 @@ const MAX_PAGE: u32 = 200;
 pub fn router() -> Router<AppState> {
     Router::new().route("/space/{id}/chat", get(chat_history))
 }
+
+/// This file's routes in the OpenAPI document.
+#[derive(OpenApi)]
+#[openapi(paths(chat_history))]
+pub(super) struct Api;
 
 #[derive(Deserialize)]
 struct PageQuery {
@@ -38,6 +44,22 @@ pub fn chat_body(message: ChatMessage) -> ChatBody {
     }
 }
 
+#[utoipa::path(
+    get,
+    path = "/space/{id}/chat",
+    params(
+        ("id" = String, Path, format = "uuid", description = "The space"),
+        ("before" = Option<String>, Query, format = "uuid", description = "Start after this message: the previous page's `next`"),
+        ("limit" = Option<u32>, Query, minimum = 1, description = "Messages per page; default 50, at most 200 are sent"),
+    ),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "A page of messages the caller may see, newest first", body = ChatPageResponse),
+        (status = 400, description = "Malformed id, limit or query, unknown space, or `before` names no message of it", body = ErrorBody),
+        (status = 403, description = "Missing or bad token", body = ErrorBody),
+        (status = 503, description = "The database is unreachable or busy; retry after `Retry-After` seconds", body = ErrorBody),
+    )
+)]
 async fn chat_history(
     State(state): State<AppState>,
     caller: AuthUser,

@@ -9,7 +9,8 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use serde_json::json;
+use serde::Serialize;
+use utoipa::{OpenApi, ToSchema};
 
 use crate::state::AppState;
 
@@ -20,13 +21,42 @@ pub fn router() -> Router<AppState> {
         .route("/metrics", get(metrics))
 }
 
+/// This file's routes in the OpenAPI document.
+#[derive(OpenApi)]
+#[openapi(paths(healthz, readyz, metrics))]
+pub struct Api;
+
+/// The body of `/healthz` and `/readyz`.
+#[derive(Serialize, ToSchema)]
+struct Status {
+    /// `ok`, `ready` or `not-ready`.
+    status: &'static str,
+    /// Why the node is not ready.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reason: Option<&'static str>,
+}
+
+fn status(status: &'static str) -> Json<Status> {
+    Json(Status { status, reason: None })
+}
+
 /// The process is up and serving HTTP.
-async fn healthz() -> Json<serde_json::Value> {
-    Json(json!({"status": "ok"}))
+#[utoipa::path(get, path = "/healthz", tag = "ops", responses((status = 200, description = "Serving", body = Status)))]
+async fn healthz() -> Json<Status> {
+    status("ok")
 }
 
 /// The node can do useful work: the database answers and is fully migrated, and in a
 /// cluster the link to Redis is up.
+#[utoipa::path(
+    get,
+    path = "/readyz",
+    tag = "ops",
+    responses(
+        (status = 200, description = "Ready", body = Status),
+        (status = 503, description = "Not ready, with the reason", body = Status),
+    )
+)]
 async fn readyz(State(state): State<AppState>) -> Response {
     if let Some(cluster) = &state.cluster {
         if !cluster.link().connected() {
@@ -34,7 +64,7 @@ async fn readyz(State(state): State<AppState>) -> Response {
         }
     }
     match state.store.ready().await {
-        Ok(true) => Json(json!({"status": "ready"})).into_response(),
+        Ok(true) => status("ready").into_response(),
         Ok(false) => not_ready("database migrations are not all applied"),
         Err(e) => {
             tracing::warn!(error = %e, "readiness check failed");
@@ -43,10 +73,17 @@ async fn readyz(State(state): State<AppState>) -> Response {
     }
 }
 
-fn not_ready(reason: &str) -> Response {
-    (StatusCode::SERVICE_UNAVAILABLE, Json(json!({"status": "not-ready", "reason": reason}))).into_response()
+fn not_ready(reason: &'static str) -> Response {
+    (StatusCode::SERVICE_UNAVAILABLE, Json(Status { status: "not-ready", reason: Some(reason) }))
+        .into_response()
 }
 
+#[utoipa::path(
+    get,
+    path = "/metrics",
+    tag = "ops",
+    responses((status = 200, description = "Prometheus text format", body = String, content_type = "text/plain"))
+)]
 async fn metrics(State(state): State<AppState>) -> Response {
     let live = state.rooms.live_count() as i64;
     state.metrics.spaces_live.set(live);

@@ -8,9 +8,10 @@ use gather_bus::{PlacedPiece, SpaceNotice};
 use gather_core::{SpaceElementId, SpaceId, UserId};
 use gather_protocol::http::{
     AddSpaceElementRequest, CreateSpaceRequest, CreateSpaceResponse, DeleteSpaceElementRequest, Empty,
-    IdResponse, SpaceElementBody, SpaceResponse, SpaceSummaryBody, SpacesResponse,
+    ErrorBody, IdResponse, SpaceElementBody, SpaceResponse, SpaceSummaryBody, SpacesResponse,
 };
 use gather_store::{NewSpace, SpaceSource, SpaceSummary};
+use utoipa::OpenApi;
 
 use super::catalog::element_body;
 use super::json::{JsonBody, PathParam};
@@ -28,6 +29,33 @@ pub fn router() -> Router<AppState> {
         .route("/space/element/{id}", delete(remove_element_by_path))
 }
 
+/// This file's routes in the OpenAPI document.
+#[derive(OpenApi)]
+#[openapi(paths(
+    create_space,
+    list_my_spaces,
+    get_space,
+    delete_space,
+    add_element,
+    remove_element_by_body,
+    remove_element_by_path
+))]
+pub(super) struct Api;
+
+#[utoipa::path(
+    post,
+    path = "/space",
+    request_body = CreateSpaceRequest,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The space is created", body = CreateSpaceResponse),
+        (status = 400, description = "Malformed body, invalid name or dimensions, neither mapId nor dimensions, or unknown map", body = ErrorBody),
+        (status = 403, description = "Missing or bad token", body = ErrorBody),
+        (status = 409, description = "The caller owns as many spaces as one account may", body = ErrorBody),
+        (status = 413, description = "The body is over 64 KiB", body = ErrorBody),
+        (status = 503, description = "The database is unreachable or busy; retry after `Retry-After` seconds", body = ErrorBody),
+    )
+)]
 async fn create_space(
     State(state): State<AppState>,
     AuthUser { user: owner, .. }: AuthUser,
@@ -50,6 +78,16 @@ async fn create_space(
     Ok(Json(CreateSpaceResponse { space_id: space.id }))
 }
 
+#[utoipa::path(
+    get,
+    path = "/space/all",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The caller's spaces", body = SpacesResponse),
+        (status = 403, description = "Missing or bad token", body = ErrorBody),
+        (status = 503, description = "The database is unreachable or busy; retry after `Retry-After` seconds", body = ErrorBody),
+    )
+)]
 async fn list_my_spaces(
     State(state): State<AppState>,
     AuthUser { user: owner, .. }: AuthUser,
@@ -67,6 +105,18 @@ async fn list_my_spaces(
     Ok(Json(SpacesResponse { spaces }))
 }
 
+#[utoipa::path(
+    get,
+    path = "/space/{id}",
+    params(("id" = String, Path, format = "uuid", description = "The space")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The space and its furniture", body = SpaceResponse),
+        (status = 400, description = "Malformed or unknown space id", body = ErrorBody),
+        (status = 403, description = "Missing or bad token", body = ErrorBody),
+        (status = 503, description = "The database is unreachable or busy; retry after `Retry-After` seconds", body = ErrorBody),
+    )
+)]
 async fn get_space(
     State(state): State<AppState>,
     _caller: AuthUser,
@@ -84,6 +134,18 @@ async fn get_space(
     }))
 }
 
+#[utoipa::path(
+    delete,
+    path = "/space/{id}",
+    params(("id" = String, Path, format = "uuid", description = "The space")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The space is deleted; anyone inside is told", body = Empty),
+        (status = 400, description = "Malformed or unknown space id", body = ErrorBody),
+        (status = 403, description = "Missing or bad token, or not the space's owner", body = ErrorBody),
+        (status = 503, description = "The database is unreachable or busy; retry after `Retry-After` seconds", body = ErrorBody),
+    )
+)]
 async fn delete_space(
     State(state): State<AppState>,
     AuthUser { user: caller, .. }: AuthUser,
@@ -96,6 +158,20 @@ async fn delete_space(
     Ok(Json(Empty {}))
 }
 
+#[utoipa::path(
+    post,
+    path = "/space/element",
+    request_body = AddSpaceElementRequest,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The element is placed; anyone inside sees it", body = IdResponse<String>),
+        (status = 400, description = "Malformed body, a position outside 0..1000, unknown space or element, or a place where it does not fit", body = ErrorBody),
+        (status = 403, description = "Missing or bad token, or not the space's owner", body = ErrorBody),
+        (status = 409, description = "The space holds as many elements as one space may", body = ErrorBody),
+        (status = 413, description = "The body is over 64 KiB", body = ErrorBody),
+        (status = 503, description = "The database is unreachable or busy; retry after `Retry-After` seconds", body = ErrorBody),
+    )
+)]
 async fn add_element(
     State(state): State<AppState>,
     AuthUser { user: caller, .. }: AuthUser,
@@ -117,6 +193,19 @@ async fn add_element(
     Ok(Json(IdResponse { id: placed.id }))
 }
 
+#[utoipa::path(
+    delete,
+    path = "/space/element",
+    request_body = DeleteSpaceElementRequest,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The element is removed; anyone inside sees it", body = Empty),
+        (status = 400, description = "Malformed body or unknown placed element", body = ErrorBody),
+        (status = 403, description = "Missing or bad token, or not the space's owner", body = ErrorBody),
+        (status = 413, description = "The body is over 64 KiB", body = ErrorBody),
+        (status = 503, description = "The database is unreachable or busy; retry after `Retry-After` seconds", body = ErrorBody),
+    )
+)]
 async fn remove_element_by_body(
     State(state): State<AppState>,
     AuthUser { user: caller, .. }: AuthUser,
@@ -125,6 +214,18 @@ async fn remove_element_by_body(
     remove_element(&state, caller, req.id).await
 }
 
+#[utoipa::path(
+    delete,
+    path = "/space/element/{id}",
+    params(("id" = String, Path, format = "uuid", description = "The placed element")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The element is removed; anyone inside sees it", body = Empty),
+        (status = 400, description = "Malformed or unknown placed element id", body = ErrorBody),
+        (status = 403, description = "Missing or bad token, or not the space's owner", body = ErrorBody),
+        (status = 503, description = "The database is unreachable or busy; retry after `Retry-After` seconds", body = ErrorBody),
+    )
+)]
 async fn remove_element_by_path(
     State(state): State<AppState>,
     AuthUser { user: caller, .. }: AuthUser,

@@ -10,10 +10,11 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use gather_core::{username_key, Role, UserId};
 use gather_protocol::http::{
-    BulkMetadataResponse, Empty, MeResponse, SigninRequest, SigninResponse, SignupRequest, SignupResponse,
-    UpdateMetadataRequest, UserAvatarBody,
+    BulkMetadataResponse, Empty, ErrorBody, MeResponse, SigninRequest, SigninResponse, SignupRequest,
+    SignupResponse, UpdateMetadataRequest, UserAvatarBody,
 };
 use gather_store::{NewUser, StoreError};
+use utoipa::OpenApi;
 
 use super::json::JsonBody;
 use super::validate;
@@ -34,6 +35,25 @@ pub fn router() -> Router<AppState> {
         .route("/me", get(me))
 }
 
+/// This file's routes in the OpenAPI document.
+#[derive(OpenApi)]
+#[openapi(paths(signup, signin, update_metadata, bulk_metadata, me))]
+pub(super) struct Api;
+
+#[utoipa::path(
+    post,
+    path = "/signup",
+    request_body = SignupRequest,
+    // Anyone may sign up; a token matters only for creating an admin (see `--admin-signup`).
+    security((), ("bearer" = [])),
+    responses(
+        (status = 200, description = "The account is created", body = SignupResponse),
+        (status = 400, description = "Malformed body, invalid username or password, or the username is taken", body = ErrorBody),
+        (status = 403, description = "An admin account needs an admin's token, or the token sent is bad", body = ErrorBody),
+        (status = 413, description = "The body is over 64 KiB", body = ErrorBody),
+        (status = 503, description = "The database is unreachable or busy; retry after `Retry-After` seconds", body = ErrorBody),
+    )
+)]
 async fn signup(
     State(state): State<AppState>,
     caller: MaybeAuthUser,
@@ -62,6 +82,20 @@ async fn signup(
     Ok(Json(SignupResponse { user_id }))
 }
 
+#[utoipa::path(
+    post,
+    path = "/signin",
+    request_body = SigninRequest,
+    responses(
+        (status = 200, description = "A bearer token for a new session", body = SigninResponse),
+        (status = 400, description = "Malformed body", body = ErrorBody),
+        (status = 403, description = "Wrong username or password", body = ErrorBody),
+        (status = 413, description = "The body is over 64 KiB", body = ErrorBody),
+        (status = 429, description = "Too many failed sign-ins; wait `Retry-After` seconds", body = ErrorBody,
+            headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        (status = 503, description = "The database is unreachable or busy; retry after `Retry-After` seconds", body = ErrorBody),
+    )
+)]
 async fn signin(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
@@ -103,6 +137,19 @@ fn client_ip(state: &AppState, peer: SocketAddr, headers: &HeaderMap) -> IpAddr 
     state.config.trust_proxy.then(forwarded).flatten().unwrap_or(peer.ip())
 }
 
+#[utoipa::path(
+    post,
+    path = "/user/metadata",
+    request_body = UpdateMetadataRequest,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The avatar is chosen", body = Empty),
+        (status = 400, description = "Malformed body or unknown avatar", body = ErrorBody),
+        (status = 403, description = "Missing or bad token", body = ErrorBody),
+        (status = 413, description = "The body is over 64 KiB", body = ErrorBody),
+        (status = 503, description = "The database is unreachable or busy; retry after `Retry-After` seconds", body = ErrorBody),
+    )
+)]
 async fn update_metadata(
     State(state): State<AppState>,
     AuthUser { user, .. }: AuthUser,
@@ -115,6 +162,16 @@ async fn update_metadata(
     }
 }
 
+#[utoipa::path(
+    get,
+    path = "/me",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Who the token belongs to", body = MeResponse),
+        (status = 403, description = "Missing or bad token", body = ErrorBody),
+        (status = 503, description = "The database is unreachable or busy; retry after `Retry-After` seconds", body = ErrorBody),
+    )
+)]
 async fn me(
     State(state): State<AppState>,
     AuthUser { user: id, .. }: AuthUser,
@@ -128,6 +185,22 @@ async fn me(
     }))
 }
 
+#[utoipa::path(
+    get,
+    path = "/user/metadata/bulk",
+    params(
+        // Not `maxItems`: one value may hold several ids, and empty ones do not count, so
+        // the cap of 100 is on ids, not on parameter values.
+        ("ids" = Option<Vec<String>>, Query, explode,
+            description = "User ids, repeated (`ids=a&ids=b`), or in one value as `[a,b]` or `a,b`; \
+                           at most 100; ids that name no user are left out"),
+    ),
+    responses(
+        (status = 200, description = "The avatars of the users that exist", body = BulkMetadataResponse),
+        (status = 400, description = "More than 100 ids", body = ErrorBody),
+        (status = 503, description = "The database is unreachable or busy; retry after `Retry-After` seconds", body = ErrorBody),
+    )
+)]
 async fn bulk_metadata(
     State(state): State<AppState>,
     Query(params): Query<Vec<(String, String)>>,

@@ -10,6 +10,7 @@ mod crowd;
 mod db_outage;
 mod demo;
 mod hardening;
+mod openapi;
 mod ops;
 mod restart;
 mod sessions;
