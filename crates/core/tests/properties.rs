@@ -1,0 +1,117 @@
+//! Properties of the core rules on random spaces: furniture goes only where it fits, and
+//! after any sequence of joins, moves and leaves everyone stands inside, off solid tiles and
+//! alone on their tile. The rules themselves are checked by `model`.
+
+mod model;
+
+use gather_core::geometry::MAX_SIDE;
+use gather_core::{Command, Dimensions, DimensionsError, Footprint, Position, UserId};
+use proptest::prelude::*;
+
+/// Mostly small spaces, where furniture and people collide; now and then a big one.
+fn side() -> impl Strategy<Value = u32> {
+    prop_oneof![6 => 1..=8u32, 1 => 1..=MAX_SIDE]
+}
+
+/// Mostly near the space, sometimes anywhere, including the extremes of i64.
+fn coordinate() -> impl Strategy<Value = i64> {
+    prop_oneof![8 => -2..=10i64, 1 => any::<i64>(), 1 => prop_oneof![Just(i64::MIN), Just(i64::MAX)]]
+}
+
+fn length() -> impl Strategy<Value = u32> {
+    prop_oneof![8 => 0..=4u32, 1 => any::<u32>(), 1 => Just(u32::MAX)]
+}
+
+fn piece() -> impl Strategy<Value = (Footprint, bool)> {
+    (coordinate(), coordinate(), length(), length(), any::<bool>())
+        .prop_map(|(x, y, width, height, solid)| (Footprint::new(Position::new(x, y), width, height), solid))
+}
+
+/// A command for the `who`th person; moves mostly aim at a neighbouring tile.
+#[derive(Debug, Clone)]
+enum Step {
+    Join { who: usize, seed: u64 },
+    MoveBy { who: usize, dx: i64, dy: i64 },
+    MoveTo { who: usize, x: i64, y: i64 },
+    Leave { who: usize },
+}
+
+const PEOPLE: usize = 4;
+
+fn step() -> impl Strategy<Value = Step> {
+    let who = 0..PEOPLE;
+    prop_oneof![
+        2 => (who.clone(), any::<u64>()).prop_map(|(who, seed)| Step::Join { who, seed }),
+        6 => (who.clone(), -1..=1i64, -1..=1i64).prop_map(|(who, dx, dy)| Step::MoveBy { who, dx, dy }),
+        1 => (who.clone(), coordinate(), coordinate()).prop_map(|(who, x, y)| Step::MoveTo { who, x, y }),
+        1 => who.prop_map(|who| Step::Leave { who }),
+    ]
+}
+
+/// What `Dimensions::parse` should make of `text`, read straight from the contract:
+/// digits, an `x`, digits, each side 1 to 1000, blanks around allowed.
+fn expected_dimensions(text: &str) -> Result<Dimensions, DimensionsError> {
+    let (w, h) = text.trim().split_once('x').ok_or(DimensionsError::Malformed)?;
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    if !digits(w) || !digits(h) {
+        return Err(DimensionsError::Malformed);
+    }
+    let side = |s: &str| s.trim_start_matches('0').parse::<u32>().ok().filter(|n| (1..=MAX_SIDE).contains(n));
+    match (side(w), side(h)) {
+        (Some(width), Some(height)) => Ok(Dimensions { width, height }),
+        _ => Err(DimensionsError::OutOfRange),
+    }
+}
+
+proptest! {
+    // A failure found here becomes a plain test in regressions.rs, not a seed file.
+    #![proptest_config(ProptestConfig { cases: 64, failure_persistence: None, ..ProptestConfig::default() })]
+
+    #[test]
+    fn furniture_goes_only_where_it_fits_and_never_over_something_solid(
+        width in side(),
+        height in side(),
+        pieces in prop::collection::vec(piece(), 0..12),
+    ) {
+        model::furnish(Dimensions::new(width, height).unwrap(), pieces);
+    }
+
+    #[test]
+    fn people_stay_inside_off_solid_tiles_and_one_to_a_tile(
+        width in side(),
+        height in side(),
+        pieces in prop::collection::vec(piece(), 0..8),
+        steps in prop::collection::vec(step(), 0..40),
+    ) {
+        let (mut space, mut model) = model::furnish(Dimensions::new(width, height).unwrap(), pieces);
+        let people: Vec<UserId> = (0..PEOPLE).map(|_| UserId::new()).collect();
+        for step in steps {
+            let command = match step {
+                Step::Join { who, seed } => Command::Join { user: people[who], spawn_seed: seed },
+                Step::MoveBy { who, dx, dy } => {
+                    Command::Move { user: people[who], to: model.toward(people[who], dx, dy) }
+                }
+                Step::MoveTo { who, x, y } => Command::Move { user: people[who], to: Position::new(x, y) },
+                Step::Leave { who } => Command::Leave { user: people[who] },
+            };
+            model.apply(&mut space, command);
+        }
+    }
+
+    #[test]
+    fn dimensions_parse_every_size_from_1x1_to_1000x1000(width in 1..=MAX_SIDE, height in 1..=MAX_SIDE) {
+        prop_assert_eq!(Dimensions::parse(&format!("{width}x{height}")), Ok(Dimensions { width, height }));
+    }
+
+    #[test]
+    fn dimensions_parse_accepts_exactly_width_x_height(
+        text in prop_oneof![
+            r"[ \t]?0*[0-9]{0,5}x0*[0-9]{0,5}[ \t]?",
+            r"[0-9]{6,12}x[0-9a-z]{0,6}",
+            r"[ 0-9x+\-.]{0,10}",
+            r"\PC{0,12}",
+        ],
+    ) {
+        prop_assert_eq!(Dimensions::parse(&text), expected_dimensions(&text));
+    }
+}
