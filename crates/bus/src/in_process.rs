@@ -11,7 +11,7 @@ use async_trait::async_trait;
 use tokio::sync::{mpsc, watch};
 use tokio::time::Instant;
 
-use crate::link::{Inbound, LinkError, NodeLink};
+use crate::link::{Inbound, LinkError, NodeLink, Uptime};
 
 /// Messages for one node may queue this deep; beyond it they are dropped, as a pub/sub
 /// server drops them for a subscriber that cannot keep up.
@@ -42,10 +42,10 @@ impl LinkHub {
     pub fn join(&self, node: &str) -> (InProcessLink, mpsc::Receiver<Inbound>) {
         let (inbox, inbound) = mpsc::channel(INBOX);
         let mut hub = self.lock();
-        let (up, connected) = watch::channel((!hub.down).then(Instant::now));
+        let (up, uptime) = Uptime::new(!hub.down);
         hub.inboxes.insert(node.to_owned(), inbox);
         hub.up.insert(node.to_owned(), up);
-        (InProcessLink { node: node.to_owned(), hub: self.clone(), connected }, inbound)
+        (InProcessLink { node: node.to_owned(), hub: self.clone(), uptime }, inbound)
     }
 
     /// Takes the whole link down (every call fails, nothing is delivered) or brings it back.
@@ -114,7 +114,7 @@ impl Hub {
 pub struct InProcessLink {
     node: String,
     hub: LinkHub,
-    connected: watch::Receiver<Option<Instant>>,
+    uptime: Uptime,
 }
 
 #[async_trait]
@@ -123,17 +123,8 @@ impl NodeLink for InProcessLink {
         &self.node
     }
 
-    fn connected(&self) -> bool {
-        self.connected.borrow().is_some()
-    }
-
-    fn connected_for(&self) -> Option<Duration> {
-        self.connected.borrow().map(|since| since.elapsed())
-    }
-
-    async fn wait_connected(&self) {
-        let mut connected = self.connected.clone();
-        let _ = connected.wait_for(|up| up.is_some()).await;
+    fn uptime(&self) -> &Uptime {
+        &self.uptime
     }
 
     async fn send(&self, to: &str, payload: &[u8]) -> Result<(), LinkError> {

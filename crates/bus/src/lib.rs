@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::broadcast;
 
 pub use in_process::{InProcessLink, LinkHub};
-pub use link::{Inbound, LinkError, NodeLink};
+pub use link::{Inbound, LinkError, NodeLink, Uptime};
 pub use local::LocalBus;
 #[cfg(feature = "redis")]
 pub use redis::RedisLink;

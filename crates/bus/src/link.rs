@@ -6,6 +6,8 @@
 use std::time::Duration;
 
 use async_trait::async_trait;
+use tokio::sync::watch;
+use tokio::time::Instant;
 
 /// What arrives for this node: sent to it, or broadcast to all.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,19 +21,41 @@ pub enum Inbound {
 #[error("node link: {0}")]
 pub struct LinkError(pub String);
 
+/// Whether a link is up, and since when; the sender side is kept by whatever watches the
+/// connection (a subscription, a hub).
+#[derive(Clone)]
+pub struct Uptime(watch::Receiver<Option<Instant>>);
+
+impl Uptime {
+    /// Starts down, or up since now.
+    pub fn new(up: bool) -> (watch::Sender<Option<Instant>>, Self) {
+        let (sender, receiver) = watch::channel(up.then(Instant::now));
+        (sender, Self(receiver))
+    }
+}
+
 #[async_trait]
 pub trait NodeLink: Send + Sync + 'static {
     /// This node's id.
     fn node(&self) -> &str;
 
+    fn uptime(&self) -> &Uptime;
+
     /// Whether messages reach this node right now.
-    fn connected(&self) -> bool;
+    fn connected(&self) -> bool {
+        self.uptime().0.borrow().is_some()
+    }
 
     /// How long the link has been up (since it last came back), if it is.
-    fn connected_for(&self) -> Option<Duration>;
+    fn connected_for(&self) -> Option<Duration> {
+        self.uptime().0.borrow().map(|since| since.elapsed())
+    }
 
     /// Waits until the link is up (messages sent from now on will arrive).
-    async fn wait_connected(&self);
+    async fn wait_connected(&self) {
+        let mut up = self.uptime().0.clone();
+        let _ = up.wait_for(|up| up.is_some()).await;
+    }
 
     async fn send(&self, to: &str, payload: &[u8]) -> Result<(), LinkError>;
 

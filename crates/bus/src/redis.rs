@@ -5,14 +5,15 @@
 //! owner keeps renewing. The link reconnects by itself; `connected()` says whether it is up.
 
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use async_trait::async_trait;
 use redis::aio::MultiplexedConnection;
 use redis::{Client, Script};
 use tokio::sync::{mpsc, watch};
+use tokio::time::Instant;
 
-use crate::link::{Inbound, LinkError, NodeLink};
+use crate::link::{Inbound, LinkError, NodeLink, Uptime};
 
 impl From<redis::RedisError> for LinkError {
     fn from(error: redis::RedisError) -> Self {
@@ -38,8 +39,8 @@ fn lease_key(space: &str) -> String {
 pub struct RedisLink {
     node: String,
     commands: Commands,
-    /// Since when the subscription has been live; None while it is down.
-    connected: watch::Receiver<Option<Instant>>,
+    /// Whether the subscription is live, and since when.
+    uptime: Uptime,
 }
 
 impl RedisLink {
@@ -49,9 +50,9 @@ impl RedisLink {
         let commands = Commands { client: client.clone(), conn: Arc::default() };
         commands.connection().await?;
         let (inbox, inbound) = mpsc::channel(INBOX);
-        let (up, connected) = watch::channel(None);
+        let (up, uptime) = Uptime::new(false);
         tokio::spawn(listen(client, node_channel(node), inbox, up));
-        Ok((Self { node: node.to_owned(), commands, connected }, inbound))
+        Ok((Self { node: node.to_owned(), commands, uptime }, inbound))
     }
 }
 
@@ -61,20 +62,8 @@ impl NodeLink for RedisLink {
         &self.node
     }
 
-    /// Whether the subscription is live right now.
-    fn connected(&self) -> bool {
-        self.connected.borrow().is_some()
-    }
-
-    /// How long the subscription has been live (since it last came back), if it is.
-    fn connected_for(&self) -> Option<Duration> {
-        self.connected.borrow().map(|since| since.elapsed())
-    }
-
-    /// Waits until the subscription is live (messages sent from now on will arrive).
-    async fn wait_connected(&self) {
-        let mut connected = self.connected.clone();
-        let _ = connected.wait_for(|up| up.is_some()).await;
+    fn uptime(&self) -> &Uptime {
+        &self.uptime
     }
 
     async fn send(&self, to: &str, payload: &[u8]) -> Result<(), LinkError> {

@@ -9,6 +9,7 @@ use gather_protocol::http::{ChangePasswordRequest, Empty, ErrorBody, SessionBody
 use utoipa::OpenApi;
 
 use super::json::{JsonBody, PathParam};
+use super::openapi::{TooLarge, Unavailable};
 use super::validate;
 use crate::auth::AuthUser;
 use crate::error::{ApiError, ApiResult};
@@ -34,7 +35,7 @@ pub(super) struct Api;
     responses(
         (status = 200, description = "The token's session is revoked", body = Empty),
         (status = 403, description = "Missing or bad token", body = ErrorBody),
-        (status = 503, description = "The database is unreachable or busy; retry after `Retry-After` seconds", body = ErrorBody),
+        Unavailable,
     )
 )]
 async fn sign_out(State(state): State<AppState>, caller: AuthUser) -> ApiResult<Json<Empty>> {
@@ -49,7 +50,7 @@ async fn sign_out(State(state): State<AppState>, caller: AuthUser) -> ApiResult<
     responses(
         (status = 200, description = "The caller's live sessions, newest first", body = SessionsResponse),
         (status = 403, description = "Missing or bad token", body = ErrorBody),
-        (status = 503, description = "The database is unreachable or busy; retry after `Retry-After` seconds", body = ErrorBody),
+        Unavailable,
     )
 )]
 async fn list_sessions(State(state): State<AppState>, caller: AuthUser) -> ApiResult<Json<SessionsResponse>> {
@@ -76,7 +77,7 @@ async fn list_sessions(State(state): State<AppState>, caller: AuthUser) -> ApiRe
         (status = 200, description = "The session is revoked", body = Empty),
         (status = 400, description = "Malformed or unknown session id", body = ErrorBody),
         (status = 403, description = "Missing or bad token, or someone else's session", body = ErrorBody),
-        (status = 503, description = "The database is unreachable or busy; retry after `Retry-After` seconds", body = ErrorBody),
+        Unavailable,
     )
 )]
 async fn revoke_session(
@@ -105,8 +106,8 @@ async fn revoke_session(
         (status = 200, description = "The password is changed and every other session revoked", body = Empty),
         (status = 400, description = "Malformed body or invalid new password", body = ErrorBody),
         (status = 403, description = "Missing or bad token, or the current password is wrong", body = ErrorBody),
-        (status = 413, description = "The body is over 64 KiB", body = ErrorBody),
-        (status = 503, description = "The database is unreachable or busy; retry after `Retry-After` seconds", body = ErrorBody),
+        TooLarge,
+        Unavailable,
     )
 )]
 async fn change_password(

@@ -13,6 +13,7 @@ use gather_store::{Avatar, Element, Limit, Map, MapElement, NewMap};
 use utoipa::OpenApi;
 
 use super::json::{JsonBody, PathParam};
+use super::openapi::{TooLarge, Unavailable};
 use super::validate;
 use crate::auth::AdminUser;
 use crate::error::{ApiError, ApiResult};
@@ -71,7 +72,7 @@ fn map_body(map: Map) -> MapBody {
     path = "/avatars",
     responses(
         (status = 200, description = "Every avatar", body = AvatarsResponse),
-        (status = 503, description = "The database is unreachable or busy; retry after `Retry-After` seconds", body = ErrorBody),
+        Unavailable,
     )
 )]
 async fn list_avatars(State(state): State<AppState>) -> ApiResult<Json<AvatarsResponse>> {
@@ -86,7 +87,7 @@ async fn list_avatars(State(state): State<AppState>) -> ApiResult<Json<AvatarsRe
     path = "/elements",
     responses(
         (status = 200, description = "Every element (kind of furniture)", body = ElementsResponse),
-        (status = 503, description = "The database is unreachable or busy; retry after `Retry-After` seconds", body = ErrorBody),
+        Unavailable,
     )
 )]
 async fn list_elements(State(state): State<AppState>) -> ApiResult<Json<ElementsResponse>> {
@@ -99,7 +100,7 @@ async fn list_elements(State(state): State<AppState>) -> ApiResult<Json<Elements
     path = "/maps",
     responses(
         (status = 200, description = "Every map, with its default furniture", body = MapsResponse),
-        (status = 503, description = "The database is unreachable or busy; retry after `Retry-After` seconds", body = ErrorBody),
+        Unavailable,
     )
 )]
 async fn list_maps(State(state): State<AppState>) -> ApiResult<Json<MapsResponse>> {
@@ -116,8 +117,8 @@ async fn list_maps(State(state): State<AppState>) -> ApiResult<Json<MapsResponse
         (status = 200, description = "The avatar is added", body = CreateAvatarResponse),
         (status = 400, description = "Malformed body, invalid name or image URL", body = ErrorBody),
         (status = 403, description = "Missing or bad token, or not an admin", body = ErrorBody),
-        (status = 413, description = "The body is over 64 KiB", body = ErrorBody),
-        (status = 503, description = "The database is unreachable or busy; retry after `Retry-After` seconds", body = ErrorBody),
+        TooLarge,
+        Unavailable,
     )
 )]
 async fn create_avatar(
@@ -143,8 +144,8 @@ async fn create_avatar(
         (status = 200, description = "The element is added", body = IdResponse<String>),
         (status = 400, description = "Malformed body, invalid image URL or size (each side 1 to 100)", body = ErrorBody),
         (status = 403, description = "Missing or bad token, or not an admin", body = ErrorBody),
-        (status = 413, description = "The body is over 64 KiB", body = ErrorBody),
-        (status = 503, description = "The database is unreachable or busy; retry after `Retry-After` seconds", body = ErrorBody),
+        TooLarge,
+        Unavailable,
     )
 )]
 async fn create_element(
@@ -175,8 +176,8 @@ async fn create_element(
         (status = 200, description = "The image is changed everywhere the element is placed", body = Empty),
         (status = 400, description = "Malformed body or id, invalid image URL, or unknown element", body = ErrorBody),
         (status = 403, description = "Missing or bad token, or not an admin", body = ErrorBody),
-        (status = 413, description = "The body is over 64 KiB", body = ErrorBody),
-        (status = 503, description = "The database is unreachable or busy; retry after `Retry-After` seconds", body = ErrorBody),
+        TooLarge,
+        Unavailable,
     )
 )]
 async fn update_element(
@@ -200,8 +201,8 @@ async fn update_element(
         (status = 400, description = "Malformed body, invalid name, dimensions or thumbnail, a position outside 0..1000, unknown element, or furniture that does not fit", body = ErrorBody),
         (status = 403, description = "Missing or bad token, or not an admin", body = ErrorBody),
         (status = 409, description = "More default elements than one space may hold", body = ErrorBody),
-        (status = 413, description = "The body is over 64 KiB", body = ErrorBody),
-        (status = 503, description = "The database is unreachable or busy; retry after `Retry-After` seconds", body = ErrorBody),
+        TooLarge,
+        Unavailable,
     )
 )]
 async fn create_map(

@@ -10,6 +10,7 @@ use serde::Deserialize;
 use utoipa::OpenApi;
 
 use super::json::PathParam;
+use super::openapi::Unavailable;
 use crate::auth::AuthUser;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
@@ -57,7 +58,7 @@ pub fn chat_body(message: ChatMessage) -> ChatBody {
         (status = 200, description = "A page of messages the caller may see, newest first", body = ChatPageResponse),
         (status = 400, description = "Malformed id, limit or query, unknown space, or `before` names no message of it", body = ErrorBody),
         (status = 403, description = "Missing or bad token", body = ErrorBody),
-        (status = 503, description = "The database is unreachable or busy; retry after `Retry-After` seconds", body = ErrorBody),
+        Unavailable,
     )
 )]
 async fn chat_history(

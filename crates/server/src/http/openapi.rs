@@ -6,8 +6,9 @@ use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::Router;
 use bytes::Bytes;
+use gather_protocol::http::ErrorBody;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
-use utoipa::{Modify, OpenApi};
+use utoipa::{IntoResponses, Modify, OpenApi};
 
 use super::{account, catalog, chat, ops, spaces, users};
 use crate::state::AppState;
@@ -30,6 +31,21 @@ use crate::state::AppState;
     modifiers(&BearerToken)
 )]
 struct ApiDoc;
+
+// Responses shared by many routes. They only describe what `ApiError` answers, so nothing
+// constructs them.
+
+/// The database is unreachable or busy; retry after `Retry-After` seconds
+#[derive(IntoResponses)]
+#[response(status = 503)]
+#[allow(dead_code)]
+pub(super) struct Unavailable(ErrorBody);
+
+/// The body is over 64 KiB
+#[derive(IntoResponses)]
+#[response(status = 413)]
+#[allow(dead_code)]
+pub(super) struct TooLarge(ErrorBody);
 
 /// The `bearer` scheme that signed-in routes name: the token from `POST /api/v1/signin`.
 struct BearerToken;

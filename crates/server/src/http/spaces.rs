@@ -15,6 +15,7 @@ use utoipa::OpenApi;
 
 use super::catalog::element_body;
 use super::json::{JsonBody, PathParam};
+use super::openapi::{TooLarge, Unavailable};
 use super::validate;
 use crate::auth::AuthUser;
 use crate::error::{ApiError, ApiResult};
@@ -52,8 +53,8 @@ pub(super) struct Api;
         (status = 400, description = "Malformed body, invalid name or dimensions, neither mapId nor dimensions, or unknown map", body = ErrorBody),
         (status = 403, description = "Missing or bad token", body = ErrorBody),
         (status = 409, description = "The caller owns as many spaces as one account may", body = ErrorBody),
-        (status = 413, description = "The body is over 64 KiB", body = ErrorBody),
-        (status = 503, description = "The database is unreachable or busy; retry after `Retry-After` seconds", body = ErrorBody),
+        TooLarge,
+        Unavailable,
     )
 )]
 async fn create_space(
@@ -85,7 +86,7 @@ async fn create_space(
     responses(
         (status = 200, description = "The caller's spaces", body = SpacesResponse),
         (status = 403, description = "Missing or bad token", body = ErrorBody),
-        (status = 503, description = "The database is unreachable or busy; retry after `Retry-After` seconds", body = ErrorBody),
+        Unavailable,
     )
 )]
 async fn list_my_spaces(
@@ -114,7 +115,7 @@ async fn list_my_spaces(
         (status = 200, description = "The space and its furniture", body = SpaceResponse),
         (status = 400, description = "Malformed or unknown space id", body = ErrorBody),
         (status = 403, description = "Missing or bad token", body = ErrorBody),
-        (status = 503, description = "The database is unreachable or busy; retry after `Retry-After` seconds", body = ErrorBody),
+        Unavailable,
     )
 )]
 async fn get_space(
@@ -143,7 +144,7 @@ async fn get_space(
         (status = 200, description = "The space is deleted; anyone inside is told", body = Empty),
         (status = 400, description = "Malformed or unknown space id", body = ErrorBody),
         (status = 403, description = "Missing or bad token, or not the space's owner", body = ErrorBody),
-        (status = 503, description = "The database is unreachable or busy; retry after `Retry-After` seconds", body = ErrorBody),
+        Unavailable,
     )
 )]
 async fn delete_space(
@@ -168,8 +169,8 @@ async fn delete_space(
         (status = 400, description = "Malformed body, a position outside 0..1000, unknown space or element, or a place where it does not fit", body = ErrorBody),
         (status = 403, description = "Missing or bad token, or not the space's owner", body = ErrorBody),
         (status = 409, description = "The space holds as many elements as one space may", body = ErrorBody),
-        (status = 413, description = "The body is over 64 KiB", body = ErrorBody),
-        (status = 503, description = "The database is unreachable or busy; retry after `Retry-After` seconds", body = ErrorBody),
+        TooLarge,
+        Unavailable,
     )
 )]
 async fn add_element(
@@ -202,8 +203,8 @@ async fn add_element(
         (status = 200, description = "The element is removed; anyone inside sees it", body = Empty),
         (status = 400, description = "Malformed body or unknown placed element", body = ErrorBody),
         (status = 403, description = "Missing or bad token, or not the space's owner", body = ErrorBody),
-        (status = 413, description = "The body is over 64 KiB", body = ErrorBody),
-        (status = 503, description = "The database is unreachable or busy; retry after `Retry-After` seconds", body = ErrorBody),
+        TooLarge,
+        Unavailable,
     )
 )]
 async fn remove_element_by_body(
@@ -223,7 +224,7 @@ async fn remove_element_by_body(
         (status = 200, description = "The element is removed; anyone inside sees it", body = Empty),
         (status = 400, description = "Malformed or unknown placed element id", body = ErrorBody),
         (status = 403, description = "Missing or bad token, or not the space's owner", body = ErrorBody),
-        (status = 503, description = "The database is unreachable or busy; retry after `Retry-After` seconds", body = ErrorBody),
+        Unavailable,
     )
 )]
 async fn remove_element_by_path(

@@ -17,6 +17,7 @@ use gather_store::{NewUser, StoreError};
 use utoipa::OpenApi;
 
 use super::json::JsonBody;
+use super::openapi::{TooLarge, Unavailable};
 use super::validate;
 use crate::auth::{admin_only, is_admin, AuthUser, MaybeAuthUser};
 use crate::config::AdminSignup;
@@ -50,8 +51,8 @@ pub(super) struct Api;
         (status = 200, description = "The account is created", body = SignupResponse),
         (status = 400, description = "Malformed body, invalid username or password, or the username is taken", body = ErrorBody),
         (status = 403, description = "An admin account needs an admin's token, or the token sent is bad", body = ErrorBody),
-        (status = 413, description = "The body is over 64 KiB", body = ErrorBody),
-        (status = 503, description = "The database is unreachable or busy; retry after `Retry-After` seconds", body = ErrorBody),
+        TooLarge,
+        Unavailable,
     )
 )]
 async fn signup(
@@ -90,10 +91,10 @@ async fn signup(
         (status = 200, description = "A bearer token for a new session", body = SigninResponse),
         (status = 400, description = "Malformed body", body = ErrorBody),
         (status = 403, description = "Wrong username or password", body = ErrorBody),
-        (status = 413, description = "The body is over 64 KiB", body = ErrorBody),
+        TooLarge,
         (status = 429, description = "Too many failed sign-ins; wait `Retry-After` seconds", body = ErrorBody,
             headers(("Retry-After" = u64, description = "Seconds to wait"))),
-        (status = 503, description = "The database is unreachable or busy; retry after `Retry-After` seconds", body = ErrorBody),
+        Unavailable,
     )
 )]
 async fn signin(
@@ -146,8 +147,8 @@ fn client_ip(state: &AppState, peer: SocketAddr, headers: &HeaderMap) -> IpAddr 
         (status = 200, description = "The avatar is chosen", body = Empty),
         (status = 400, description = "Malformed body or unknown avatar", body = ErrorBody),
         (status = 403, description = "Missing or bad token", body = ErrorBody),
-        (status = 413, description = "The body is over 64 KiB", body = ErrorBody),
-        (status = 503, description = "The database is unreachable or busy; retry after `Retry-After` seconds", body = ErrorBody),
+        TooLarge,
+        Unavailable,
     )
 )]
 async fn update_metadata(
@@ -169,7 +170,7 @@ async fn update_metadata(
     responses(
         (status = 200, description = "Who the token belongs to", body = MeResponse),
         (status = 403, description = "Missing or bad token", body = ErrorBody),
-        (status = 503, description = "The database is unreachable or busy; retry after `Retry-After` seconds", body = ErrorBody),
+        Unavailable,
     )
 )]
 async fn me(
@@ -198,7 +199,7 @@ async fn me(
     responses(
         (status = 200, description = "The avatars of the users that exist", body = BulkMetadataResponse),
         (status = 400, description = "More than 100 ids", body = ErrorBody),
-        (status = 503, description = "The database is unreachable or busy; retry after `Retry-After` seconds", body = ErrorBody),
+        Unavailable,
     )
 )]
 async fn bulk_metadata(
