@@ -22,11 +22,10 @@ impl LocalBus {
     pub fn new() -> Self {
         Self::default()
     }
-}
 
-#[async_trait]
-impl Bus for LocalBus {
-    async fn publish(&self, space: SpaceId, notice: SpaceNotice) -> Result<(), BusError> {
+    /// [`Bus::publish`] without the future: it never waits, so callers that must not
+    /// (a node link's reader) can use it directly.
+    pub fn publish_now(&self, space: SpaceId, notice: SpaceNotice) {
         let mut topics = self.topics.lock().expect("bus lock poisoned");
         if let Some(sender) = topics.get(&space) {
             if sender.send(notice).is_err() {
@@ -34,6 +33,13 @@ impl Bus for LocalBus {
                 topics.remove(&space);
             }
         }
+    }
+}
+
+#[async_trait]
+impl Bus for LocalBus {
+    async fn publish(&self, space: SpaceId, notice: SpaceNotice) -> Result<(), BusError> {
+        self.publish_now(space, notice);
         Ok(())
     }
 

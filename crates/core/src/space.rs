@@ -26,6 +26,14 @@ pub enum Command {
     Leave {
         user: UserId,
     },
+    /// Someone whose socket was in the space before it changed owners: back at `at` when
+    /// that tile is free (told to the others only, whose picture lacks them), else joined
+    /// afresh like `Join`.
+    Return {
+        user: UserId,
+        at: Option<Position>,
+        spawn_seed: u64,
+    },
 }
 
 /// Why a move was refused.
@@ -160,6 +168,10 @@ impl Space {
             Command::Join { user, spawn_seed } => self.join(user, spawn_seed)?.to_vec(),
             Command::Move { user, to } => self.step(user, to).into_iter().collect(),
             Command::Leave { user } => self.leave(user).into_iter().collect(),
+            Command::Return { user, at: Some(at), .. } if self.restore(user, at) => {
+                vec![Outgoing { audience: Audience::AllExcept(user), event: Event::Joined { user, at } }]
+            }
+            Command::Return { user, spawn_seed, .. } => self.join(user, spawn_seed)?.to_vec(),
         })
     }
 

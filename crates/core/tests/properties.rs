@@ -34,6 +34,7 @@ enum Step {
     MoveBy { who: usize, dx: i64, dy: i64 },
     MoveTo { who: usize, x: i64, y: i64 },
     Leave { who: usize },
+    Return { who: usize, x: i64, y: i64, seed: u64 },
 }
 
 const PEOPLE: usize = 4;
@@ -44,7 +45,8 @@ fn step() -> impl Strategy<Value = Step> {
         2 => (who.clone(), any::<u64>()).prop_map(|(who, seed)| Step::Join { who, seed }),
         6 => (who.clone(), -1..=1i64, -1..=1i64).prop_map(|(who, dx, dy)| Step::MoveBy { who, dx, dy }),
         1 => (who.clone(), coordinate(), coordinate()).prop_map(|(who, x, y)| Step::MoveTo { who, x, y }),
-        1 => who.prop_map(|who| Step::Leave { who }),
+        1 => who.clone().prop_map(|who| Step::Leave { who }),
+        1 => (who, 0..12i64, 0..12i64, any::<u64>()).prop_map(|(who, x, y, seed)| Step::Return { who, x, y, seed }),
     ]
 }
 
@@ -93,6 +95,9 @@ proptest! {
                 }
                 Step::MoveTo { who, x, y } => Command::Move { user: people[who], to: Position::new(x, y) },
                 Step::Leave { who } => Command::Leave { user: people[who] },
+                Step::Return { who, x, y, seed } => {
+                    Command::Return { user: people[who], at: Some(Position::new(x, y)), spawn_seed: seed }
+                }
             };
             model.apply(&mut space, command);
         }

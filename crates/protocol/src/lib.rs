@@ -3,6 +3,7 @@
 //! It converts core values to wire values and never decides anything.
 
 pub mod http;
+pub mod node;
 pub mod ws;
 
 pub use ws::{parse_client_frame, ClientFrame, FrameError, ServerFrame};

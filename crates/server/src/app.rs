@@ -9,6 +9,7 @@ use std::sync::Arc;
 use anyhow::{bail, Context};
 use axum::Router;
 use gather_bus::{Bus, Inbound, LocalBus, NodeLink, RedisLink};
+use gather_protocol::node::NodeMessage;
 use gather_store::{SqlStore, Store};
 use tokio::net::TcpListener;
 use tokio::sync::{mpsc, oneshot, watch};
@@ -17,7 +18,7 @@ use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::auth::{load_or_create_secret, Passwords, SigninThrottle, Tokens};
-use crate::cluster::{Cluster, ClusterBus, Intent, Message};
+use crate::cluster::{Cluster, ClusterBus};
 use crate::config::Config;
 use crate::metered_store::MeteredStore;
 use crate::metrics::Metrics;
@@ -75,14 +76,11 @@ impl App {
             Some((link, inbound)) => {
                 link.wait_connected().await;
                 tracing::info!(node = link.node(), "cluster mode: sharing spaces with other nodes");
-                (Some(Cluster::new(link, metrics.clone())), Some(inbound))
+                (Cluster::new(link, true, metrics.clone()), inbound)
             }
-            None => (None, None),
+            None => Cluster::solo(metrics.clone()),
         };
-        let bus: Arc<dyn Bus> = match &cluster {
-            Some(cluster) => Arc::new(ClusterBus::new(cluster.clone(), local_notices.clone())),
-            None => local_notices.clone(),
-        };
+        let bus: Arc<dyn Bus> = Arc::new(ClusterBus::new(cluster.clone(), local_notices.clone()));
         let (shutdown, shutdown_rx) = watch::channel(false);
         let saturation = Saturation::new(config.ws_linger());
         let gauge = metrics.saturated.clone();
@@ -110,9 +108,7 @@ impl App {
             shutdown: shutdown_rx,
             config: Arc::new(config),
         };
-        if let Some(inbound) = inbound {
-            tokio::spawn(dispatch(state.clone(), inbound));
-        }
+        tokio::spawn(dispatch(state.clone(), inbound));
         let listener = TcpListener::bind(state.config.addr)
             .await
             .with_context(|| format!("binding {}", state.config.addr))?;
@@ -158,25 +154,16 @@ impl App {
     }
 }
 
-/// Hands what other nodes send to the rooms, the sockets and the session gate here.
+/// Hands what other nodes send to the rooms, the pending requests and the session gate
+/// here. Nothing on this path waits for a room.
 async fn dispatch(state: AppState, mut inbound: mpsc::Receiver<Inbound>) {
-    let Some(cluster) = state.cluster.clone() else { return };
     while let Some(raw) = inbound.recv().await {
-        let decoded = crate::cluster::decode(&raw, &state.metrics);
-        tracing::trace!(kind = decoded.as_ref().map(|m| m.kind()), "from another node");
-        match decoded {
-            Some(Message::ToOwner { space, from, intent }) => {
-                // Joins and chat questions wait for the room; do not hold up the next message.
-                let rooms = state.rooms.clone();
-                match intent {
-                    Intent::Join { .. } | Intent::ChatAudience { .. } => {
-                        tokio::spawn(async move { rooms.handle_remote(space, from, intent).await });
-                    }
-                    _ => rooms.handle_remote(space, from, intent).await,
-                }
-            }
-            Some(Message::Revoked(session)) => state.sessions.forget_here(session),
-            Some(other) => cluster.receive(other),
+        let Some(message) = state.cluster.decode(&raw) else { continue };
+        tracing::trace!(kind = message.kind(), "from another node");
+        match state.rooms.receive(message) {
+            Some(NodeMessage::Reply { request, answer }) => state.cluster.resolve(request, answer),
+            Some(NodeMessage::Revoked { session }) => state.sessions.forget_here(session),
+            Some(other) => tracing::warn!(kind = other.kind(), "a node message nobody handles"),
             None => {}
         }
     }

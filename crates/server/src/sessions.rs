@@ -12,7 +12,9 @@ use gather_store::{Session, Store, StoreError, StoreResult};
 use tokio::sync::broadcast;
 
 use crate::auth::Bearer;
-use crate::cluster::{Cluster, Message};
+use gather_protocol::node::NodeMessage;
+
+use crate::cluster::Cluster;
 
 /// How long a session known to be live is trusted without asking the store again.
 const CACHE_TTL: Duration = Duration::from_secs(30);
@@ -33,15 +35,15 @@ pub enum SessionError {
 
 pub struct SessionGate {
     store: Arc<dyn Store>,
-    /// In a cluster, revocations are announced to every node.
-    cluster: Option<Arc<Cluster>>,
+    /// Revocations are announced to every node.
+    cluster: Arc<Cluster>,
     // std Mutex: lookups and inserts only, never held across an await.
     live: Mutex<HashMap<SessionId, (UserId, Instant)>>,
     revoked: broadcast::Sender<SessionId>,
 }
 
 impl SessionGate {
-    pub fn new(store: Arc<dyn Store>, cluster: Option<Arc<Cluster>>) -> Self {
+    pub fn new(store: Arc<dyn Store>, cluster: Arc<Cluster>) -> Self {
         Self { store, cluster, live: Mutex::default(), revoked: broadcast::channel(REVOCATION_BACKLOG).0 }
     }
 
@@ -121,9 +123,8 @@ impl SessionGate {
 
     fn forget(&self, id: SessionId) {
         self.forget_here(id);
-        if let Some(cluster) = &self.cluster {
-            cluster.broadcast(&Message::Revoked(id));
-        }
+        // This node included, which forgets it a second time: harmless.
+        self.cluster.broadcast(&NodeMessage::Revoked { session: id });
     }
 
     /// Forgets a session revoked here or announced by another node, and closes its sockets

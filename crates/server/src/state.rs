@@ -30,8 +30,8 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// Whether the server is saturated, which makes socket writers batch.
     pub saturation: Arc<Saturation>,
-    /// Set in cluster mode.
-    pub cluster: Option<Arc<Cluster>>,
+    /// The link to the other nodes (a link of its own for a single node).
+    pub cluster: Arc<Cluster>,
     /// Flips to true when the server starts shutting down; sockets watch it to say goodbye.
     pub shutdown: watch::Receiver<bool>,
 }

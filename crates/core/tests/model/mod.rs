@@ -50,6 +50,14 @@ impl Model {
             Command::Join { user, .. } => self.check_join(user, out),
             Command::Move { user, to } => self.check_move(user, to, out.expect("a move never errs")),
             Command::Leave { user } => self.check_leave(user, out.expect("a leave never errs")),
+            Command::Return { user, at: Some(at), .. } if !self.at.contains_key(&user) && self.free(at) => {
+                let expected =
+                    Outgoing { audience: Audience::AllExcept(user), event: Event::Joined { user, at } };
+                assert_eq!(out, Ok(vec![expected]), "return of {user:?} to the free {at:?}");
+                self.at.insert(user, at);
+            }
+            // Anywhere else, a return is a join.
+            Command::Return { user, .. } => self.check_join(user, out),
         }
         self.check_invariants(space);
     }

@@ -1,12 +1,13 @@
-//! The [`Bus`] in cluster mode: news about a space goes to whichever node owns it.
+//! The [`Bus`] over the node link: news about a space goes to whichever node owns it.
 
 use std::sync::Arc;
 
 use async_trait::async_trait;
 use gather_bus::{Bus, BusError, LocalBus, SpaceNotice, Subscription};
 use gather_core::SpaceId;
+use gather_protocol::node::NodeMessage;
 
-use super::{Cluster, Intent, Message};
+use super::{notice_to_node, Cluster};
 
 pub struct ClusterBus {
     cluster: Arc<Cluster>,
@@ -34,8 +35,8 @@ impl Bus for ClusterBus {
             None => Ok(()),
             Some(owner) if owner == self.cluster.node() => self.local.publish(space, notice).await,
             Some(owner) => {
-                let from = self.cluster.node().to_owned();
-                self.cluster.send(&owner, &Message::ToOwner { space, from, intent: Intent::Notice(notice) });
+                let notice = notice_to_node(notice);
+                self.cluster.send(&owner, &NodeMessage::Notice { space, notice });
                 Ok(())
             }
         }

@@ -58,10 +58,8 @@ async fn healthz() -> Json<Status> {
     )
 )]
 async fn readyz(State(state): State<AppState>) -> Response {
-    if let Some(cluster) = &state.cluster {
-        if !cluster.link().connected() {
-            return not_ready("Redis is unreachable");
-        }
+    if !state.cluster.link().connected() {
+        return not_ready("Redis is unreachable");
     }
     match state.store.ready().await {
         Ok(true) => status("ready").into_response(),
@@ -88,7 +86,7 @@ async fn metrics(State(state): State<AppState>) -> Response {
     let live = state.rooms.live_count() as i64;
     state.metrics.spaces_live.set(live);
     // In a cluster every room this node runs holds that space's lease.
-    state.metrics.spaces_owned.set(if state.cluster.is_some() { live } else { 0 });
+    state.metrics.spaces_owned.set(if state.cluster.is_shared() { live } else { 0 });
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], state.metrics.render())
         .into_response()
 }

@@ -7,10 +7,11 @@ use std::sync::Arc;
 use bytes::Bytes;
 use gather_core::{Audience, Outgoing, SpaceId, UserId};
 
+use gather_protocol::node::{self, MemberRef, MembershipId, NodeMessage};
+
 use super::close_reason::CloseReason;
 use super::outbox::{FrameKind, Outbox, Queued, Undelivered};
-use super::room::MembershipId;
-use crate::cluster::{Cluster, MemberRef, Message};
+use crate::cluster::Cluster;
 
 /// Where a member's socket lives.
 pub enum Home {
@@ -30,11 +31,11 @@ pub struct Members {
     map: foldhash::HashMap<UserId, Member>,
     /// Other nodes with members here, and how many.
     remote_nodes: HashMap<String, usize>,
-    cluster: Option<Arc<Cluster>>,
+    cluster: Arc<Cluster>,
 }
 
 impl Members {
-    pub fn new(space: SpaceId, cluster: Option<Arc<Cluster>>) -> Self {
+    pub fn new(space: SpaceId, cluster: Arc<Cluster>) -> Self {
         Self { space, map: foldhash::HashMap::default(), remote_nodes: HashMap::new(), cluster }
     }
 
@@ -82,14 +83,18 @@ impl Members {
                 Home::Local(outbox) => {
                     delivery.record(*user, outbox.try_send(frame.clone(), FrameKind::Other))
                 }
-                Home::Remote(node) => remote.entry(node).or_default().push((*user, member.membership)),
+                Home::Remote(node) => remote
+                    .entry(node)
+                    .or_default()
+                    .push(MemberRef { user: *user, membership: member.membership }),
             }
         }
-        if let (Some(cluster), false) = (&self.cluster, remote.is_empty()) {
+        if !remote.is_empty() {
             let text = String::from_utf8_lossy(frame).into_owned();
             for (node, members) in remote {
                 delivery.sent += members.len() as u64;
-                cluster.send(node, &Message::Frames { space: self.space, members, frame: text.clone() });
+                self.cluster
+                    .send(node, &NodeMessage::Frames { space: self.space, members, frame: text.clone() });
             }
         }
         delivery
@@ -115,10 +120,10 @@ impl Members {
                 self.map.iter().filter(|(u, _)| *u != except).for_each(|(u, m)| send(*u, m))
             }
         }
-        if let Some(cluster) = &self.cluster {
-            for node in self.remote_nodes.keys() {
-                cluster.send(node, &Message::Event { space: self.space, out: out.clone() });
-            }
+        if !self.remote_nodes.is_empty() {
+            let (audience, event) = node::event_of(out);
+            let message = NodeMessage::Event { space: self.space, audience, event };
+            self.cluster.send_to_each(self.remote_nodes.keys().map(String::as_str), &message);
         }
         delivery
     }
@@ -128,10 +133,9 @@ impl Members {
         match &member.home {
             Home::Local(outbox) => outbox.close(reason),
             Home::Remote(node) => {
-                if let Some(cluster) = &self.cluster {
-                    let members = vec![(user, member.membership)];
-                    cluster.send(node, &Message::Close { space: self.space, members, code: reason.code });
-                }
+                let members = vec![MemberRef { user, membership: member.membership }];
+                self.cluster
+                    .send(node, &NodeMessage::Close { space: self.space, members, code: reason.code });
             }
         }
     }
@@ -197,9 +201,9 @@ mod tests {
         rx.frames.take_all_now()
     }
 
-    #[test]
-    fn a_reader_whose_queue_is_full_is_named_and_the_others_still_get_the_frame() {
-        let mut members = Members::new(SpaceId::new(), None);
+    #[tokio::test]
+    async fn a_reader_whose_queue_is_full_is_named_and_the_others_still_get_the_frame() {
+        let mut members = Members::new(SpaceId::new(), crate::cluster::Cluster::solo(Default::default()).0);
         let (mover, _mover_rx) = local(&mut members, 8, 8);
         let (slow, _slow_rx) = local(&mut members, 1, 1);
         let (_fast, fast_rx) = local(&mut members, 8, 8);
@@ -215,9 +219,9 @@ mod tests {
         assert_eq!(queued(&fast_rx), [frame.clone(), frame]);
     }
 
-    #[test]
-    fn a_lagging_reader_gets_the_latest_positions_instead_of_being_cut_off() {
-        let mut members = Members::new(SpaceId::new(), None);
+    #[tokio::test]
+    async fn a_lagging_reader_gets_the_latest_positions_instead_of_being_cut_off() {
+        let mut members = Members::new(SpaceId::new(), crate::cluster::Cluster::solo(Default::default()).0);
         let (ann, _ann_rx) = local(&mut members, 8, 8);
         let (bob, _bob_rx) = local(&mut members, 8, 8);
         let (_lagging, lagging_rx) = local(&mut members, 2, 0);
@@ -231,9 +235,9 @@ mod tests {
         assert_eq!(queued(&lagging_rx), latest);
     }
 
-    #[test]
-    fn a_crowd_event_reaches_only_the_listed_people() {
-        let mut members = Members::new(SpaceId::new(), None);
+    #[tokio::test]
+    async fn a_crowd_event_reaches_only_the_listed_people() {
+        let mut members = Members::new(SpaceId::new(), crate::cluster::Cluster::solo(Default::default()).0);
         let (near, near_rx) = local(&mut members, 8, 8);
         let (_far, far_rx) = local(&mut members, 8, 8);
         let out = Outgoing {

@@ -1,38 +1,47 @@
 //! One connection's presence in a space, whether the space runs on this node or another.
-//! However the connection ends, dropping this sends the leave, so nobody stays behind as
-//! a ghost.
+//! Every request is a [`RoomCommand`]; the only difference between the two is how it
+//! travels. However the connection ends, dropping this sends the leave, so nobody stays
+//! behind as a ghost.
 
 use std::sync::Arc;
 
 use bytes::Bytes;
 use gather_core::{ChatError, ChatScope, Position, SpaceId, UserId};
-use tokio::sync::{mpsc, oneshot};
+use gather_protocol::node::{Answer, MemberRef, NodeMessage, RoomCommand};
+use tokio::sync::mpsc;
 
-use super::room::{MembershipId, RoomMsg};
-use crate::cluster::{Answer, Cluster, Intent, Message};
+use super::command::RoomMsg;
+use super::replicas::{Replica, Replicas};
+use crate::cluster::Cluster;
 
-enum Target {
+enum Route {
+    /// The room runs here.
     Local(mpsc::Sender<RoomMsg>),
     /// The space runs on another node (or on this one, reached the same way after a
-    /// takeover); the cluster knows which, now.
-    Remote(Arc<Cluster>),
+    /// takeover); the replica knows which, now.
+    Remote { cluster: Arc<Cluster>, replicas: Arc<Replicas>, replica: Arc<Replica> },
 }
 
 pub struct Membership {
-    target: Target,
+    route: Route,
     space: SpaceId,
-    user: UserId,
-    id: MembershipId,
+    member: MemberRef,
     left: bool,
 }
 
 impl Membership {
-    pub(super) fn local(room: mpsc::Sender<RoomMsg>, space: SpaceId, user: UserId, id: MembershipId) -> Self {
-        Self { target: Target::Local(room), space, user, id, left: false }
+    pub(super) fn local(room: mpsc::Sender<RoomMsg>, space: SpaceId, member: MemberRef) -> Self {
+        Self { route: Route::Local(room), space, member, left: false }
     }
 
-    pub(super) fn remote(cluster: Arc<Cluster>, space: SpaceId, user: UserId, id: MembershipId) -> Self {
-        Self { target: Target::Remote(cluster), space, user, id, left: false }
+    pub(super) fn remote(
+        cluster: Arc<Cluster>,
+        replicas: Arc<Replicas>,
+        replica: Arc<Replica>,
+        space: SpaceId,
+        member: MemberRef,
+    ) -> Self {
+        Self { route: Route::Remote { cluster, replicas, replica }, space, member, left: false }
     }
 
     pub fn space(&self) -> SpaceId {
@@ -40,12 +49,7 @@ impl Membership {
     }
 
     pub async fn step(&self, to: Position) {
-        let (user, membership) = (self.user, self.id);
-        match &self.target {
-            // A closed room has already let this member go (the space was deleted).
-            Target::Local(room) => drop(room.send(RoomMsg::Move { user, membership, to }).await),
-            Target::Remote(_) => self.tell_owner(Intent::Move { user, membership, to }),
-        }
+        self.tell(RoomCommand::Move { member: self.member, to: to.into() }).await;
     }
 
     /// Who would hear a chat message from this member now (the sender left out).
@@ -54,76 +58,74 @@ impl Membership {
         scope: ChatScope,
         to: Option<UserId>,
     ) -> Result<Vec<UserId>, ChatError> {
-        let (user, membership) = (self.user, self.id);
-        match &self.target {
-            Target::Local(room) => {
-                let (reply, answer) = oneshot::channel();
-                let ask = RoomMsg::ChatAudience { user, membership, scope, to, reply };
-                if room.send(ask).await.is_err() {
-                    return Err(ChatError::SenderAbsent);
-                }
-                answer.await.unwrap_or(Err(ChatError::SenderAbsent))
-            }
-            Target::Remote(cluster) => {
-                let (space, from) = (self.space, cluster.node().to_owned());
-                let Some(owner) = cluster.owner_of(space) else { return Err(ChatError::SenderAbsent) };
-                let answer = cluster
-                    .request(&owner, |request| Message::ToOwner {
-                        space,
-                        from,
-                        intent: Intent::ChatAudience { user, membership, scope, to, request },
-                    })
-                    .await;
-                match answer {
-                    Some(Answer::Audience(audience)) => audience,
-                    _ => Err(ChatError::SenderAbsent),
-                }
-            }
+        match self.ask(RoomCommand::ChatAudience { member: self.member, scope, to }).await {
+            Some(Answer::Audience { users }) => Ok(users),
+            Some(Answer::ChatRefused { reason }) => Err(reason.into()),
+            _ => Err(ChatError::SenderAbsent),
         }
     }
 
     /// Hands a frame (of wire type `kind`) to those of `recipients` still in the space.
     pub async fn deliver(&self, recipients: Vec<UserId>, frame: Bytes, kind: &'static str) {
-        match &self.target {
-            Target::Local(room) => drop(room.send(RoomMsg::Deliver { recipients, frame, kind }).await),
-            Target::Remote(_) => {
-                let frame = String::from_utf8_lossy(&frame).into_owned();
-                self.tell_owner(Intent::Deliver { recipients, frame, kind: kind.to_owned() });
-            }
-        }
+        let frame = String::from_utf8_lossy(&frame).into_owned();
+        self.tell(RoomCommand::Deliver { recipients, frame, kind: kind.to_owned() }).await;
     }
 
     /// Leaves now, in order with the moves sent before, and returns once no more frames
     /// of this space will reach the socket (so a join that follows is not mixed with them).
     pub async fn leave(mut self) {
         self.left = true;
-        let (user, membership) = (self.user, self.id);
-        match &self.target {
-            Target::Local(room) => {
-                let (done, left) = oneshot::channel();
-                if room.send(RoomMsg::Leave { user, membership, done: Some(done) }).await.is_ok() {
-                    // An error means the room is gone, which sends nothing either.
-                    let _ = left.await;
-                }
-            }
+        match &self.route {
+            // An error means the room is gone, which sends nothing either.
+            Route::Local(_) => drop(self.ask(RoomCommand::Leave { member: self.member }).await),
             // Unregistering stops this node handing the space's frames to the socket.
-            Target::Remote(_) => self.leave_remote(),
+            Route::Remote { .. } => self.leave_remote(),
+        }
+    }
+
+    /// Sends a command that needs no answer, in order with the others from this member.
+    async fn tell(&self, command: RoomCommand) {
+        match &self.route {
+            // A closed room has already let this member go (the space was deleted).
+            Route::Local(room) => drop(room.send(RoomMsg::local(command)).await),
+            Route::Remote { .. } => self.tell_remote(command),
+        }
+    }
+
+    /// Sends a command and waits for its answer; None when the room went away first.
+    async fn ask(&self, command: RoomCommand) -> Option<Answer> {
+        match &self.route {
+            Route::Local(room) => {
+                let (msg, answer) = RoomMsg::question(command, None);
+                room.send(msg).await.ok()?;
+                answer.await.ok()
+            }
+            Route::Remote { cluster, replica, .. } => {
+                let (space, from) = (self.space, cluster.node().to_owned());
+                cluster
+                    .request(&replica.owner(), |request| NodeMessage::Command {
+                        space,
+                        from,
+                        request: Some(request),
+                        command,
+                    })
+                    .await
+            }
+        }
+    }
+
+    fn tell_remote(&self, command: RoomCommand) {
+        if let Route::Remote { cluster, replica, .. } = &self.route {
+            let from = cluster.node().to_owned();
+            let message = NodeMessage::Command { space: self.space, from, request: None, command };
+            cluster.send(&replica.owner(), &message);
         }
     }
 
     fn leave_remote(&self) {
-        if let Target::Remote(cluster) = &self.target {
-            self.tell_owner(Intent::Leave { user: self.user, membership: self.id });
-            cluster.unregister_member(self.space, (self.user, self.id));
-        }
-    }
-
-    fn tell_owner(&self, intent: Intent) {
-        if let Target::Remote(cluster) = &self.target {
-            if let Some(owner) = cluster.owner_of(self.space) {
-                let from = cluster.node().to_owned();
-                cluster.send(&owner, &Message::ToOwner { space: self.space, from, intent });
-            }
+        if let Route::Remote { replicas, .. } = &self.route {
+            self.tell_remote(RoomCommand::Leave { member: self.member });
+            replicas.unregister(self.space, self.member);
         }
     }
 }
@@ -133,18 +135,19 @@ impl Drop for Membership {
         if self.left {
             return;
         }
-        let (user, membership) = (self.user, self.id);
-        match &self.target {
-            Target::Local(room) => match room.try_send(RoomMsg::Leave { user, membership, done: None }) {
-                Err(mpsc::error::TrySendError::Full(leave)) => {
-                    let room = room.clone();
-                    tokio::spawn(async move {
-                        let _ = room.send(leave).await;
-                    });
+        match &self.route {
+            Route::Local(room) => {
+                match room.try_send(RoomMsg::local(RoomCommand::Leave { member: self.member })) {
+                    Err(mpsc::error::TrySendError::Full(leave)) => {
+                        let room = room.clone();
+                        tokio::spawn(async move {
+                            let _ = room.send(leave).await;
+                        });
+                    }
+                    Ok(()) | Err(mpsc::error::TrySendError::Closed(_)) => {}
                 }
-                Ok(()) | Err(mpsc::error::TrySendError::Closed(_)) => {}
-            },
-            Target::Remote(_) => self.leave_remote(),
+            }
+            Route::Remote { .. } => self.leave_remote(),
         }
     }
 }

@@ -1,41 +1,53 @@
 //! Live spaces. [`Rooms`] finds or starts the task that runs a space (or, in a cluster, the
 //! node that runs it); a [`Membership`] is one connection's place in it. Nothing here knows
 //! about HTTP or WebSocket: connections hand in an [`Outbox`] and get encoded frames in it.
+//!
+//! Every request of a member is a node-protocol [`RoomCommand`], whether the socket is on
+//! the owner's node (it goes into the room's inbox) or on another (over the node link, then
+//! into the same inbox); the room handles it in one place.
+//!
+//! [`RoomCommand`]: gather_protocol::node::RoomCommand
 
 mod close_reason;
+mod command;
+mod inbound;
+mod lease;
 mod members;
 mod membership;
+mod opening;
 mod outbox;
-mod remote;
+mod replicas;
 mod room;
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
-use gather_bus::{Bus, LocalBus};
-use gather_core::{Interest, JoinError, Layout, Space, SpaceId, UserId};
+use gather_bus::LocalBus;
+use gather_core::{Interest, Layout, SpaceId, UserId};
+use gather_protocol::node::{Answer, JoinRefusal, MemberRef, NodeMessage, RoomCommand};
 use gather_store::Store;
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::mpsc;
 
-use crate::cluster::{Answer, Cluster, Intent, JoinRefusal, Message, LEASE_TTL};
+use crate::cluster::Cluster;
 use crate::metrics::Metrics;
 pub use close_reason::CloseReason;
-use members::Home;
+use command::RoomMsg;
 pub use membership::Membership;
-pub use outbox::{FrameKind, Outbox, OutboxReceiver, Undelivered};
-pub use room::MembershipId;
-use room::{Room, RoomMsg, RoomParts};
+pub use outbox::{FrameKind, Outbox, OutboxReceiver};
+use replicas::Replicas;
+use room::RoomParts;
 
-/// Moves and joins a room may have queued before senders wait; waiting slows only the
-/// clients that send, never the room.
+/// Moves and joins from this node's sockets a room may have queued before senders wait;
+/// waiting slows only the clients that send, never the room.
 const ROOM_INBOX: usize = 1024;
 /// Tries before a join gives up on rooms that keep closing (or moving) under it.
 const JOIN_ATTEMPTS: usize = 3;
 
 #[derive(Clone)]
 pub struct RoomHandle {
-    inbox: mpsc::Sender<RoomMsg>,
+    local: mpsc::Sender<RoomMsg>,
+    remote: mpsc::UnboundedSender<RoomMsg>,
     generation: u64,
 }
 
@@ -61,15 +73,13 @@ enum Runner {
 #[derive(Clone)]
 pub struct Rooms {
     registry: Registry,
-    store: Arc<dyn Store>,
     /// Rooms on this node hear about changes to their space here (from HTTP handlers on
     /// this node, or forwarded by other nodes).
     local_notices: Arc<LocalBus>,
     counter: Arc<AtomicU64>,
-    metrics: Arc<Metrics>,
-    nearby_radius: u32,
     interest: Interest,
-    cluster: Option<Arc<Cluster>>,
+    parts: RoomParts,
+    replicas: Arc<Replicas>,
 }
 
 impl Rooms {
@@ -79,11 +89,16 @@ impl Rooms {
         metrics: Arc<Metrics>,
         nearby_radius: u32,
         interest: Interest,
-        cluster: Option<Arc<Cluster>>,
+        cluster: Arc<Cluster>,
     ) -> Self {
-        let counter = Arc::new(AtomicU64::new(1));
         let registry = Registry::default();
-        Self { registry, store, local_notices, counter, metrics, nearby_radius, interest, cluster }
+        let parts = RoomParts { registry: registry.clone(), store, metrics, cluster, nearby_radius };
+        let counter = Arc::new(AtomicU64::new(1));
+        Self { registry, local_notices, counter, interest, parts, replicas: Arc::default() }
+    }
+
+    fn cluster(&self) -> &Arc<Cluster> {
+        &self.parts.cluster
     }
 
     /// Spaces with people in them run by this node.
@@ -103,14 +118,15 @@ impl Rooms {
             // Random, so that memberships made on different nodes never collide.
             let membership =
                 getrandom::u64().unwrap_or_else(|_| self.counter.fetch_add(1, Ordering::Relaxed));
-            let joined = match self.runner(space).await? {
-                Runner::Here(room) => self.join_here(room, space, user, membership, outbox.clone()).await,
-                Runner::Node(owner) => self.join_remote(owner, space, user, membership, outbox.clone()).await,
+            let member = MemberRef { user, membership };
+            let answer = match self.runner(space).await? {
+                Runner::Here(room) => self.join_here(room, space, member, outbox.clone()).await,
+                Runner::Node(owner) => self.join_remote(owner, space, member, outbox.clone()).await,
             };
-            match joined {
-                Err(None) => continue, // The room closed or moved meanwhile: look again.
-                Err(Some(e)) => return Err(e),
+            match answer {
                 Ok(joined) => return Ok(joined),
+                Err(Some(e)) => return Err(e),
+                Err(None) => continue, // The room closed or moved meanwhile: look again.
             }
         }
         Err(RoomJoinError::Unavailable)
@@ -120,60 +136,51 @@ impl Rooms {
         &self,
         room: RoomHandle,
         space: SpaceId,
-        user: UserId,
-        membership: MembershipId,
+        member: MemberRef,
         outbox: Outbox,
     ) -> Result<Membership, Option<RoomJoinError>> {
-        let (reply, answer) = oneshot::channel();
-        let join = RoomMsg::Join { user, membership, home: Home::Local(outbox), reply };
-        if room.inbox.send(join).await.is_err() {
+        let (join, answer) = RoomMsg::question(RoomCommand::Join { member }, Some(outbox));
+        if room.local.send(join).await.is_err() {
             return Err(None);
         }
-        match answer.await {
-            Ok(Ok(())) => Ok(Membership::local(room.inbox, space, user, membership)),
-            Ok(Err(e)) => Err(Some(join_error(e))),
-            Err(_) => Err(None),
-        }
+        join_result(answer.await.ok())?;
+        Ok(Membership::local(room.local, space, member))
     }
 
     async fn join_remote(
         &self,
         owner: String,
         space: SpaceId,
-        user: UserId,
-        membership: MembershipId,
+        member: MemberRef,
         outbox: Outbox,
     ) -> Result<Membership, Option<RoomJoinError>> {
-        let cluster = self.cluster.clone().expect("only a cluster has remote runners");
+        let cluster = self.cluster().clone();
         // Registered first: the owner's space-joined may arrive before its answer.
-        if cluster.register_member(space, &owner, (user, membership), outbox) {
-            tokio::spawn(self.clone().watch_owner(space));
+        let (replica, first) = self.replicas.register(space, &owner, member, outbox);
+        if first {
+            tokio::spawn(self.replicas.clone().watch_owner(cluster.clone(), space));
         }
         let from = cluster.node().to_owned();
+        let command = RoomCommand::Join { member };
         let answer = cluster
-            .request(&owner, |request| Message::ToOwner {
-                space,
-                from,
-                intent: Intent::Join { user, membership, request },
-            })
+            .request(&owner, |request| NodeMessage::Command { space, from, request: Some(request), command })
             .await;
-        let refused = |e| {
-            cluster.unregister_member(space, (user, membership));
-            e
+        if answer.is_none() {
+            // No answer: the owner may have let us in anyway; take it back so nobody is
+            // left there as a ghost.
+            let from = cluster.node().to_owned();
+            let command = RoomCommand::Leave { member };
+            cluster.send(&owner, &NodeMessage::Command { space, from, request: None, command });
+        }
+        let joined = match answer {
+            None => Err(Some(RoomJoinError::Unavailable)),
+            answer => join_result(answer),
         };
-        match answer {
-            Some(Answer::Joined(Ok(()))) => Ok(Membership::remote(cluster.clone(), space, user, membership)),
-            Some(Answer::Joined(Err(JoinRefusal::NotOwner))) => Err(refused(None)),
-            Some(Answer::Joined(Err(JoinRefusal::Space(e)))) => Err(refused(Some(join_error(e)))),
-            Some(Answer::Joined(Err(JoinRefusal::UnknownSpace))) => {
-                Err(refused(Some(RoomJoinError::UnknownSpace)))
-            }
-            _ => {
-                // No answer: the owner may have let us in anyway; take it back so nobody is
-                // left there as a ghost.
-                let intent = Intent::Leave { user, membership };
-                cluster.send(&owner, &Message::ToOwner { space, from: cluster.node().to_owned(), intent });
-                Err(refused(Some(RoomJoinError::Unavailable)))
+        match joined {
+            Ok(()) => Ok(Membership::remote(cluster, self.replicas.clone(), replica, space, member)),
+            Err(e) => {
+                self.replicas.unregister(space, member);
+                Err(e)
             }
         }
     }
@@ -183,55 +190,14 @@ impl Rooms {
         if let Some(handle) = self.lookup(space) {
             return Ok(Runner::Here(handle));
         }
-        if let Some(cluster) = &self.cluster {
-            let owner = cluster.link().claim(&space.to_string(), LEASE_TTL).await.map_err(|e| {
-                tracing::error!(%space, error = %e, "cannot reach Redis to find the space's owner");
-                RoomJoinError::Unavailable
-            })?;
-            if owner != cluster.node() {
-                return Ok(Runner::Node(owner));
-            }
-        }
-        self.start_room(space).await.map(Runner::Here)
-    }
-
-    async fn start_room(&self, space: SpaceId) -> Result<RoomHandle, RoomJoinError> {
-        // Subscribe before loading, so no change published in between is missed; a change
-        // seen twice (in the load and as a notice) is harmless.
-        let subscription = self.local_notices.subscribe(space).await.map_err(|e| {
-            tracing::error!(%space, error = %e, "could not subscribe to the space");
+        let owner = lease::claim(self.cluster(), space).await.map_err(|e| {
+            tracing::error!(%space, error = %e, "cannot reach the node link to find the space's owner");
             RoomJoinError::Unavailable
         })?;
-        let stored = match self.store.space(space).await {
-            Ok(Some(stored)) => stored,
-            Ok(None) => return Err(RoomJoinError::UnknownSpace),
-            Err(e) => {
-                tracing::error!(%space, error = %e, "could not load the space");
-                return Err(RoomJoinError::Unavailable);
-            }
-        };
-        let mut rooms = self.registry.lock().expect("room registry poisoned");
-        if let Some(handle) = rooms.get(&space) {
-            return Ok(handle.clone()); // Someone else started it while we loaded.
+        if owner != self.cluster().node() {
+            return Ok(Runner::Node(owner));
         }
-        let (inbox, inbox_rx) = mpsc::channel(ROOM_INBOX);
-        let handle = RoomHandle { inbox, generation: self.counter.fetch_add(1, Ordering::Relaxed) };
-        rooms.insert(space, handle.clone());
-        let parts = RoomParts {
-            registry: self.registry.clone(),
-            store: self.store.clone(),
-            metrics: self.metrics.clone(),
-            nearby_radius: self.nearby_radius,
-            cluster: self.cluster.clone(),
-            interest: self.interest,
-        };
-        let mut room = Room::new(space, handle.generation, Space::new(layout_of(&stored)), parts);
-        if let Some(cluster) = &self.cluster {
-            // Taking over from a dead owner: start from this node's last picture of the space.
-            room.restore(cluster.shadow_of(space));
-        }
-        tokio::spawn(room.run(inbox_rx, subscription));
-        Ok(handle)
+        Ok(Runner::Here(self.start_room(space, true)))
     }
 
     fn lookup(&self, space: SpaceId) -> Option<RoomHandle> {
@@ -239,11 +205,35 @@ impl Rooms {
     }
 }
 
-fn join_error(error: JoinError) -> RoomJoinError {
-    match error {
-        JoinError::Full => RoomJoinError::Full,
-        // Rooms replace a user who is already present, so this does not happen.
-        JoinError::AlreadyPresent => RoomJoinError::Unavailable,
+/// What a join's answer means for the joiner: in, refused for good (`Some`), or to be
+/// tried again (`None`: the room closed or moved meanwhile).
+fn join_result(answer: Option<Answer>) -> Result<(), Option<RoomJoinError>> {
+    match answer {
+        Some(Answer::Joined) => Ok(()),
+        Some(Answer::JoinRefused { reason: JoinRefusal::NotOwner }) => Err(None),
+        Some(Answer::JoinRefused { reason: JoinRefusal::Full }) => Err(Some(RoomJoinError::Full)),
+        Some(Answer::JoinRefused { reason: JoinRefusal::UnknownSpace }) => {
+            Err(Some(RoomJoinError::UnknownSpace))
+        }
+        Some(Answer::JoinRefused { reason: JoinRefusal::Unavailable }) => {
+            Err(Some(RoomJoinError::Unavailable))
+        }
+        // A room that closed before answering: look again.
+        None => Err(None),
+        Some(other) => {
+            tracing::error!(?other, "a join was answered with something else");
+            Err(Some(RoomJoinError::Unavailable))
+        }
+    }
+}
+
+/// Takes a room out of the registry, unless a newer room already replaced it. Messages
+/// still queued are dropped with its inboxes; their senders see a closed room and start a
+/// fresh one.
+fn retire(registry: &Registry, space: SpaceId, generation: u64) {
+    let mut rooms = registry.lock().expect("room registry poisoned");
+    if rooms.get(&space).is_some_and(|h| h.generation == generation) {
+        rooms.remove(&space);
     }
 }
 

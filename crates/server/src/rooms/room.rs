@@ -1,6 +1,6 @@
-//! One live space: a task that owns the space's `core::Space` and its members' outboxes.
-//! Every change to the space goes through this task's inbox, so all members see the events
-//! of the space in one order, and no lock is shared between spaces.
+//! One live space: a task that owns the space's [`LiveSpace`] and its members' outboxes.
+//! Every change to the space goes through this task's inboxes, so all members see the
+//! events of the space in one order, and no lock is shared between spaces.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -8,66 +8,19 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use gather_bus::{Missed, PlacedPiece, SpaceNotice, Subscription};
-use gather_core::{
-    ChatError, ChatScope, Event, Interest, JoinError, Outgoing, Position, Space, SpaceId, UserId, Visibility,
-};
+use gather_core::{ChatError, Command, Event, LiveSpace, Outgoing, Position, SpaceId, UserId};
 use gather_protocol::http::ElementBody;
+use gather_protocol::node::{Answer, JoinRefusal, MemberRef, RoomCommand};
 use gather_protocol::ServerFrame;
 use gather_store::Store;
 use tokio::sync::{mpsc, oneshot};
 
 use super::close_reason::CloseReason;
+use super::command::RoomMsg;
 use super::members::{Delivery, Home, Member, Members};
-use super::{layout_of, Registry};
-use crate::cluster::{Cluster, LEASE_TTL};
+use super::{layout_of, lease, Registry};
+use crate::cluster::Cluster;
 use crate::metrics::Metrics;
-
-/// Tells apart two joins by the same user (two tabs, or a rejoin on the same socket), so a
-/// late leave from the old one cannot remove the new one.
-pub type MembershipId = u64;
-
-pub enum RoomMsg {
-    Join {
-        user: UserId,
-        membership: MembershipId,
-        home: Home,
-        reply: oneshot::Sender<Result<(), JoinError>>,
-    },
-    Move {
-        user: UserId,
-        membership: MembershipId,
-        to: Position,
-    },
-    Leave {
-        user: UserId,
-        membership: MembershipId,
-        /// Answered once the room has let the member go: no frame of this room reaches
-        /// their socket after it.
-        done: Option<oneshot::Sender<()>>,
-    },
-    /// Who would hear a chat message from `user` now.
-    ChatAudience {
-        user: UserId,
-        membership: MembershipId,
-        scope: ChatScope,
-        to: Option<UserId>,
-        reply: oneshot::Sender<Result<Vec<UserId>, ChatError>>,
-    },
-    /// Hands an encoded frame to those of `recipients` still here.
-    Deliver {
-        recipients: Vec<UserId>,
-        frame: Bytes,
-        /// The frame's wire type, for metrics.
-        kind: &'static str,
-    },
-    /// A member of a space that moved here from a dead owner: their socket is on `node`.
-    Reattach {
-        user: UserId,
-        membership: MembershipId,
-        node: String,
-        at: Option<Position>,
-    },
-}
 
 /// How long a room taken over from a dead owner waits for each member's node to reattach
 /// them before it reports them gone (their node died with the owner, or lost them).
@@ -76,41 +29,64 @@ const REATTACH_GRACE: Duration = Duration::from_secs(3);
 pub struct Room {
     id: SpaceId,
     generation: u64,
-    space: Space,
+    space: LiveSpace,
     registry: Registry,
     store: Arc<dyn Store>,
     metrics: Arc<Metrics>,
+    cluster: Arc<Cluster>,
     /// Tiles within which `nearby` chat is heard.
     nearby_radius: u32,
     members: Members,
-    /// In cluster mode: the lease this room must keep renewing to stay the owner.
-    cluster: Option<Arc<Cluster>>,
     /// After a takeover: people restored from the last picture of the space whose sockets
     /// have not been reattached yet, and until when they may be.
     awaiting: HashMap<UserId, Instant>,
-    /// Who hears what once the space is crowded.
-    visibility: Visibility,
     /// Members found too slow and not yet cut off. Cutting one off tells the others it
     /// left, which may find more; a list rather than recursion keeps that flat.
     too_slow: Vec<UserId>,
 }
 
 /// What a room needs besides its space.
+#[derive(Clone)]
 pub struct RoomParts {
-    pub interest: Interest,
     pub registry: Registry,
     pub store: Arc<dyn Store>,
     pub metrics: Arc<Metrics>,
+    pub cluster: Arc<Cluster>,
     pub nearby_radius: u32,
-    pub cluster: Option<Arc<Cluster>>,
+}
+
+/// A room's two inboxes: commands from sockets on this node wait for room when it is full
+/// (slowing only the senders), while those from other nodes never wait, so one busy room
+/// cannot hold up a node's whole link. Those were already limited per socket where the
+/// socket is.
+pub struct Inboxes {
+    pub local: mpsc::Receiver<RoomMsg>,
+    pub remote: mpsc::UnboundedReceiver<RoomMsg>,
+}
+
+impl Inboxes {
+    async fn recv(&mut self) -> Option<RoomMsg> {
+        tokio::select! {
+            Some(msg) = self.local.recv() => Some(msg),
+            Some(msg) = self.remote.recv() => Some(msg),
+            else => None,
+        }
+    }
+
+    /// Stops taking commands; what is queued can still be read.
+    pub fn close(&mut self) {
+        self.local.close();
+        self.remote.close();
+    }
+
+    pub fn try_recv(&mut self) -> Option<RoomMsg> {
+        self.local.try_recv().or_else(|_| self.remote.try_recv()).ok()
+    }
 }
 
 impl Room {
-    pub fn new(id: SpaceId, generation: u64, space: Space, parts: RoomParts) -> Self {
-        let RoomParts { registry, store, metrics, nearby_radius, cluster, interest } = parts;
-        let visibility = Visibility::new(interest);
-        let members = Members::new(id, cluster.clone());
-        let awaiting = HashMap::new();
+    pub fn new(id: SpaceId, generation: u64, space: LiveSpace, parts: RoomParts) -> Self {
+        let RoomParts { registry, store, metrics, cluster, nearby_radius } = parts;
         Self {
             id,
             generation,
@@ -118,11 +94,10 @@ impl Room {
             registry,
             store,
             metrics,
-            nearby_radius,
-            members,
+            members: Members::new(id, cluster.clone()),
             cluster,
-            awaiting,
-            visibility,
+            nearby_radius,
+            awaiting: HashMap::new(),
             too_slow: Vec::new(),
         }
     }
@@ -133,24 +108,19 @@ impl Room {
         let deadline = Instant::now() + REATTACH_GRACE;
         for (user, at) in people {
             if self.space.restore(user, at) {
-                self.visibility.track(user, at);
                 self.awaiting.insert(user, deadline);
             }
         }
     }
 
-    pub async fn run(mut self, mut inbox: mpsc::Receiver<RoomMsg>, subscription: Subscription) {
+    pub async fn run(mut self, mut inboxes: Inboxes, subscription: Subscription) {
         let mut notices = Some(subscription);
-        // The lease is kept by a task of its own: a call to Redis may wait for seconds while
-        // Redis is away, and the room must keep serving its members meanwhile.
         let (lease_lost, mut lost) = oneshot::channel();
-        if let Some(cluster) = &self.cluster {
-            tokio::spawn(keep_lease(cluster.clone(), self.id, lease_lost));
-        }
+        tokio::spawn(lease::keep(self.cluster.clone(), self.id, lease_lost));
         let mut awaiting_check = tokio::time::interval(Duration::from_secs(1));
         loop {
             tokio::select! {
-                msg = inbox.recv() => match msg {
+                msg = inboxes.recv() => match msg {
                     Some(msg) => self.handle(msg),
                     None => break,
                 },
@@ -159,7 +129,7 @@ impl Room {
                         break;
                     }
                 }
-                Ok(()) = &mut lost, if self.cluster.is_some() => {
+                Ok(()) = &mut lost => {
                     tracing::warn!(space = %self.id, "lost the space's lease; handing it over");
                     self.members.close_all(None, CloseReason::MOVED);
                     self.retire();
@@ -173,73 +143,103 @@ impl Room {
             }
         }
         drop(lost); // Stops the lease keeper.
-        if let Some(cluster) = self.cluster.clone() {
-            let space = self.id;
-            tokio::spawn(async move {
-                if let Err(e) = cluster.link().release(&space.to_string()).await {
-                    tracing::warn!(%space, error = %e, "could not release the space's lease");
-                }
-            });
-        }
+        lease::release(self.cluster.clone(), self.id);
         tracing::debug!(space = %self.id, "room closed");
     }
 
-    fn handle(&mut self, msg: RoomMsg) {
-        match msg {
-            RoomMsg::Join { user, membership, home, reply } => {
-                if self.awaiting.remove(&user).is_some() {
-                    // Restored after a takeover, now joining afresh (a reconnect).
-                    self.leave_space(user);
+    /// The room's one entry for what members ask; the answer goes back the way it came.
+    fn handle(&mut self, RoomMsg { command, origin }: RoomMsg) {
+        let answer = match command {
+            RoomCommand::Join { member } => Some(match origin.home() {
+                Some(home) => self.join(member, home),
+                None => Answer::JoinRefused { reason: JoinRefusal::Unavailable },
+            }),
+            RoomCommand::Move { member, to } => {
+                if self.is_current(member) {
+                    self.apply(Command::Move { user: member.user, to: to.into() });
                 }
-                if let Some(old) = self.members.remove(user) {
-                    // The same person joined again (a second tab, a reconnect before the old
-                    // socket timed out): the newest connection wins.
-                    self.members.close(user, &old, CloseReason::REPLACED);
-                    self.leave_space(user);
-                }
-                let result = self.space.join(user, getrandom::u64().unwrap_or(0));
-                match result {
-                    Ok(outgoing) => {
-                        self.members.insert(user, Member { membership, home });
-                        self.metrics.space_population.observe(self.space.population() as f64);
-                        outgoing.into_iter().for_each(|out| self.publish(out, None));
-                        let _ = reply.send(Ok(()));
-                    }
-                    Err(e) => {
-                        let _ = reply.send(Err(e));
-                    }
-                }
+                None
             }
-            RoomMsg::Move { user, membership, to } => {
-                if self.is_current(user, membership) {
-                    let before = self.space.position_of(user);
-                    if let Some(out) = self.space.step(user, to) {
-                        self.publish(out, before);
-                    }
+            RoomCommand::Leave { member } => {
+                if self.is_current(member) {
+                    self.remove(member.user);
                 }
+                Some(Answer::Done)
             }
-            RoomMsg::Leave { user, membership, done } => {
-                if self.is_current(user, membership) {
-                    self.remove(user);
-                }
-                if let Some(done) = done {
-                    let _ = done.send(());
-                }
-            }
-            RoomMsg::Reattach { user, membership, node, at } => self.reattach(user, membership, node, at),
-            RoomMsg::ChatAudience { user, membership, scope, to, reply } => {
-                let audience = if self.is_current(user, membership) {
-                    self.space.chat_audience(user, scope, to, self.nearby_radius)
+            RoomCommand::ChatAudience { member, scope, to } => {
+                let audience = if self.is_current(member) {
+                    self.space.chat_audience(member.user, scope, to, self.nearby_radius)
                 } else {
                     Err(ChatError::SenderAbsent)
                 };
-                let _ = reply.send(audience);
+                Some(match audience {
+                    Ok(users) => Answer::Audience { users },
+                    Err(e) => Answer::ChatRefused { reason: e.into() },
+                })
             }
-            RoomMsg::Deliver { recipients, frame, kind } => {
+            RoomCommand::Deliver { recipients, frame, kind } => {
                 let recipients: HashSet<UserId> = recipients.into_iter().collect();
-                let delivery = self.members.send_where(&frame, |user| recipients.contains(&user));
-                self.settle(kind, delivery);
+                let delivery =
+                    self.members.send_where(&Bytes::from(frame), |user| recipients.contains(&user));
+                self.settle(frame_type_of(&kind), delivery);
+                None
             }
+            RoomCommand::Reattach { member, at } => {
+                if let Some(home) = origin.home() {
+                    self.reattach(member, home, at.map(Into::into));
+                }
+                None
+            }
+        };
+        if let Some(answer) = answer {
+            origin.answer(answer, &self.cluster);
+        }
+    }
+
+    fn join(&mut self, member: MemberRef, home: Home) -> Answer {
+        let user = member.user;
+        if self.awaiting.remove(&user).is_some() {
+            // Restored after a takeover, now joining afresh (a reconnect).
+            self.apply(Command::Leave { user });
+        }
+        if let Some(old) = self.members.remove(user) {
+            // The same person joined again (a second tab, a reconnect before the old
+            // socket timed out): the newest connection wins.
+            self.members.close(user, &old, CloseReason::REPLACED);
+            self.apply(Command::Leave { user });
+        }
+        match self.space.apply(Command::Join { user, spawn_seed: getrandom::u64().unwrap_or(0) }) {
+            Ok(outgoing) => {
+                self.members.insert(user, Member { membership: member.membership, home });
+                self.metrics.space_population.observe(self.space.population() as f64);
+                outgoing.into_iter().for_each(|out| self.deliver(out));
+                Answer::Joined
+            }
+            Err(e) => Answer::JoinRefused { reason: e.into() },
+        }
+    }
+
+    /// Binds a restored person to their socket again. Someone this room did not restore
+    /// (their join raced the takeover) returns where their node saw them, or anywhere
+    /// free, and is announced.
+    fn reattach(&mut self, member: MemberRef, home: Home, at: Option<Position>) {
+        let user = member.user;
+        if self.awaiting.remove(&user).is_some() || self.members.remove(user).is_some() {
+            self.members.insert(user, Member { membership: member.membership, home });
+            return;
+        }
+        let command = Command::Return { user, at, spawn_seed: getrandom::u64().unwrap_or(0) };
+        if let Ok(outgoing) = self.space.apply(command) {
+            self.members.insert(user, Member { membership: member.membership, home });
+            outgoing.into_iter().for_each(|out| self.deliver(out));
+        }
+    }
+
+    /// Applies a command that cannot be refused outright (a move, a leave) and delivers
+    /// what it produced.
+    fn apply(&mut self, command: Command) {
+        if let Ok(outgoing) = self.space.apply(command) {
+            outgoing.into_iter().for_each(|out| self.deliver(out));
         }
     }
 
@@ -278,35 +278,8 @@ impl Room {
         true
     }
 
-    fn is_current(&self, user: UserId, membership: MembershipId) -> bool {
-        self.members.is_current(user, membership)
-    }
-
-    /// Binds a restored person to their socket again. Someone this room did not restore
-    /// (their join raced the takeover) is placed where their node saw them, or anywhere
-    /// free, and announced.
-    fn reattach(&mut self, user: UserId, membership: MembershipId, node: String, at: Option<Position>) {
-        let home = Home::Remote(node);
-        if self.awaiting.remove(&user).is_some() || self.members.remove(user).is_some() {
-            self.members.insert(user, Member { membership, home });
-            return;
-        }
-        let spawn = at.filter(|at| self.space.restore(user, *at));
-        if let Some(at) = spawn {
-            self.visibility.track(user, at);
-        }
-        let joined = match spawn {
-            Some(at) => Ok([Outgoing {
-                audience: gather_core::Audience::AllExcept(user),
-                event: Event::Joined { user, at },
-            }]
-            .to_vec()),
-            None => self.space.join(user, getrandom::u64().unwrap_or(0)).map(|out| out.to_vec()),
-        };
-        if let Ok(outgoing) = joined {
-            self.members.insert(user, Member { membership, home });
-            outgoing.into_iter().for_each(|out| self.publish(out, None));
-        }
+    fn is_current(&self, member: MemberRef) -> bool {
+        self.members.is_current(member.user, member.membership)
     }
 
     /// Reports the restored people nobody reattached in time as gone.
@@ -316,31 +289,16 @@ impl Room {
             self.awaiting.iter().filter(|(_, until)| **until <= now).map(|(u, _)| *u).collect();
         for user in expired {
             self.awaiting.remove(&user);
-            self.leave_space(user);
+            self.apply(Command::Leave { user });
         }
     }
 
     fn remove(&mut self, user: UserId) {
         self.members.remove(user);
-        self.leave_space(user);
+        self.apply(Command::Leave { user });
     }
 
     /// Sends an event to its audience, encoded once for all of them.
-    /// Takes `user` out of the space and tells whoever should hear it.
-    fn leave_space(&mut self, user: UserId) {
-        let before = self.space.position_of(user);
-        if let Some(out) = self.space.leave(user) {
-            self.publish(out, before);
-        }
-    }
-
-    /// Routes an event of the space (only the near hear it in a crowd) and delivers it.
-    fn publish(&mut self, out: Outgoing, before: Option<Position>) {
-        for routed in self.visibility.route(&self.space, out, before) {
-            self.deliver(routed);
-        }
-    }
-
     fn deliver(&mut self, out: Outgoing) {
         let frame = encode(&ServerFrame::from(&out.event));
         if let Event::MoveRejected { reason, .. } = out.event {
@@ -375,7 +333,7 @@ impl Room {
             if let Some(member) = self.members.remove(user) {
                 tracing::info!(space = %self.id, %user, "dropping a member that stopped reading");
                 self.members.close(user, &member, CloseReason::TOO_SLOW);
-                self.leave_space(user);
+                self.apply(Command::Leave { user });
             }
             // Removed only now: while it stays in the list, nested calls only add to it.
             self.too_slow.retain(|u| *u != user);
@@ -389,41 +347,8 @@ impl Room {
     }
 
     /// Takes this room out of the registry, unless a newer room already replaced it.
-    /// Messages still queued are dropped with the inbox; their senders see a closed room
-    /// and start a fresh one.
     fn retire(&self) {
-        let mut rooms = self.registry.lock().expect("room registry poisoned");
-        if rooms.get(&self.id).is_some_and(|h| h.generation == self.generation) {
-            rooms.remove(&self.id);
-        }
-    }
-}
-
-/// Renews the space's lease every third of its lifetime while the room lives; tells the
-/// room when another node holds it. Redis being away is not a loss: the lease is tried
-/// again at the next tick, and reclaimed if Redis came back empty.
-async fn keep_lease(cluster: Arc<Cluster>, space: SpaceId, lost: oneshot::Sender<()>) {
-    let key = space.to_string();
-    let mut tick = tokio::time::interval(LEASE_TTL / 3);
-    loop {
-        tick.tick().await;
-        if lost.is_closed() {
-            return; // The room is gone.
-        }
-        let held = match cluster.link().renew(&key, LEASE_TTL).await {
-            Ok(false) if !lost.is_closed() => {
-                cluster.link().claim(&key, LEASE_TTL).await.map(|owner| owner == cluster.node())
-            }
-            other => other,
-        };
-        match held {
-            Ok(true) => {}
-            Ok(false) => {
-                let _ = lost.send(());
-                return;
-            }
-            Err(e) => tracing::warn!(%space, error = %e, "could not renew the space's lease"),
-        }
+        super::retire(&self.registry, self.id, self.generation);
     }
 }
 
@@ -459,6 +384,15 @@ fn event_type(event: &Event) -> &'static str {
         Event::Left { .. } => "user-left",
         Event::Appeared { .. } => "user-appeared",
         Event::Disappeared { .. } => "user-disappeared",
+    }
+}
+
+/// A delivered frame's wire type as a metrics label: only the known ones, so a label
+/// from another node cannot grow the metrics without bound.
+fn frame_type_of(kind: &str) -> &'static str {
+    match kind {
+        "chat" => "chat",
+        _ => "other",
     }
 }
 
