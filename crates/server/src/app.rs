@@ -17,14 +17,13 @@ use tokio::task::JoinHandle;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::trace::TraceLayer;
 
-use crate::auth::{load_or_create_secret, Passwords, SigninThrottle, Tokens};
+use crate::auth::{load_or_create_secret, Passwords, SessionGate, SigninThrottle, Tokens};
 use crate::cluster::{Cluster, ClusterBus};
 use crate::config::Config;
 use crate::metered_store::MeteredStore;
 use crate::metrics::Metrics;
 use crate::rooms::Rooms;
 use crate::saturation::Saturation;
-use crate::sessions::SessionGate;
 use crate::state::AppState;
 use crate::ws::{ChatLimits, JoinedSockets};
 use crate::{demo, http, web, ws};

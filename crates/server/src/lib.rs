@@ -15,7 +15,6 @@ mod metrics;
 mod rooms;
 mod saturation;
 mod serve;
-mod sessions;
 mod state;
 mod web;
 mod ws;

@@ -6,13 +6,12 @@ use gather_bus::Bus;
 use gather_store::Store;
 use tokio::sync::watch;
 
-use crate::auth::{Passwords, SigninThrottle, Tokens};
+use crate::auth::{Passwords, SessionGate, SigninThrottle, Tokens};
 use crate::cluster::Cluster;
 use crate::config::Config;
 use crate::metrics::Metrics;
 use crate::rooms::Rooms;
 use crate::saturation::Saturation;
-use crate::sessions::SessionGate;
 use crate::ws::{ChatLimits, JoinedSockets};
 
 #[derive(Clone)]

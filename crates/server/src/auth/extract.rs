@@ -7,8 +7,8 @@ use axum::http::request::Parts;
 use gather_core::{Role, SessionId, UserId};
 
 use super::Bearer;
+use super::SessionError;
 use crate::error::ApiError;
-use crate::sessions::SessionError;
 use crate::state::AppState;
 
 /// A signed-in user. Missing, malformed, expired or revoked token: 403.

@@ -4,11 +4,13 @@
 mod extract;
 mod passwords;
 mod secret;
+mod sessions;
 mod throttle;
 mod tokens;
 
 pub use extract::{admin_only, authenticate, is_admin, AdminUser, AuthUser, MaybeAuthUser};
 pub use passwords::Passwords;
 pub use secret::load_or_create_secret;
+pub use sessions::{SessionError, SessionGate};
 pub use throttle::SigninThrottle;
 pub use tokens::{Bearer, Tokens};

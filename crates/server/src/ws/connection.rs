@@ -18,11 +18,11 @@ use tokio::sync::broadcast::{self, error::RecvError};
 use super::quota::SocketSlot;
 use super::rate::TokenBucket;
 use super::writer;
+use crate::auth::SessionError;
 use crate::auth::{authenticate, Bearer};
 use crate::error::ApiError;
 use crate::metrics::Metrics;
 use crate::rooms::{CloseReason, FrameKind, Membership, Outbox, RoomJoinError};
-use crate::sessions::SessionError;
 use crate::state::AppState;
 
 /// Frames a connection may have queued for it before it counts as too slow to keep up.

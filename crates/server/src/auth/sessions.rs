@@ -11,7 +11,7 @@ use gather_core::{SessionId, UserId};
 use gather_store::{Session, Store, StoreError, StoreResult};
 use tokio::sync::broadcast;
 
-use crate::auth::Bearer;
+use super::Bearer;
 use gather_protocol::node::NodeMessage;
 
 use crate::cluster::Cluster;
