@@ -4,6 +4,8 @@
 
 pub mod close;
 pub mod http;
+#[cfg(feature = "ts")]
+pub mod typescript;
 pub mod ws;
 
 pub use ws::{parse_client_frame, ClientFrame, FrameError, ServerFrame};

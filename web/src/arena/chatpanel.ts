@@ -3,7 +3,7 @@
 
 import { api } from "../api";
 import { h } from "../dom";
-import type { ChatMessage, ChatScope } from "./protocol";
+import type { ChatBody, ChatScope } from "../generated/wire";
 
 const PAGE = 50;
 
@@ -67,7 +67,7 @@ export class ChatPanel {
     this.target.value = [...this.target.options].some((o) => o.value === chosen) ? chosen : "space";
   }
 
-  receive(message: ChatMessage) {
+  receive(message: ChatBody) {
     if (this.seen.has(message.id)) return;
     const atBottom = this.list.scrollHeight - this.list.scrollTop - this.list.clientHeight < 40;
     this.list.append(this.render(message));
@@ -107,7 +107,7 @@ export class ChatPanel {
     }
   }
 
-  private render(message: ChatMessage): HTMLElement {
+  private render(message: ChatBody): HTMLElement {
     this.seen.add(message.id);
     const when = new Date(message.ts).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
     const tag =
