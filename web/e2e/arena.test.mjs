@@ -62,7 +62,10 @@ async function apiCall(page, method, path, body) {
     async ([method, path, body]) => {
       const response = await fetch(`/api/v1${path}`, {
         method,
-        headers: { authorization: `Bearer ${localStorage.getItem("gather.token")}`, "content-type": "application/json" },
+        headers: {
+          authorization: `Bearer ${localStorage.getItem("gather.token")}`,
+          "content-type": "application/json",
+        },
         body: body ? JSON.stringify(body) : undefined,
       });
       return response.json();
@@ -96,7 +99,10 @@ test("two people walk around one space together", { skip: missing ?? false, time
   // Each sees the other, by position and by name.
   await waitForRemoteAt(bob, aliceAt.id, aliceAt.x, aliceAt.y);
   await waitForRemoteAt(alice, bobAt.id, bobAt.x, bobAt.y);
-  await alice.locator(`[data-testid=people] li[data-user="${bobAt.id}"]`).filter({ hasText: `bob-${suffix}` }).waitFor();
+  await alice
+    .locator(`[data-testid=people] li[data-user="${bobAt.id}"]`)
+    .filter({ hasText: `bob-${suffix}` })
+    .waitFor();
 
   // Alice walks with the keyboard; Bob's view follows.
   const space = await apiCall(alice, "GET", `/space/${spaceId}`);
@@ -107,23 +113,32 @@ test("two people walk around one space together", { skip: missing ?? false, time
     for (let dy = 0; dy < placed.element.height; dy++)
       for (let dx = 0; dx < placed.element.width; dx++) solid.add(`${placed.x + dx},${placed.y + dy}`);
   }
-  const free = (x, y) => x >= 0 && y >= 0 && x < width && y < height && !solid.has(`${x},${y}`) && !(x === bobAt.x && y === bobAt.y);
+  const free = (x, y) =>
+    x >= 0 && y >= 0 && x < width && y < height && !solid.has(`${x},${y}`) && !(x === bobAt.x && y === bobAt.y);
   const [key, [dx, dy]] = Object.entries(STEPS).find(([, [dx, dy]]) => free(aliceAt.x + dx, aliceAt.y + dy));
   await alice.locator("canvas").click({ position: { x: 600, y: 20 } });
   await alice.keyboard.press(key);
   const moved = { x: aliceAt.x + dx, y: aliceAt.y + dy };
   await waitForRemoteAt(bob, aliceAt.id, moved.x, moved.y);
   await bob.waitForFunction(
-    ([id, x, y]) => window.__gather.rendered.some((u) => u.id === id && Math.abs(u.x - x) < 0.05 && Math.abs(u.y - y) < 0.05),
+    ([id, x, y]) =>
+      window.__gather.rendered.some((u) => u.id === id && Math.abs(u.x - x) < 0.05 && Math.abs(u.y - y) < 0.05),
     [aliceAt.id, moved.x, moved.y],
     { timeout: 5000 },
   );
   assert.deepEqual(await alice.evaluate(() => ({ x: window.__gather.me.x, y: window.__gather.me.y })), moved);
 
   // A plant appears next to Alice; walking into it is refused and she snaps back.
-  const plant = (await apiCall(alice, "GET", "/elements")).elements.find((e) => e.static && e.width === 1 && e.height === 1);
+  const plant = (await apiCall(alice, "GET", "/elements")).elements.find(
+    (e) => e.static && e.width === 1 && e.height === 1,
+  );
   const [blockKey, [bx, by]] = Object.entries(STEPS).find(([, [sx, sy]]) => free(moved.x + sx, moved.y + sy));
-  const placed = await apiCall(alice, "POST", "/space/element", { elementId: plant.id, spaceId, x: moved.x + bx, y: moved.y + by });
+  const placed = await apiCall(alice, "POST", "/space/element", {
+    elementId: plant.id,
+    spaceId,
+    x: moved.x + bx,
+    y: moved.y + by,
+  });
   assert.ok(placed.id, JSON.stringify(placed));
   await alice.waitForFunction((n) => window.__gather.elements === n, space.elements.length + 1);
   await alice.keyboard.press(blockKey);
@@ -141,7 +156,10 @@ test("two people walk around one space together", { skip: missing ?? false, time
   await alice.getByTestId("chat-input").fill("hello bob");
   await alice.getByTestId("chat-input").press("Enter");
   await bob.waitForFunction(() => window.__gather.chat.some((m) => m.text === "hello bob"), null, { timeout: 5000 });
-  await bob.waitForFunction((id) => window.__gather.bubbles.some((b) => b.userId === id && b.text === "hello bob"), aliceAt.id);
+  await bob.waitForFunction(
+    (id) => window.__gather.bubbles.some((b) => b.userId === id && b.text === "hello bob"),
+    aliceAt.id,
+  );
   await bob.locator(`.name-label[data-user="${aliceAt.id}"] .bubble`).filter({ hasText: "hello bob" }).waitFor();
   await bob.getByTestId("chat-unread").filter({ hasText: "1" }).waitFor();
   await bob.getByTestId("chat-toggle").click();
@@ -149,7 +167,10 @@ test("two people walk around one space together", { skip: missing ?? false, time
   await bob.getByTestId("chat-input").fill("hi alice");
   await bob.getByTestId("chat-input").press("Enter");
   await alice.getByTestId("chat-log").getByText("hi alice").waitFor({ timeout: 5000 });
-  await alice.waitForFunction((id) => window.__gather.bubbles.some((b) => b.userId === id && b.text === "hi alice"), bobAt.id);
+  await alice.waitForFunction(
+    (id) => window.__gather.bubbles.some((b) => b.userId === id && b.text === "hi alice"),
+    bobAt.id,
+  );
   // Typing in the chat did not walk anyone.
   assert.deepEqual(await alice.evaluate(() => ({ x: window.__gather.me.x, y: window.__gather.me.y })), moved);
 

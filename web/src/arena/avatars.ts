@@ -31,7 +31,10 @@ export class Avatars {
   private readonly bodyMaterial = new THREE.MeshLambertMaterial({ color: 0xffffff });
   private readonly headMaterial = new THREE.MeshLambertMaterial({ color: 0xf5d0b0 });
 
-  constructor(private readonly scene: THREE.Scene, capacity = 64) {
+  constructor(
+    private readonly scene: THREE.Scene,
+    capacity = 64,
+  ) {
     this.bodies = this.makeMesh(this.bodyGeometry, this.bodyMaterial, capacity);
     this.heads = this.makeMesh(this.headGeometry, this.headMaterial, capacity);
   }

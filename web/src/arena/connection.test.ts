@@ -5,7 +5,9 @@ import { CloseReason, type ServerFrame } from "../generated/wire";
 describe("backoffDelay", () => {
   it("doubles from half a second and caps at ten", () => {
     const mid = () => 0.5;
-    expect([0, 1, 2, 3, 4, 5, 10].map((n) => backoffDelay(n, mid))).toEqual([500, 1000, 2000, 4000, 8000, 10000, 10000]);
+    expect([0, 1, 2, 3, 4, 5, 10].map((n) => backoffDelay(n, mid))).toEqual([
+      500, 1000, 2000, 4000, 8000, 10000, 10000,
+    ]);
   });
 
   it("jitters within a fifth either way", () => {
@@ -95,7 +97,7 @@ describe("SpaceConnection", () => {
     sockets[0].open();
     connection.chat("hello", "direct", "bob");
     connection.chat("all", "space");
-    expect(sockets[0].sent.slice(1).map((s) => JSON.parse(s))).toEqual([
+    expect(sockets[0].sent.slice(1).map((s) => JSON.parse(s) as unknown)).toEqual([
       { type: "chat", payload: { text: "hello", scope: "direct", to: "bob" } },
       { type: "chat", payload: { text: "all", scope: "space" } },
     ]);

@@ -9,8 +9,15 @@ import type { ServerFrame } from "../generated/wire";
  */
 export function parseFrame(text: string): ServerFrame | null {
   try {
-    const value = JSON.parse(text);
-    if (value && typeof value.type === "string" && typeof value.payload === "object") {
+    const value: unknown = JSON.parse(text);
+    if (
+      typeof value === "object" &&
+      value !== null &&
+      "type" in value &&
+      typeof value.type === "string" &&
+      "payload" in value &&
+      typeof value.payload === "object"
+    ) {
       return value as ServerFrame;
     }
   } catch {

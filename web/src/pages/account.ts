@@ -18,8 +18,18 @@ export function accountPage(root: HTMLElement) {
     }
   };
 
-  const oldPassword = h("input", { type: "password", name: "oldPassword", autocomplete: "current-password", required: true });
-  const newPassword = h("input", { type: "password", name: "newPassword", autocomplete: "new-password", required: true });
+  const oldPassword = h("input", {
+    type: "password",
+    name: "oldPassword",
+    autocomplete: "current-password",
+    required: true,
+  });
+  const newPassword = h("input", {
+    type: "password",
+    name: "newPassword",
+    autocomplete: "new-password",
+    required: true,
+  });
   const form = h(
     "form",
     { class: "card" },

@@ -130,7 +130,11 @@ class MapEditor {
     this.elements = await api.elements();
     this.palette.replaceChildren(
       ...this.elements.map((e) =>
-        h("option", { value: e.id }, `${e.imageUrl.split("/").pop()} ${e.width}x${e.height}${e.static ? " solid" : ""}`),
+        h(
+          "option",
+          { value: e.id },
+          `${e.imageUrl.split("/").pop()} ${e.width}x${e.height}${e.static ? " solid" : ""}`,
+        ),
       ),
     );
     this.draw();

@@ -168,7 +168,11 @@ export function arenaPage(root: HTMLElement, spaceId: string) {
     const pacer = new StepPacer();
     const onKey = (event: KeyboardEvent) => {
       const target = event.target;
-      if (target instanceof HTMLInputElement || target instanceof HTMLTextAreaElement || target instanceof HTMLSelectElement) {
+      if (
+        target instanceof HTMLInputElement ||
+        target instanceof HTMLTextAreaElement ||
+        target instanceof HTMLSelectElement
+      ) {
         return;
       }
       if (event.key === "?") {
@@ -185,7 +189,13 @@ export function arenaPage(root: HTMLElement, spaceId: string) {
       connection.move(step);
     };
     window.addEventListener("keydown", onKey);
-    const unhook = exposeTestHook(world, () => scene, () => link, chatLog, roster);
+    const unhook = exposeTestHook(
+      world,
+      () => scene,
+      () => link,
+      chatLog,
+      roster,
+    );
 
     return () => {
       window.removeEventListener("keydown", onKey);

@@ -83,7 +83,12 @@ function spaceItem(space: SpaceSummaryBody, refresh: () => Promise<void>, error:
     "li",
     { class: "card space", "data-space": space.id },
     space.thumbnail ? h("img", { src: space.thumbnail, alt: "" }) : h("div", { class: "thumb" }),
-    h("div", {}, h("a", { href: `/space/${space.id}`, class: "title" }, space.name), h("div", { class: "muted" }, space.dimensions)),
+    h(
+      "div",
+      {},
+      h("a", { href: `/space/${space.id}`, class: "title" }, space.name),
+      h("div", { class: "muted" }, space.dimensions),
+    ),
     h("div", { class: "actions" }, copy, remove),
   );
 }
