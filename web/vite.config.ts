@@ -16,5 +16,12 @@ export default defineConfig({
   test: {
     include: ["src/**/*.test.ts"],
     environment: "node",
+    coverage: {
+      provider: "v8",
+      include: ["src/**/*.ts"],
+      // Generated from crates/protocol, which has its own tests.
+      exclude: ["src/**/*.test.ts", "src/generated/**"],
+      reporter: ["text", "text-summary"],
+    },
   },
 });

@@ -1,5 +1,6 @@
 // Two people in two browsers: sign up through the UI, share a space by its invite link,
-// see each other, walk, bump into furniture, and leave.
+// see each other, walk, bump into furniture, and leave. And a server that stops while
+// someone is in a space.
 
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
@@ -62,7 +63,10 @@ async function apiCall(page, method, path, body) {
     async ([method, path, body]) => {
       const response = await fetch(`/api/v1${path}`, {
         method,
-        headers: { authorization: `Bearer ${localStorage.getItem("gather.token")}`, "content-type": "application/json" },
+        headers: {
+          authorization: `Bearer ${localStorage.getItem("gather.token")}`,
+          "content-type": "application/json",
+        },
         body: body ? JSON.stringify(body) : undefined,
       });
       return response.json();
@@ -96,7 +100,10 @@ test("two people walk around one space together", { skip: missing ?? false, time
   // Each sees the other, by position and by name.
   await waitForRemoteAt(bob, aliceAt.id, aliceAt.x, aliceAt.y);
   await waitForRemoteAt(alice, bobAt.id, bobAt.x, bobAt.y);
-  await alice.locator(`[data-testid=people] li[data-user="${bobAt.id}"]`).filter({ hasText: `bob-${suffix}` }).waitFor();
+  await alice
+    .locator(`[data-testid=people] li[data-user="${bobAt.id}"]`)
+    .filter({ hasText: `bob-${suffix}` })
+    .waitFor();
 
   // Alice walks with the keyboard; Bob's view follows.
   const space = await apiCall(alice, "GET", `/space/${spaceId}`);
@@ -107,23 +114,32 @@ test("two people walk around one space together", { skip: missing ?? false, time
     for (let dy = 0; dy < placed.element.height; dy++)
       for (let dx = 0; dx < placed.element.width; dx++) solid.add(`${placed.x + dx},${placed.y + dy}`);
   }
-  const free = (x, y) => x >= 0 && y >= 0 && x < width && y < height && !solid.has(`${x},${y}`) && !(x === bobAt.x && y === bobAt.y);
+  const free = (x, y) =>
+    x >= 0 && y >= 0 && x < width && y < height && !solid.has(`${x},${y}`) && !(x === bobAt.x && y === bobAt.y);
   const [key, [dx, dy]] = Object.entries(STEPS).find(([, [dx, dy]]) => free(aliceAt.x + dx, aliceAt.y + dy));
   await alice.locator("canvas").click({ position: { x: 600, y: 20 } });
   await alice.keyboard.press(key);
   const moved = { x: aliceAt.x + dx, y: aliceAt.y + dy };
   await waitForRemoteAt(bob, aliceAt.id, moved.x, moved.y);
   await bob.waitForFunction(
-    ([id, x, y]) => window.__gather.rendered.some((u) => u.id === id && Math.abs(u.x - x) < 0.05 && Math.abs(u.y - y) < 0.05),
+    ([id, x, y]) =>
+      window.__gather.rendered.some((u) => u.id === id && Math.abs(u.x - x) < 0.05 && Math.abs(u.y - y) < 0.05),
     [aliceAt.id, moved.x, moved.y],
     { timeout: 5000 },
   );
   assert.deepEqual(await alice.evaluate(() => ({ x: window.__gather.me.x, y: window.__gather.me.y })), moved);
 
   // A plant appears next to Alice; walking into it is refused and she snaps back.
-  const plant = (await apiCall(alice, "GET", "/elements")).elements.find((e) => e.static && e.width === 1 && e.height === 1);
+  const plant = (await apiCall(alice, "GET", "/elements")).elements.find(
+    (e) => e.static && e.width === 1 && e.height === 1,
+  );
   const [blockKey, [bx, by]] = Object.entries(STEPS).find(([, [sx, sy]]) => free(moved.x + sx, moved.y + sy));
-  const placed = await apiCall(alice, "POST", "/space/element", { elementId: plant.id, spaceId, x: moved.x + bx, y: moved.y + by });
+  const placed = await apiCall(alice, "POST", "/space/element", {
+    elementId: plant.id,
+    spaceId,
+    x: moved.x + bx,
+    y: moved.y + by,
+  });
   assert.ok(placed.id, JSON.stringify(placed));
   await alice.waitForFunction((n) => window.__gather.elements === n, space.elements.length + 1);
   await alice.keyboard.press(blockKey);
@@ -141,7 +157,10 @@ test("two people walk around one space together", { skip: missing ?? false, time
   await alice.getByTestId("chat-input").fill("hello bob");
   await alice.getByTestId("chat-input").press("Enter");
   await bob.waitForFunction(() => window.__gather.chat.some((m) => m.text === "hello bob"), null, { timeout: 5000 });
-  await bob.waitForFunction((id) => window.__gather.bubbles.some((b) => b.userId === id && b.text === "hello bob"), aliceAt.id);
+  await bob.waitForFunction(
+    (id) => window.__gather.bubbles.some((b) => b.userId === id && b.text === "hello bob"),
+    aliceAt.id,
+  );
   await bob.locator(`.name-label[data-user="${aliceAt.id}"] .bubble`).filter({ hasText: "hello bob" }).waitFor();
   await bob.getByTestId("chat-unread").filter({ hasText: "1" }).waitFor();
   await bob.getByTestId("chat-toggle").click();
@@ -149,7 +168,10 @@ test("two people walk around one space together", { skip: missing ?? false, time
   await bob.getByTestId("chat-input").fill("hi alice");
   await bob.getByTestId("chat-input").press("Enter");
   await alice.getByTestId("chat-log").getByText("hi alice").waitFor({ timeout: 5000 });
-  await alice.waitForFunction((id) => window.__gather.bubbles.some((b) => b.userId === id && b.text === "hi alice"), bobAt.id);
+  await alice.waitForFunction(
+    (id) => window.__gather.bubbles.some((b) => b.userId === id && b.text === "hi alice"),
+    bobAt.id,
+  );
   // Typing in the chat did not walk anyone.
   assert.deepEqual(await alice.evaluate(() => ({ x: window.__gather.me.x, y: window.__gather.me.y })), moved);
 
@@ -161,3 +183,29 @@ test("two people walk around one space together", { skip: missing ?? false, time
   await alice.waitForFunction((id) => !window.__gather.remote.some((u) => u.id === id), bobAt.id, { timeout: 5000 });
   await alice.locator(`[data-testid=people] li[data-user="${bobAt.id}"]`).waitFor({ state: "detached" });
 });
+
+test(
+  "when the server stops, the arena says so and keeps trying",
+  { skip: missing ?? false, timeout: 60_000 },
+  async () => {
+    // A server of its own, to stop.
+    const doomed = await startGather();
+    const page = await (await browser.newContext({ viewport: { width: 1100, height: 700 } })).newPage();
+    const errors = [];
+    page.on("pageerror", (error) => errors.push(error.message));
+    try {
+      await page.goto(`${doomed.url}/`);
+      await signUp(page, `carol-${Date.now().toString(36)}`);
+      await page.waitForURL("**/spaces");
+      await page.getByLabel("Name").fill("Short-lived");
+      await page.getByRole("button", { name: "Create" }).click();
+      await page.waitForURL("**/space/*");
+      await connected(page);
+    } finally {
+      await doomed.stop();
+    }
+    await page.locator(".banner").filter({ hasText: "The server is restarting" }).waitFor({ timeout: 10_000 });
+    await page.getByTestId("status").filter({ hasText: "the server is restarting" }).waitFor({ timeout: 10_000 });
+    assert.deepEqual(errors, []);
+  },
+);

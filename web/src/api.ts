@@ -1,7 +1,33 @@
 // The REST API, typed. Errors carry the server's own message, which is written for people.
 
 import { session } from "./session";
-import type { ChatMessage, ElementKind, PlacedElement } from "./arena/protocol";
+import type {
+  AvatarsResponse,
+  BulkMetadataResponse,
+  ChangePasswordRequest,
+  ChatPageResponse,
+  CreateAvatarRequest,
+  CreateAvatarResponse,
+  CreateElementRequest,
+  CreateMapRequest,
+  CreateSpaceRequest,
+  CreateSpaceResponse,
+  ElementsResponse,
+  Empty,
+  ErrorBody,
+  IdResponse,
+  MapsResponse,
+  MeResponse,
+  Role,
+  SessionsResponse,
+  SigninRequest,
+  SigninResponse,
+  SignupRequest,
+  SignupResponse,
+  SpaceResponse,
+  SpacesResponse,
+  UpdateMetadataRequest,
+} from "./generated/wire";
 
 export class ApiError extends Error {
   constructor(
@@ -28,84 +54,46 @@ async function call<T>(method: string, path: string, body?: unknown): Promise<T>
   } catch {
     throw new ApiError(0, "network", "Cannot reach the server. Check your connection and try again.");
   }
-  const data = await response.json().catch(() => ({}));
+  const data: unknown = await response.json().catch(() => ({}));
   if (!response.ok) {
-    const error = data?.error ?? {};
+    const error: Partial<ErrorBody["error"]> = (data as Partial<ErrorBody> | null)?.error ?? {};
     throw new ApiError(response.status, error.code ?? "http", error.message ?? `Request failed (${response.status})`);
   }
   return data as T;
 }
 
-export interface Avatar {
-  id: string;
-  imageUrl: string;
-  name: string;
-}
-export interface Me {
-  userId: string;
-  username: string;
-  role: "admin" | "user";
-  avatarId: string | null;
-}
-export interface SpaceSummary {
-  id: string;
-  name: string;
-  dimensions: string;
-  thumbnail: string | null;
-}
-export interface MapInfo {
-  id: string;
-  name: string;
-  dimensions: string;
-  thumbnail: string;
-  defaultElements: { elementId: string; x: number; y: number }[];
-}
-export type { ElementKind };
-export interface UserCard {
-  userId: string;
-  imageUrl: string | null;
-  username: string;
-}
-
-export interface SessionInfo {
-  id: string;
-  createdAt: number;
-  lastSeenAt: number;
-  userAgent: string;
-  current: boolean;
-}
-
 export const api = {
-  signout: () => call<object>("POST", "/signout", {}),
-  sessions: () => call<{ sessions: SessionInfo[] }>("GET", "/sessions").then((r) => r.sessions),
-  revokeSession: (id: string) => call<object>("DELETE", `/sessions/${encodeURIComponent(id)}`),
+  signout: () => call<Empty>("POST", "/signout", {}),
+  sessions: () => call<SessionsResponse>("GET", "/sessions").then((r) => r.sessions),
+  revokeSession: (id: string) => call<Empty>("DELETE", `/sessions/${encodeURIComponent(id)}`),
   changePassword: (oldPassword: string, newPassword: string) =>
-    call<object>("POST", "/user/password", { oldPassword, newPassword }),
+    call<Empty>("POST", "/user/password", { oldPassword, newPassword } satisfies ChangePasswordRequest),
   chatHistory: (spaceId: string, before?: string, limit = 50) =>
-    call<{ messages: ChatMessage[]; next: string | null }>(
+    call<ChatPageResponse>(
       "GET",
       `/space/${encodeURIComponent(spaceId)}/chat?limit=${limit}${before ? `&before=${encodeURIComponent(before)}` : ""}`,
     ),
-  signup: (username: string, password: string, type: "user" | "admin") =>
-    call<{ userId: string }>("POST", "/signup", { username, password, type }),
+  signup: (username: string, password: string, type: Role) =>
+    call<SignupResponse>("POST", "/signup", { username, password, type } satisfies SignupRequest),
   signin: (username: string, password: string) =>
-    call<{ token: string; userId: string }>("POST", "/signin", { username, password }),
-  me: () => call<Me>("GET", "/me"),
-  avatars: () => call<{ avatars: Avatar[] }>("GET", "/avatars").then((r) => r.avatars),
-  chooseAvatar: (avatarId: string) => call<object>("POST", "/user/metadata", { avatarId }),
+    call<SigninResponse>("POST", "/signin", { username, password } satisfies SigninRequest),
+  me: () => call<MeResponse>("GET", "/me"),
+  avatars: () => call<AvatarsResponse>("GET", "/avatars").then((r) => r.avatars),
+  chooseAvatar: (avatarId: string) =>
+    call<Empty>("POST", "/user/metadata", { avatarId } satisfies UpdateMetadataRequest),
   users: (ids: string[]) =>
-    call<{ avatars: UserCard[] }>("GET", `/user/metadata/bulk?ids=[${ids.join(",")}]`).then((r) => r.avatars),
-  mySpaces: () => call<{ spaces: SpaceSummary[] }>("GET", "/space/all").then((r) => r.spaces),
-  space: (id: string) =>
-    call<{ name: string; dimensions: string; elements: PlacedElement[] }>("GET", `/space/${encodeURIComponent(id)}`),
+    call<BulkMetadataResponse>("GET", `/user/metadata/bulk?ids=[${ids.join(",")}]`).then((r) => r.avatars),
+  mySpaces: () => call<SpacesResponse>("GET", "/space/all").then((r) => r.spaces),
+  space: (id: string) => call<SpaceResponse>("GET", `/space/${encodeURIComponent(id)}`),
   createSpace: (name: string, source: { mapId: string } | { dimensions: string }) =>
-    call<{ spaceId: string }>("POST", "/space", { name, ...source }),
-  deleteSpace: (id: string) => call<object>("DELETE", `/space/${encodeURIComponent(id)}`),
-  maps: () => call<{ maps: MapInfo[] }>("GET", "/maps").then((r) => r.maps),
-  elements: () => call<{ elements: ElementKind[] }>("GET", "/elements").then((r) => r.elements),
-  createElement: (element: Omit<ElementKind, "id">) => call<{ id: string }>("POST", "/admin/element", element),
-  createAvatar: (imageUrl: string, name: string) => call<{ avatarId: string }>("POST", "/admin/avatar", { imageUrl, name }),
-  createMap: (map: Omit<MapInfo, "id">) => call<{ id: string }>("POST", "/admin/map", map),
+    call<CreateSpaceResponse>("POST", "/space", { name, ...source } satisfies CreateSpaceRequest),
+  deleteSpace: (id: string) => call<Empty>("DELETE", `/space/${encodeURIComponent(id)}`),
+  maps: () => call<MapsResponse>("GET", "/maps").then((r) => r.maps),
+  elements: () => call<ElementsResponse>("GET", "/elements").then((r) => r.elements),
+  createElement: (element: CreateElementRequest) => call<IdResponse>("POST", "/admin/element", element),
+  createAvatar: (imageUrl: string, name: string) =>
+    call<CreateAvatarResponse>("POST", "/admin/avatar", { imageUrl, name } satisfies CreateAvatarRequest),
+  createMap: (map: CreateMapRequest) => call<IdResponse>("POST", "/admin/map", map),
 };
 
 /** "100x200" → {width: 100, height: 200}. */

@@ -12,7 +12,7 @@ export function h<K extends keyof HTMLElementTagNameMap>(
   for (const [key, value] of Object.entries(attrs)) {
     if (value === undefined || value === false) continue;
     if (key.startsWith("on") && typeof value === "function") {
-      el.addEventListener(key.slice(2), value as EventListener);
+      el.addEventListener(key.slice(2), value);
     } else if (value === true) {
       el.setAttribute(key, "");
     } else {
@@ -27,6 +27,8 @@ export function h<K extends keyof HTMLElementTagNameMap>(
 
 /** Shows an error message in `box`, or clears it. */
 export function showError(box: HTMLElement, error: unknown) {
-  box.textContent = error ? (error instanceof Error ? error.message : String(error)) : "";
+  if (!error) box.textContent = "";
+  else if (error instanceof Error) box.textContent = error.message;
+  else box.textContent = typeof error === "string" ? error : "Something went wrong.";
   box.hidden = !error;
 }

@@ -11,11 +11,13 @@ use utoipa::ToSchema;
 
 /// `{"error":{"code":"...","message":"..."}}`
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ErrorBody {
     pub error: ErrorDetail,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ErrorDetail {
     pub code: String,
     pub message: String,
@@ -23,9 +25,11 @@ pub struct ErrorDetail {
 
 /// `{}`, the body of every success that has nothing to say.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq, ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Empty {}
 
 #[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SignupRequest {
     /// 1 to 64 characters after trimming, none of them whitespace; unique ignoring case.
     pub username: String,
@@ -33,31 +37,38 @@ pub struct SignupRequest {
     pub password: String,
     #[serde(rename = "type", default)]
     #[schema(schema_with = role_schema)]
+    #[cfg_attr(feature = "ts", ts(as = "crate::typescript::RoleWire"))]
     pub role: Role,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct SignupResponse {
     #[schema(value_type = String, format = "uuid")]
+    #[cfg_attr(feature = "ts", ts(as = "String"))]
     pub user_id: UserId,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SigninRequest {
     pub username: String,
     pub password: String,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct SigninResponse {
     pub token: String,
     #[schema(value_type = String, format = "uuid")]
+    #[cfg_attr(feature = "ts", ts(as = "String"))]
     pub user_id: UserId,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct ChangePasswordRequest {
     pub old_password: String,
@@ -67,9 +78,11 @@ pub struct ChangePasswordRequest {
 
 /// One of the caller's sessions in `GET /sessions`; times are Unix milliseconds.
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Eq, ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct SessionBody {
     #[schema(value_type = String, format = "uuid")]
+    #[cfg_attr(feature = "ts", ts(as = "String"))]
     pub id: SessionId,
     pub created_at: i64,
     pub last_seen_at: i64,
@@ -79,24 +92,30 @@ pub struct SessionBody {
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SessionsResponse {
     pub sessions: Vec<SessionBody>,
 }
 
 /// A chat message as stored and as sent live (the `chat` frame's payload).
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Eq, ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct ChatBody {
     #[schema(value_type = String, format = "uuid")]
+    #[cfg_attr(feature = "ts", ts(as = "String"))]
     pub id: ChatMessageId,
     #[schema(value_type = String, format = "uuid")]
+    #[cfg_attr(feature = "ts", ts(as = "String"))]
     pub user_id: UserId,
     pub username: String,
     pub text: String,
     #[schema(schema_with = scope_schema)]
+    #[cfg_attr(feature = "ts", ts(as = "crate::typescript::ChatScopeWire"))]
     pub scope: ChatScope,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<String>, format = "uuid")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<String>", optional))]
     pub to: Option<UserId>,
     /// Unix milliseconds.
     pub ts: i64,
@@ -104,64 +123,80 @@ pub struct ChatBody {
 
 /// `GET /space/:id/chat`: newest first; `next` is the `before` for the following page.
 #[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ChatPageResponse {
     pub messages: Vec<ChatBody>,
     #[schema(value_type = Option<String>, format = "uuid")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<String>"))]
     pub next: Option<ChatMessageId>,
 }
 
 /// `GET /me` *(Gather)*: who the token belongs to.
 #[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct MeResponse {
     #[schema(value_type = String, format = "uuid")]
+    #[cfg_attr(feature = "ts", ts(as = "String"))]
     pub user_id: UserId,
     pub username: String,
     #[schema(schema_with = role_schema)]
+    #[cfg_attr(feature = "ts", ts(as = "crate::typescript::RoleWire"))]
     pub role: Role,
     #[schema(value_type = Option<String>, format = "uuid")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<String>"))]
     pub avatar_id: Option<AvatarId>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct UpdateMetadataRequest {
     #[schema(value_type = String, format = "uuid")]
+    #[cfg_attr(feature = "ts", ts(as = "String"))]
     pub avatar_id: AvatarId,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Eq, ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct AvatarBody {
     #[schema(value_type = String, format = "uuid")]
+    #[cfg_attr(feature = "ts", ts(as = "String"))]
     pub id: AvatarId,
     pub image_url: String,
     pub name: String,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct AvatarsResponse {
     pub avatars: Vec<AvatarBody>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Eq, ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct UserAvatarBody {
     #[schema(value_type = String, format = "uuid")]
+    #[cfg_attr(feature = "ts", ts(as = "String"))]
     pub user_id: UserId,
     pub image_url: Option<String>,
     pub username: String,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct BulkMetadataResponse {
     pub avatars: Vec<UserAvatarBody>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Eq, ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct ElementBody {
     #[schema(value_type = String, format = "uuid")]
+    #[cfg_attr(feature = "ts", ts(as = "String"))]
     pub id: ElementId,
     pub image_url: String,
     pub width: u32,
@@ -171,31 +206,39 @@ pub struct ElementBody {
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ElementsResponse {
     pub elements: Vec<ElementBody>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct CreateSpaceRequest {
     pub name: String,
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub dimensions: Option<String>,
     #[serde(default)]
     #[schema(value_type = Option<String>, format = "uuid")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<String>", optional = nullable))]
     pub map_id: Option<MapId>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct CreateSpaceResponse {
     #[schema(value_type = String, format = "uuid")]
+    #[cfg_attr(feature = "ts", ts(as = "String"))]
     pub space_id: SpaceId,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Eq, ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SpaceSummaryBody {
     #[schema(value_type = String, format = "uuid")]
+    #[cfg_attr(feature = "ts", ts(as = "String"))]
     pub id: SpaceId,
     pub name: String,
     pub dimensions: String,
@@ -203,13 +246,16 @@ pub struct SpaceSummaryBody {
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SpacesResponse {
     pub spaces: Vec<SpaceSummaryBody>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Eq, ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SpaceElementBody {
     #[schema(value_type = String, format = "uuid")]
+    #[cfg_attr(feature = "ts", ts(as = "String"))]
     pub id: SpaceElementId,
     pub element: ElementBody,
     pub x: i64,
@@ -217,6 +263,7 @@ pub struct SpaceElementBody {
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SpaceResponse {
     pub name: String,
     pub dimensions: String,
@@ -224,11 +271,14 @@ pub struct SpaceResponse {
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct AddSpaceElementRequest {
     #[schema(value_type = String, format = "uuid")]
+    #[cfg_attr(feature = "ts", ts(as = "String"))]
     pub element_id: ElementId,
     #[schema(value_type = String, format = "uuid")]
+    #[cfg_attr(feature = "ts", ts(as = "String"))]
     pub space_id: SpaceId,
     /// Column: 0 to 999, and inside the space.
     #[schema(minimum = 0, maximum = 999)]
@@ -239,20 +289,25 @@ pub struct AddSpaceElementRequest {
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct DeleteSpaceElementRequest {
     #[schema(value_type = String, format = "uuid")]
+    #[cfg_attr(feature = "ts", ts(as = "String"))]
     pub id: SpaceElementId,
 }
 
 /// `{id}`: the answer of every create that names its new thing `id`.
 #[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[schema(bound = "")]
+#[cfg_attr(feature = "ts", ts(concrete(T = String)))]
 pub struct IdResponse<T> {
     #[schema(value_type = String, format = "uuid")]
     pub id: T,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct CreateElementRequest {
     pub image_url: String,
@@ -263,12 +318,14 @@ pub struct CreateElementRequest {
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct UpdateElementRequest {
     pub image_url: String,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct CreateAvatarRequest {
     pub image_url: String,
@@ -276,16 +333,20 @@ pub struct CreateAvatarRequest {
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct CreateAvatarResponse {
     #[schema(value_type = String, format = "uuid")]
+    #[cfg_attr(feature = "ts", ts(as = "String"))]
     pub avatar_id: AvatarId,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Eq, ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct MapElementBody {
     #[schema(value_type = String, format = "uuid")]
+    #[cfg_attr(feature = "ts", ts(as = "String"))]
     pub element_id: ElementId,
     /// Column: 0 to 999, and inside the space.
     #[schema(minimum = 0, maximum = 999)]
@@ -296,6 +357,7 @@ pub struct MapElementBody {
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct CreateMapRequest {
     pub thumbnail: String,
@@ -307,9 +369,11 @@ pub struct CreateMapRequest {
 
 /// A map in `GET /maps`, an addition to the contract so clients can offer a choice.
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Eq, ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct MapBody {
     #[schema(value_type = String, format = "uuid")]
+    #[cfg_attr(feature = "ts", ts(as = "String"))]
     pub id: MapId,
     pub name: String,
     pub dimensions: String,
@@ -318,6 +382,7 @@ pub struct MapBody {
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct MapsResponse {
     pub maps: Vec<MapBody>,
 }

@@ -2,8 +2,11 @@
 //! WebSocket `{type, payload}` frames. Only this crate knows that a user id is `userId`.
 //! It converts core values to wire values and never decides anything.
 
+pub mod close;
 pub mod http;
 pub mod node;
+#[cfg(feature = "ts")]
+pub mod typescript;
 pub mod ws;
 
 pub use ws::{parse_client_frame, ClientFrame, FrameError, ServerFrame};

@@ -28,6 +28,10 @@ pub enum ClientFrame {
 }
 
 impl ClientFrame {
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(&ClientFrameBody::from(self)).expect("client frames always serialise")
+    }
+
     /// The wire `type`.
     pub fn kind(&self) -> &'static str {
         match self {
@@ -85,26 +89,55 @@ struct Envelope<'a> {
     payload: Option<&'a RawValue>,
 }
 
-#[derive(Deserialize)]
+/// What a client may send, as it writes it (`ClientFrame` in TypeScript). The server reads
+/// frames with `parse_client_frame`, which names what is wrong with a bad one.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "type", content = "payload", rename_all = "kebab-case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "ClientFrame"))]
+pub enum ClientFrameBody {
+    Join(JoinPayload),
+    Move(Point),
+    /// The payload may also be left out.
+    Leave {},
+    Chat(ChatPayload),
+}
+
+impl From<&ClientFrame> for ClientFrameBody {
+    fn from(frame: &ClientFrame) -> Self {
+        match frame {
+            ClientFrame::Join { space_id, token } => {
+                Self::Join(JoinPayload { space_id: *space_id, token: token.clone() })
+            }
+            ClientFrame::Move { to } => Self::Move((*to).into()),
+            ClientFrame::Leave => Self::Leave {},
+            ClientFrame::Chat { text, scope, to } => {
+                Self::Chat(ChatPayload { text: text.clone(), scope: *scope, to: *to })
+            }
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "camelCase")]
-struct JoinPayload {
-    space_id: SpaceId,
-    token: String,
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct JoinPayload {
+    #[cfg_attr(feature = "ts", ts(as = "String"))]
+    pub space_id: SpaceId,
+    pub token: String,
 }
 
-#[derive(Deserialize)]
-struct MovePayload {
-    x: i64,
-    y: i64,
-}
-
-#[derive(Deserialize)]
-struct ChatPayload {
-    text: String,
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ChatPayload {
+    pub text: String,
+    /// `space` when left out.
     #[serde(default)]
-    scope: ChatScope,
-    #[serde(default)]
-    to: Option<UserId>,
+    #[cfg_attr(feature = "ts", ts(as = "Option<crate::typescript::ChatScopeWire>", optional))]
+    pub scope: ChatScope,
+    /// Only for `direct`: whom to tell.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<String>", optional))]
+    pub to: Option<UserId>,
 }
 
 /// Reads one text frame. Extra payload fields are ignored (some clients send `userId` with
@@ -121,7 +154,7 @@ pub fn parse_client_frame(text: &str) -> Result<ClientFrame, FrameError> {
             Ok(ClientFrame::Join { space_id: p.space_id, token: p.token })
         }
         "move" => {
-            let p: MovePayload = read("move", payload)?;
+            let p: Point = read("move", payload)?;
             Ok(ClientFrame::Move { to: Position::new(p.x, p.y) })
         }
         "leave" => Ok(ClientFrame::Leave),
@@ -134,6 +167,7 @@ pub fn parse_client_frame(text: &str) -> Result<ClientFrame, FrameError> {
 }
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Point {
     pub x: i64,
     pub y: i64,
@@ -147,7 +181,9 @@ impl From<Position> for Point {
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct UserAt {
+    #[cfg_attr(feature = "ts", ts(as = "String"))]
     pub user_id: UserId,
     pub x: i64,
     pub y: i64,
@@ -156,18 +192,22 @@ pub struct UserAt {
 /// What the server sends.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(tag = "type", content = "payload", rename_all = "kebab-case", rename_all_fields = "camelCase")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum ServerFrame {
     SpaceJoined {
         spawn: Point,
+        #[cfg_attr(feature = "ts", ts(as = "String"))]
         user_id: UserId,
         users: Vec<UserAt>,
     },
     UserJoined {
+        #[cfg_attr(feature = "ts", ts(as = "String"))]
         user_id: UserId,
         x: i64,
         y: i64,
     },
     Movement {
+        #[cfg_attr(feature = "ts", ts(as = "String"))]
         user_id: UserId,
         x: i64,
         y: i64,
@@ -177,28 +217,34 @@ pub enum ServerFrame {
         y: i64,
     },
     UserLeft {
+        #[cfg_attr(feature = "ts", ts(as = "String"))]
         user_id: UserId,
     },
     /// In a crowded space: someone came within your interest radius (treat like user-joined).
     UserAppeared {
+        #[cfg_attr(feature = "ts", ts(as = "String"))]
         user_id: UserId,
         x: i64,
         y: i64,
     },
     /// In a crowded space: someone went beyond your interest radius (treat like user-left).
     UserDisappeared {
+        #[cfg_attr(feature = "ts", ts(as = "String"))]
         user_id: UserId,
     },
     ElementAdded {
+        #[cfg_attr(feature = "ts", ts(as = "String"))]
         id: SpaceElementId,
         element: ElementBody,
         x: i64,
         y: i64,
     },
     ElementRemoved {
+        #[cfg_attr(feature = "ts", ts(as = "String"))]
         id: SpaceElementId,
     },
     SpaceClosed {
+        #[cfg_attr(feature = "ts", ts(as = "String"))]
         space_id: SpaceId,
     },
     Chat(ChatBody),
@@ -269,6 +315,24 @@ mod tests {
         );
         let shout = r#"{"type":"chat","payload":{"text":"hi","scope":"shout"}}"#;
         assert_eq!(parse_client_frame(shout).unwrap_err().code(), "bad-payload");
+    }
+
+    #[test]
+    fn client_frames_read_back_as_written() {
+        let frames = [
+            ClientFrame::Join { space_id: SpaceId::new(), token: "t".into() },
+            ClientFrame::Move { to: Position::new(3, -1) },
+            ClientFrame::Leave,
+            ClientFrame::Chat { text: "hi".into(), scope: ChatScope::Nearby, to: None },
+            ClientFrame::Chat { text: "psst".into(), scope: ChatScope::Direct, to: Some(UserId::new()) },
+        ];
+        for frame in frames {
+            assert_eq!(parse_client_frame(&frame.to_json()), Ok(frame.clone()), "{}", frame.to_json());
+            assert_eq!(
+                serde_json::from_str::<serde_json::Value>(&frame.to_json()).unwrap()["type"],
+                frame.kind()
+            );
+        }
     }
 
     #[test]

@@ -3,7 +3,7 @@
 
 import * as THREE from "three";
 import { colorForId } from "./colors";
-import type { Pos } from "./protocol";
+import type { Point } from "../generated/wire";
 
 const BODY_Y = 0.45;
 const HEAD_Y = 1.05;
@@ -16,7 +16,7 @@ interface Figure {
   target: THREE.Vector3;
 }
 
-export function tileCenter(p: Pos, y = 0): THREE.Vector3 {
+export function tileCenter(p: Point, y = 0): THREE.Vector3 {
   return new THREE.Vector3(p.x + 0.5, y, p.y + 0.5);
 }
 
@@ -31,7 +31,10 @@ export class Avatars {
   private readonly bodyMaterial = new THREE.MeshLambertMaterial({ color: 0xffffff });
   private readonly headMaterial = new THREE.MeshLambertMaterial({ color: 0xf5d0b0 });
 
-  constructor(private readonly scene: THREE.Scene, capacity = 64) {
+  constructor(
+    private readonly scene: THREE.Scene,
+    capacity = 64,
+  ) {
     this.bodies = this.makeMesh(this.bodyGeometry, this.bodyMaterial, capacity);
     this.heads = this.makeMesh(this.headGeometry, this.headMaterial, capacity);
   }
@@ -45,7 +48,7 @@ export class Avatars {
     return this.figures.get(id)?.shown ?? null;
   }
 
-  ensure(id: string, at: Pos) {
+  ensure(id: string, at: Point) {
     if (this.figures.has(id)) return this.moveTo(id, at);
     if (this.ids.length === this.capacity()) this.grow();
     const slot = this.ids.length;
@@ -58,12 +61,12 @@ export class Avatars {
     this.write(figure);
   }
 
-  moveTo(id: string, at: Pos) {
+  moveTo(id: string, at: Point) {
     this.figures.get(id)?.target.copy(tileCenter(at));
   }
 
   /** Jumps without gliding, for corrections the user should see at once. */
-  snapTo(id: string, at: Pos) {
+  snapTo(id: string, at: Point) {
     const figure = this.figures.get(id);
     if (!figure) return;
     figure.target.copy(tileCenter(at));

@@ -3,7 +3,7 @@
 
 import { api } from "../api";
 import { h } from "../dom";
-import type { ChatMessage, ChatScope } from "./protocol";
+import type { ChatBody, ChatScope } from "../generated/wire";
 
 const PAGE = 50;
 
@@ -18,8 +18,17 @@ export class ChatPanel {
   readonly el: HTMLElement;
   readonly toggle: HTMLButtonElement;
   private readonly list = h("ol", { class: "chat-log", "data-testid": "chat-log" });
-  private readonly target = h("select", { class: "chat-target", "aria-label": "Send to", "data-testid": "chat-target" });
-  private readonly input = h("input", { class: "chat-input", maxlength: 500, placeholder: "Say something…", "data-testid": "chat-input" });
+  private readonly target = h("select", {
+    class: "chat-target",
+    "aria-label": "Send to",
+    "data-testid": "chat-target",
+  });
+  private readonly input = h("input", {
+    class: "chat-input",
+    maxlength: 500,
+    placeholder: "Say something…",
+    "data-testid": "chat-input",
+  });
   private readonly badge = h("span", { class: "badge", hidden: true, "data-testid": "chat-unread" });
   private readonly seen = new Set<string>();
   private open = false;
@@ -31,7 +40,12 @@ export class ChatPanel {
   constructor(private readonly options: ChatPanelOptions) {
     this.toggle = h("button", { class: "chat-toggle", "data-testid": "chat-toggle" }, "Chat ", this.badge);
     this.toggle.addEventListener("click", () => this.setOpen(!this.open));
-    const form = h("form", { class: "chat-form" }, this.input, h("button", { type: "submit", class: "primary" }, "Send"));
+    const form = h(
+      "form",
+      { class: "chat-form" },
+      this.input,
+      h("button", { type: "submit", class: "primary" }, "Send"),
+    );
     form.addEventListener("submit", (event) => {
       event.preventDefault();
       this.submit();
@@ -67,7 +81,7 @@ export class ChatPanel {
     this.target.value = [...this.target.options].some((o) => o.value === chosen) ? chosen : "space";
   }
 
-  receive(message: ChatMessage) {
+  receive(message: ChatBody) {
     if (this.seen.has(message.id)) return;
     const atBottom = this.list.scrollHeight - this.list.scrollTop - this.list.clientHeight < 40;
     this.list.append(this.render(message));
@@ -107,7 +121,7 @@ export class ChatPanel {
     }
   }
 
-  private render(message: ChatMessage): HTMLElement {
+  private render(message: ChatBody): HTMLElement {
     this.seen.add(message.id);
     const when = new Date(message.ts).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
     const tag =

@@ -1,11 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { backoffDelay, SpaceConnection, type LinkState } from "./connection";
-import type { ServerFrame } from "./protocol";
+import { CloseReason, type ServerFrame } from "../generated/wire";
 
 describe("backoffDelay", () => {
   it("doubles from half a second and caps at ten", () => {
     const mid = () => 0.5;
-    expect([0, 1, 2, 3, 4, 5, 10].map((n) => backoffDelay(n, mid))).toEqual([500, 1000, 2000, 4000, 8000, 10000, 10000]);
+    expect([0, 1, 2, 3, 4, 5, 10].map((n) => backoffDelay(n, mid))).toEqual([
+      500, 1000, 2000, 4000, 8000, 10000, 10000,
+    ]);
   });
 
   it("jitters within a fifth either way", () => {
@@ -39,13 +41,17 @@ function connect() {
   (globalThis as { WebSocket?: unknown }).WebSocket = FakeSocket;
   const sockets: FakeSocket[] = [];
   const states: LinkState[] = [];
+  const details: (string | undefined)[] = [];
   const frames: ServerFrame[] = [];
   const connection = new SpaceConnection({
     url: "ws://test/ws",
     spaceId: "space",
     token: "token",
     onFrame: (f) => frames.push(f),
-    onState: (s) => states.push(s),
+    onState: (s, detail) => {
+      states.push(s);
+      details.push(detail);
+    },
     createSocket: () => {
       const socket = new FakeSocket();
       sockets.push(socket);
@@ -53,7 +59,7 @@ function connect() {
     },
   });
   connection.start();
-  return { connection, sockets, states, frames };
+  return { connection, sockets, states, details, frames };
 }
 
 const joinedFrame: ServerFrame = { type: "space-joined", payload: { spawn: { x: 0, y: 0 }, userId: "me", users: [] } };
@@ -68,7 +74,7 @@ describe("SpaceConnection", () => {
   });
 
   it("does not come back after the space is deleted or opened elsewhere", () => {
-    for (const code of [4001, 4002, 4004]) {
+    for (const { code } of [CloseReason.REPLACED, CloseReason.SPACE_CLOSED, CloseReason.SESSION_REVOKED]) {
       const { sockets, states } = connect();
       sockets[0].open();
       sockets[0].onclose?.({ code });
@@ -91,7 +97,7 @@ describe("SpaceConnection", () => {
     sockets[0].open();
     connection.chat("hello", "direct", "bob");
     connection.chat("all", "space");
-    expect(sockets[0].sent.slice(1).map((s) => JSON.parse(s))).toEqual([
+    expect(sockets[0].sent.slice(1).map((s) => JSON.parse(s) as unknown)).toEqual([
       { type: "chat", payload: { text: "hello", scope: "direct", to: "bob" } },
       { type: "chat", payload: { text: "all", scope: "space" } },
     ]);
@@ -103,5 +109,28 @@ describe("SpaceConnection", () => {
     sockets[0].receive({ type: "error", payload: { code: "invalid-token", message: "bad" } });
     expect(states.at(-1)).toBe("stopped");
     expect(frames.length).toBe(1);
+  });
+
+  it("says the server is restarting when it stops, and reconnects", async () => {
+    const { sockets, states, details } = connect();
+    sockets[0].open();
+    sockets[0].receive(joinedFrame);
+    sockets[0].receive({ type: "server-shutdown", payload: {} });
+    sockets[0].onclose?.({ code: CloseReason.SERVER_SHUTDOWN.code });
+    expect(states.at(-1)).toBe("reconnecting");
+    expect(details.at(-1)).toMatch(/^the server is restarting; retrying in \d/);
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    expect(sockets.length).toBe(2);
+    sockets[1].open();
+    sockets[1].receive(joinedFrame);
+    expect(states.at(-1)).toBe("open");
+  });
+
+  it("passes a frame of a type it does not know on, for the world to ignore", () => {
+    const { sockets, frames } = connect();
+    sockets[0].open();
+    expect(() => sockets[0].onmessage?.({ data: '{"type":"fireworks","payload":{}}' })).not.toThrow();
+    sockets[0].onmessage?.({ data: "not json" });
+    expect(frames.map((f) => f.type)).toEqual(["fireworks"]);
   });
 });

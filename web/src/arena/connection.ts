@@ -1,12 +1,17 @@
 // The arena's WebSocket: joins on open, reconnects with backoff when the line drops, and
 // stops for good when the server says so (space deleted, replaced by another tab, bad token).
 
-import { parseFrame, type ChatScope, type ClientFrame, type Pos, type ServerFrame } from "./protocol";
+import { parseFrame } from "./protocol";
+import { CloseReason, type ChatScope, type ClientFrame, type Point, type ServerFrame } from "../generated/wire";
 
 export type LinkState = "connecting" | "open" | "reconnecting" | "stopped";
 
-/** Close codes after which reconnecting would be wrong. */
-const FINAL_CLOSE_CODES = new Set([4001, 4002, 4004]);
+/** Close codes after which reconnecting would be wrong, with what to tell the user. */
+const FINAL_CLOSES = new Map<number, string>([
+  [CloseReason.REPLACED.code, "opened in another window"],
+  [CloseReason.SPACE_CLOSED.code, "the space was deleted"],
+  [CloseReason.SESSION_REVOKED.code, "you were signed out"],
+]);
 /** Join errors that another attempt cannot fix. */
 const FINAL_ERRORS = new Set(["invalid-token", "unknown-space"]);
 
@@ -30,6 +35,8 @@ export class SpaceConnection {
   private attempt = 0;
   private stopped = false;
   private timer: ReturnType<typeof setTimeout> | null = null;
+  /** The server said it is stopping: the coming close is a restart, not a broken line. */
+  private serverStopping = false;
 
   constructor(private readonly options: ConnectionOptions) {}
 
@@ -41,7 +48,7 @@ export class SpaceConnection {
     if (this.socket?.readyState === WebSocket.OPEN) this.socket.send(JSON.stringify(frame));
   }
 
-  move(to: Pos) {
+  move(to: Point) {
     this.send({ type: "move", payload: to });
   }
 
@@ -62,15 +69,18 @@ export class SpaceConnection {
     const socket = create(this.options.url);
     this.socket = socket;
     socket.onopen = () => {
-      socket.send(JSON.stringify({ type: "join", payload: { spaceId: this.options.spaceId, token: this.options.token } }));
+      const join: ClientFrame = { type: "join", payload: { spaceId: this.options.spaceId, token: this.options.token } };
+      socket.send(JSON.stringify(join));
     };
     socket.onmessage = (event) => {
       const frame = parseFrame(String(event.data));
       if (!frame) return;
       if (frame.type === "space-joined") {
         this.attempt = 0;
+        this.serverStopping = false;
         this.options.onState("open");
       }
+      if (frame.type === "server-shutdown") this.serverStopping = true;
       if (frame.type === "error" && FINAL_ERRORS.has(frame.payload.code)) {
         this.options.onFrame(frame);
         this.stop(frame.payload.message);
@@ -80,17 +90,15 @@ export class SpaceConnection {
     };
     socket.onclose = (event) => {
       if (this.stopped || socket !== this.socket) return;
-      if (FINAL_CLOSE_CODES.has(event.code)) {
-        const why: Record<number, string> = {
-          4001: "opened in another window",
-          4002: "the space was deleted",
-          4004: "you were signed out",
-        };
-        this.stop(why[event.code]);
+      const final = FINAL_CLOSES.get(event.code);
+      if (final !== undefined) {
+        this.stop(final);
         return;
       }
+      if (event.code === CloseReason.SERVER_SHUTDOWN.code) this.serverStopping = true;
       const delay = backoffDelay(this.attempt++);
-      this.options.onState("reconnecting", `retrying in ${Math.round(delay / 100) / 10} s`);
+      const retry = `retrying in ${Math.round(delay / 100) / 10} s`;
+      this.options.onState("reconnecting", this.serverStopping ? `the server is restarting; ${retry}` : retry);
       this.timer = setTimeout(() => this.open(), delay);
     };
   }

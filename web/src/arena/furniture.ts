@@ -4,7 +4,7 @@
 
 import * as THREE from "three";
 import { colorForId } from "./colors";
-import type { PlacedElement } from "./protocol";
+import type { SpaceElementBody } from "../generated/wire";
 
 const SOLID_HEIGHT = 0.9;
 const FLAT_HEIGHT = 0.04;
@@ -18,9 +18,9 @@ export class Furniture {
   constructor(private readonly scene: THREE.Scene) {}
 
   /** Replaces all furniture; changes are rare, so rebuilding keeps this simple. */
-  show(elements: Iterable<PlacedElement>) {
+  show(elements: Iterable<SpaceElementBody>) {
     this.clear();
-    const byKind = new Map<string, PlacedElement[]>();
+    const byKind = new Map<string, SpaceElementBody[]>();
     for (const placed of elements) {
       const list = byKind.get(placed.element.id) ?? [];
       list.push(placed);

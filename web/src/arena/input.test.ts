@@ -4,7 +4,13 @@ import { colorForId } from "./colors";
 
 describe("keyboard", () => {
   it("maps arrows and WASD to directions", () => {
-    expect(["ArrowUp", "w", "S", "a", "ArrowRight"].map(directionForKey)).toEqual(["up", "up", "down", "left", "right"]);
+    expect(["ArrowUp", "w", "S", "a", "ArrowRight"].map(directionForKey)).toEqual([
+      "up",
+      "up",
+      "down",
+      "left",
+      "right",
+    ]);
     expect(directionForKey("q")).toBeNull();
   });
 

@@ -54,7 +54,11 @@ export class Labels {
       const person = people.get(id);
       const text = (person?.name ?? "…") + (id === myId ? " (you)" : "");
       const bubble = person?.bubble && (person.bubbleUntil ?? 0) > now ? person.bubble : "";
-      if (label.dataset.text !== text || label.dataset.image !== (person?.imageUrl ?? "") || label.dataset.bubble !== bubble) {
+      if (
+        label.dataset.text !== text ||
+        label.dataset.image !== (person?.imageUrl ?? "") ||
+        label.dataset.bubble !== bubble
+      ) {
         label.dataset.text = text;
         label.dataset.image = person?.imageUrl ?? "";
         label.dataset.bubble = bubble;

@@ -6,7 +6,7 @@ import { OrbitControls } from "three/addons/controls/OrbitControls.js";
 import { Avatars } from "./avatars";
 import { Furniture } from "./furniture";
 import { Labels, type Person } from "./labels";
-import type { PlacedElement } from "./protocol";
+import type { SpaceElementBody } from "../generated/wire";
 
 export class ArenaScene {
   readonly avatars: Avatars;
@@ -69,7 +69,7 @@ export class ArenaScene {
     }
   }
 
-  showElements(elements: Iterable<PlacedElement>) {
+  showElements(elements: Iterable<SpaceElementBody>) {
     this.furniture.show(elements);
   }
 

@@ -3,7 +3,7 @@
 import type { ArenaScene } from "./scene";
 import type { LinkState } from "./connection";
 import type { World } from "./world";
-import type { ChatMessage } from "./protocol";
+import type { ChatBody } from "../generated/wire";
 import type { Person } from "./labels";
 
 export interface TestHook {
@@ -33,7 +33,7 @@ export function exposeTestHook(
   world: World,
   scene: () => ArenaScene | null,
   link: () => LinkState,
-  chat: ChatMessage[],
+  chat: ChatBody[],
   people: Map<string, Person>,
 ): () => void {
   const hook: TestHook = {

@@ -1,8 +1,8 @@
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { World } from "./world";
-import type { PlacedElement, ServerFrame } from "./protocol";
+import type { SpaceElementBody, ServerFrame } from "../generated/wire";
 
-const desk = (id: string, x: number, y: number): PlacedElement => ({
+const desk = (id: string, x: number, y: number): SpaceElementBody => ({
   id,
   element: { id: "desk", imageUrl: "/demo/desk.svg", width: 1, height: 1, static: true },
   x,
@@ -107,5 +107,59 @@ describe("World", () => {
     joined(world, 5, 5, [{ userId: "carol", x: 2, y: 2 }]);
     expect([...world.others.keys()]).toEqual(["carol"]);
     expect(world.me).toEqual({ x: 5, y: 5 });
+  });
+});
+
+/** One frame of each type the server sends: a type added in Rust is missing here until typecheck passes. */
+const oneOfEach: { [K in ServerFrame["type"]]: Extract<ServerFrame, { type: K }> } = {
+  "space-joined": { type: "space-joined", payload: { spawn: { x: 0, y: 0 }, userId: "me", users: [] } },
+  "user-joined": { type: "user-joined", payload: { userId: "bob", x: 1, y: 1 } },
+  movement: { type: "movement", payload: { userId: "bob", x: 1, y: 2 } },
+  "movement-rejected": { type: "movement-rejected", payload: { x: 0, y: 0 } },
+  "user-left": { type: "user-left", payload: { userId: "bob" } },
+  "user-appeared": { type: "user-appeared", payload: { userId: "far", x: 9, y: 9 } },
+  "user-disappeared": { type: "user-disappeared", payload: { userId: "far" } },
+  "element-added": { type: "element-added", payload: desk("d", 1, 0) },
+  "element-removed": { type: "element-removed", payload: { id: "d" } },
+  "space-closed": { type: "space-closed", payload: { spaceId: "space" } },
+  chat: { type: "chat", payload: { id: "m1", userId: "bob", username: "bob", text: "hi", scope: "space", ts: 1 } },
+  "session-revoked": { type: "session-revoked", payload: {} },
+  "server-shutdown": { type: "server-shutdown", payload: {} },
+  error: { type: "error", payload: { code: "rate-limited", message: "slow down" } },
+};
+
+describe("World.apply", () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it("handles every frame type the server sends", () => {
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    const world = new World(10, 10);
+    for (const frame of Object.values(oneOfEach)) {
+      const changes = world.apply(frame);
+      expect(changes, frame.type).toBeInstanceOf(Array);
+      if (frame.type !== "user-left" && frame.type !== "user-disappeared" && frame.type !== "element-removed") {
+        expect(changes.length, frame.type).toBeGreaterThan(0);
+      }
+    }
+    expect(warn).not.toHaveBeenCalled();
+  });
+
+  it("warns about a frame type it does not know and goes on", () => {
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    const world = new World(10, 10);
+    joined(world, 1, 1);
+    const unknown = { type: "fireworks", payload: { colour: "red" } } as unknown as ServerFrame;
+    expect(() => world.apply(unknown)).not.toThrow();
+    expect(world.apply(unknown)).toEqual([]);
+    expect(warn).toHaveBeenCalledWith(expect.stringContaining("unknown"), "fireworks");
+    expect(world.me).toEqual({ x: 1, y: 1 });
+  });
+
+  it("reports that the server is stopping, and keeps the picture until the rejoin", () => {
+    const world = new World(10, 10);
+    joined(world, 1, 1, [{ userId: "bob", x: 2, y: 2 }]);
+    expect(world.apply(oneOfEach["server-shutdown"])).toEqual([{ kind: "server-stopping" }]);
+    expect(world.me).toEqual({ x: 1, y: 1 });
+    expect(world.others.get("bob")).toEqual({ x: 2, y: 2 });
   });
 });

@@ -2,11 +2,11 @@
 // and our own predicted position. Pure: frames in, changes out; no DOM, no three.js.
 // The server owns the rules; this only mirrors their outcome.
 
-import type { ChatMessage, PlacedElement, Pos, ServerFrame } from "./protocol";
+import type { ChatBody, SpaceElementBody, Point, ServerFrame } from "../generated/wire";
 
 export type Direction = "up" | "down" | "left" | "right";
 
-const STEPS: Record<Direction, Pos> = {
+const STEPS: Record<Direction, Point> = {
   up: { x: 0, y: -1 },
   down: { x: 0, y: 1 },
   left: { x: -1, y: 0 },
@@ -15,7 +15,7 @@ const STEPS: Record<Direction, Pos> = {
 
 /** What a frame changed, for the scene and the HUD to react to. */
 export type Change =
-  | { kind: "joined"; me: Pos }
+  | { kind: "joined"; me: Point }
   | { kind: "others-reset" }
   | { kind: "other-added"; userId: string }
   | { kind: "other-moved"; userId: string }
@@ -23,8 +23,9 @@ export type Change =
   | { kind: "me-corrected" }
   | { kind: "elements-changed" }
   | { kind: "closed" }
-  | { kind: "chat"; message: ChatMessage }
+  | { kind: "chat"; message: ChatBody }
   | { kind: "revoked" }
+  | { kind: "server-stopping" }
   | { kind: "error"; code: string; message: string };
 
 export class World {
@@ -32,19 +33,19 @@ export class World {
   readonly height: number;
   myId: string | null = null;
   /** Where we show ourselves: the server's position plus any moves not yet refused. */
-  me: Pos | null = null;
-  readonly others = new Map<string, Pos>();
-  readonly elements = new Map<string, PlacedElement>();
+  me: Point | null = null;
+  readonly others = new Map<string, Point>();
+  readonly elements = new Map<string, SpaceElementBody>();
   /** How many times the server refused a predicted step. */
   corrections = 0;
 
-  constructor(width: number, height: number, elements: PlacedElement[] = []) {
+  constructor(width: number, height: number, elements: SpaceElementBody[] = []) {
     this.width = width;
     this.height = height;
     for (const placed of elements) this.addElement(placed);
   }
 
-  inBounds(p: Pos): boolean {
+  inBounds(p: Point): boolean {
     return p.x >= 0 && p.y >= 0 && p.x < this.width && p.y < this.height;
   }
 
@@ -53,7 +54,7 @@ export class World {
    * the space is checked here; furniture and people are the server's call, and a refused
    * step comes back as `movement-rejected`, which snaps us back.
    */
-  step(direction: Direction): Pos | null {
+  step(direction: Direction): Point | null {
     if (!this.me) return null;
     const d = STEPS[direction];
     const target = { x: this.me.x + d.x, y: this.me.y + d.y };
@@ -107,12 +108,22 @@ export class World {
         return [{ kind: "chat", message: frame.payload }];
       case "session-revoked":
         return [{ kind: "revoked" }];
+      case "server-shutdown":
+        // The socket closes next; the connection reconnects once the server is back.
+        return [{ kind: "server-stopping" }];
       case "error":
         return [{ kind: "error", code: frame.payload.code, message: frame.payload.message }];
+      default: {
+        // A frame type added in crates/protocol fails typecheck here until it is handled;
+        // one from a newer server than this client is ignored.
+        const unknown: never = frame;
+        console.warn("ignoring a frame of unknown type", (unknown as { type?: unknown }).type);
+        return [];
+      }
     }
   }
 
-  private addElement(placed: PlacedElement) {
+  private addElement(placed: SpaceElementBody) {
     this.elements.set(placed.id, placed);
   }
 

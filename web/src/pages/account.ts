@@ -1,6 +1,7 @@
 // Your account: where you are signed in (and cutting a device off), and your password.
 
-import { api, type SessionInfo } from "../api";
+import { api } from "../api";
+import type { SessionBody } from "../generated/wire";
 import { h, showError } from "../dom";
 import { layout } from "./layout";
 
@@ -17,8 +18,18 @@ export function accountPage(root: HTMLElement) {
     }
   };
 
-  const oldPassword = h("input", { type: "password", name: "oldPassword", autocomplete: "current-password", required: true });
-  const newPassword = h("input", { type: "password", name: "newPassword", autocomplete: "new-password", required: true });
+  const oldPassword = h("input", {
+    type: "password",
+    name: "oldPassword",
+    autocomplete: "current-password",
+    required: true,
+  });
+  const newPassword = h("input", {
+    type: "password",
+    name: "newPassword",
+    autocomplete: "new-password",
+    required: true,
+  });
   const form = h(
     "form",
     { class: "card" },
@@ -52,7 +63,7 @@ export function accountPage(root: HTMLElement) {
   void refresh();
 }
 
-function sessionItem(session: SessionInfo, refresh: () => Promise<void>, error: HTMLElement) {
+function sessionItem(session: SessionBody, refresh: () => Promise<void>, error: HTMLElement) {
   const seen = new Date(session.lastSeenAt).toLocaleString();
   const action = session.current
     ? h("span", { class: "muted" }, "This device")

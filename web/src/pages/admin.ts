@@ -1,6 +1,7 @@
 // For admins: add elements and avatars, and draw maps by clicking furniture onto a grid.
 
-import { api, parseDimensions, type ElementKind } from "../api";
+import { api, parseDimensions } from "../api";
+import type { ElementBody } from "../generated/wire";
 import { h, showError } from "../dom";
 import { layout } from "./layout";
 
@@ -89,7 +90,7 @@ function avatarForm(done: (t: string) => void, fail: (e: unknown) => void) {
 /** Click a tile to place the chosen element there; click a placed one to remove it. */
 class MapEditor {
   readonly el: HTMLElement;
-  private elements: ElementKind[] = [];
+  private elements: ElementBody[] = [];
   private placed: { elementId: string; x: number; y: number }[] = [];
   private readonly palette = h("select", { name: "element" });
   private readonly name = h("input", { name: "mapName", required: true, maxlength: 100, value: "New map" });
@@ -129,7 +130,11 @@ class MapEditor {
     this.elements = await api.elements();
     this.palette.replaceChildren(
       ...this.elements.map((e) =>
-        h("option", { value: e.id }, `${e.imageUrl.split("/").pop()} ${e.width}x${e.height}${e.static ? " solid" : ""}`),
+        h(
+          "option",
+          { value: e.id },
+          `${e.imageUrl.split("/").pop()} ${e.width}x${e.height}${e.static ? " solid" : ""}`,
+        ),
       ),
     );
     this.draw();

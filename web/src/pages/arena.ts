@@ -10,10 +10,11 @@ import type { Person } from "../arena/labels";
 import { World, type Change } from "../arena/world";
 import { exposeTestHook } from "../arena/testhook";
 import { ChatPanel } from "../arena/chatpanel";
-import type { ChatMessage } from "../arena/protocol";
+import type { ChatBody } from "../generated/wire";
 
 /** How long a speech bubble stays over someone's head. */
 const BUBBLE_MS = 6000;
+const SERVER_STOPPING = "The server is restarting. You will rejoin by yourself when it is back.";
 
 export function arenaPage(root: HTMLElement, spaceId: string) {
   const stage = h("div", { class: "stage" });
@@ -67,7 +68,7 @@ export function arenaPage(root: HTMLElement, spaceId: string) {
     } catch {
       showBanner(banner, "3D is not available in this browser; you can still move and see who is here.");
     }
-    const chatLog: ChatMessage[] = [];
+    const chatLog: ChatBody[] = [];
     const chat = new ChatPanel({
       spaceId,
       myId: () => world.myId,
@@ -82,10 +83,16 @@ export function arenaPage(root: HTMLElement, spaceId: string) {
     };
     const names = new NameLookup(roster, refreshRoster);
     let link: LinkState = "connecting";
+    /** The banner says the server is restarting, until we are back in. */
+    let restarting = false;
 
     const onChange = (change: Change) => {
       switch (change.kind) {
         case "joined":
+          if (restarting) {
+            restarting = false;
+            banner.hidden = true;
+          }
           scene?.avatars.ensure(world.myId!, change.me);
           scene?.avatars.snapTo(world.myId!, change.me);
           scene?.follow(world.myId);
@@ -134,6 +141,10 @@ export function arenaPage(root: HTMLElement, spaceId: string) {
         case "revoked":
           showBanner(banner, "You were signed out of this session.");
           break;
+        case "server-stopping":
+          restarting = true;
+          showBanner(banner, SERVER_STOPPING);
+          break;
         case "error":
           if (change.code !== "rate-limited") showBanner(banner, change.message, 4000);
           break;
@@ -157,7 +168,11 @@ export function arenaPage(root: HTMLElement, spaceId: string) {
     const pacer = new StepPacer();
     const onKey = (event: KeyboardEvent) => {
       const target = event.target;
-      if (target instanceof HTMLInputElement || target instanceof HTMLTextAreaElement || target instanceof HTMLSelectElement) {
+      if (
+        target instanceof HTMLInputElement ||
+        target instanceof HTMLTextAreaElement ||
+        target instanceof HTMLSelectElement
+      ) {
         return;
       }
       if (event.key === "?") {
@@ -174,7 +189,13 @@ export function arenaPage(root: HTMLElement, spaceId: string) {
       connection.move(step);
     };
     window.addEventListener("keydown", onKey);
-    const unhook = exposeTestHook(world, () => scene, () => link, chatLog, roster);
+    const unhook = exposeTestHook(
+      world,
+      () => scene,
+      () => link,
+      chatLog,
+      roster,
+    );
 
     return () => {
       window.removeEventListener("keydown", onKey);
@@ -190,7 +211,7 @@ export function arenaPage(root: HTMLElement, spaceId: string) {
   };
 }
 
-function statusText(state: LinkState, detail?: string): string {
+export function statusText(state: LinkState, detail?: string): string {
   switch (state) {
     case "open":
       return "Connected";

@@ -17,7 +17,14 @@ export function layout(root: HTMLElement, title: string, ...content: Node[]): HT
     "header",
     { class: "topbar" },
     h("a", { href: "/spaces", class: "brand" }, "Gather"),
-    h("nav", {}, h("a", { href: "/spaces" }, "Spaces"), h("a", { href: "/avatar" }, "Avatar"), h("a", { href: "/account" }, "Account"), adminLink),
+    h(
+      "nav",
+      {},
+      h("a", { href: "/spaces" }, "Spaces"),
+      h("a", { href: "/avatar" }, "Avatar"),
+      h("a", { href: "/account" }, "Account"),
+      adminLink,
+    ),
     h("span", { class: "who" }, session.username() ?? ""),
     h(
       "button",

@@ -1,6 +1,7 @@
 // Your spaces: open, copy an invite link, delete; create one from a map or blank.
 
-import { api, type MapInfo, type SpaceSummary } from "../api";
+import { api } from "../api";
+import type { MapBody, SpaceSummaryBody } from "../generated/wire";
 import { h, showError } from "../dom";
 import { navigate } from "../router";
 import { layout } from "./layout";
@@ -50,14 +51,14 @@ export function spacesPage(root: HTMLElement) {
   void refresh();
 }
 
-function showMaps(select: HTMLSelectElement, maps: MapInfo[]) {
+function showMaps(select: HTMLSelectElement, maps: MapBody[]) {
   for (const map of maps) {
     select.append(h("option", { value: map.id }, `${map.name} (${map.dimensions})`));
   }
   if (maps.length > 0) select.value = maps[0].id;
 }
 
-function spaceItem(space: SpaceSummary, refresh: () => Promise<void>, error: HTMLElement) {
+function spaceItem(space: SpaceSummaryBody, refresh: () => Promise<void>, error: HTMLElement) {
   const invite = `${location.origin}/space/${space.id}`;
   const copy = h("button", { class: "link" }, "Copy invite link");
   copy.addEventListener("click", async () => {
@@ -82,7 +83,12 @@ function spaceItem(space: SpaceSummary, refresh: () => Promise<void>, error: HTM
     "li",
     { class: "card space", "data-space": space.id },
     space.thumbnail ? h("img", { src: space.thumbnail, alt: "" }) : h("div", { class: "thumb" }),
-    h("div", {}, h("a", { href: `/space/${space.id}`, class: "title" }, space.name), h("div", { class: "muted" }, space.dimensions)),
+    h(
+      "div",
+      {},
+      h("a", { href: `/space/${space.id}`, class: "title" }, space.name),
+      h("div", { class: "muted" }, space.dimensions),
+    ),
     h("div", { class: "actions" }, copy, remove),
   );
 }

@@ -4,7 +4,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use bytes::Bytes;
 use gather_bus::{Missed, PlacedPiece, SpaceNotice, Subscription};
@@ -14,6 +14,8 @@ use gather_protocol::node::{Answer, JoinRefusal, MemberRef, RoomCommand};
 use gather_protocol::ServerFrame;
 use gather_store::Store;
 use tokio::sync::{mpsc, oneshot};
+// Tokio's clock, like the lease's: tests that pause time move both together.
+use tokio::time::Instant;
 
 use super::close_reason::CloseReason;
 use super::command::RoomMsg;

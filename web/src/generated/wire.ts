@@ -1,0 +1,198 @@
+// Generated from the Rust wire types in crates/protocol; do not edit by hand.
+// Refresh with: GATHER_UPDATE_WIRE=1 cargo test -p gather-protocol --test typescript
+
+// WebSocket frames (crates/protocol/src/ws.rs)
+
+/**
+ * What the server sends.
+ */
+export type ServerFrame =
+  | { "type": "space-joined", "payload": { spawn: Point, userId: string, users: Array<UserAt>, } }
+  | { "type": "user-joined", "payload": { userId: string, x: number, y: number, } }
+  | { "type": "movement", "payload": { userId: string, x: number, y: number, } }
+  | { "type": "movement-rejected", "payload": { x: number, y: number, } }
+  | { "type": "user-left", "payload": { userId: string, } }
+  | { "type": "user-appeared", "payload": { userId: string, x: number, y: number, } }
+  | { "type": "user-disappeared", "payload": { userId: string, } }
+  | { "type": "element-added", "payload": { id: string, element: ElementBody, x: number, y: number, } }
+  | { "type": "element-removed", "payload": { id: string, } }
+  | { "type": "space-closed", "payload": { spaceId: string, } }
+  | { "type": "chat", "payload": ChatBody }
+  | { "type": "session-revoked", "payload": Record<symbol, never> }
+  | { "type": "server-shutdown", "payload": Record<symbol, never> }
+  | { "type": "error", "payload": { code: string, message: string, } };
+
+/**
+ * What a client may send, as it writes it (`ClientFrame` in TypeScript). The server reads
+ * frames with `parse_client_frame`, which names what is wrong with a bad one.
+ */
+export type ClientFrame =
+  | { "type": "join", "payload": JoinPayload }
+  | { "type": "move", "payload": Point }
+  | { "type": "leave", "payload": Record<symbol, never> }
+  | { "type": "chat", "payload": ChatPayload };
+
+export type JoinPayload = { spaceId: string, token: string, };
+
+export type ChatPayload = { text: string,
+/**
+ * `space` when left out.
+ */
+scope?: ChatScope,
+/**
+ * Only for `direct`: whom to tell.
+ */
+to?: string, };
+
+export type Point = { x: number, y: number, };
+
+export type UserAt = { userId: string, x: number, y: number, };
+
+/** Who hears a chat message: everyone in the space, people nearby, or one person. */
+export type ChatScope = "space" | "nearby" | "direct";
+
+// WebSocket close codes (crates/protocol/src/close.rs)
+
+/** Why the server closed a socket: its close code and reason. */
+export const CloseReason = {
+  SERVER_SHUTDOWN: { code: 1001, reason: "server-shutdown" },
+  FRAME_TOO_LARGE: { code: 1009, reason: "frame-too-large" },
+  IDLE_TIMEOUT: { code: 4000, reason: "idle-timeout" },
+  REPLACED: { code: 4001, reason: "replaced" },
+  SPACE_CLOSED: { code: 4002, reason: "space-closed" },
+  TOO_SLOW: { code: 4003, reason: "too-slow" },
+  SESSION_REVOKED: { code: 4004, reason: "session-revoked" },
+  SPACE_MOVED: { code: 4005, reason: "space-moved" },
+} as const;
+export type CloseReason = (typeof CloseReason)[keyof typeof CloseReason];
+
+// HTTP bodies under /api/v1 (crates/protocol/src/http.rs)
+
+/**
+ * `{"error":{"code":"...","message":"..."}}`
+ */
+export type ErrorBody = { error: ErrorDetail, };
+
+export type ErrorDetail = { code: string, message: string, };
+
+/**
+ * `{}`, the body of every success that has nothing to say.
+ */
+export type Empty = Record<symbol, never>;
+
+/** An account's role. */
+export type Role = "admin" | "user";
+
+export type SignupRequest = {
+/**
+ * 1 to 64 characters after trimming, none of them whitespace; unique ignoring case.
+ */
+username: string, password: string, type: Role, };
+
+export type SignupResponse = { userId: string, };
+
+export type SigninRequest = { username: string, password: string, };
+
+export type SigninResponse = { token: string, userId: string, };
+
+export type ChangePasswordRequest = { oldPassword: string, newPassword: string, };
+
+/**
+ * One of the caller's sessions in `GET /sessions`; times are Unix milliseconds.
+ */
+export type SessionBody = { id: string, createdAt: number, lastSeenAt: number, userAgent: string,
+/**
+ * True for the session of the token making the request.
+ */
+current: boolean, };
+
+export type SessionsResponse = { sessions: Array<SessionBody>, };
+
+/**
+ * A chat message as stored and as sent live (the `chat` frame's payload).
+ */
+export type ChatBody = { id: string, userId: string, username: string, text: string, scope: ChatScope, to?: string,
+/**
+ * Unix milliseconds.
+ */
+ts: number, };
+
+/**
+ * `GET /space/:id/chat`: newest first; `next` is the `before` for the following page.
+ */
+export type ChatPageResponse = { messages: Array<ChatBody>, next: string | null, };
+
+/**
+ * `GET /me` *(Gather)*: who the token belongs to.
+ */
+export type MeResponse = { userId: string, username: string, role: Role, avatarId: string | null, };
+
+export type UpdateMetadataRequest = { avatarId: string, };
+
+export type AvatarBody = { id: string, imageUrl: string, name: string, };
+
+export type AvatarsResponse = { avatars: Array<AvatarBody>, };
+
+export type UserAvatarBody = { userId: string, imageUrl: string | null, username: string, };
+
+export type BulkMetadataResponse = { avatars: Array<UserAvatarBody>, };
+
+export type ElementBody = { id: string, imageUrl: string, width: number, height: number, static: boolean, };
+
+export type ElementsResponse = { elements: Array<ElementBody>, };
+
+export type CreateSpaceRequest = { name: string, dimensions?: string | null, mapId?: string | null, };
+
+export type CreateSpaceResponse = { spaceId: string, };
+
+export type SpaceSummaryBody = { id: string, name: string, dimensions: string, thumbnail: string | null, };
+
+export type SpacesResponse = { spaces: Array<SpaceSummaryBody>, };
+
+export type SpaceElementBody = { id: string, element: ElementBody, x: number, y: number, };
+
+export type SpaceResponse = { name: string, dimensions: string, elements: Array<SpaceElementBody>, };
+
+export type AddSpaceElementRequest = { elementId: string, spaceId: string,
+/**
+ * Column: 0 to 999, and inside the space.
+ */
+x: number,
+/**
+ * Row: 0 to 999, and inside the space.
+ */
+y: number, };
+
+export type DeleteSpaceElementRequest = { id: string, };
+
+/**
+ * `{id}`: the answer of every create that names its new thing `id`.
+ */
+export type IdResponse = { id: string, };
+
+export type CreateElementRequest = { imageUrl: string, width: number, height: number, static: boolean, };
+
+export type UpdateElementRequest = { imageUrl: string, };
+
+export type CreateAvatarRequest = { imageUrl: string, name: string, };
+
+export type CreateAvatarResponse = { avatarId: string, };
+
+export type MapElementBody = { elementId: string,
+/**
+ * Column: 0 to 999, and inside the space.
+ */
+x: number,
+/**
+ * Row: 0 to 999, and inside the space.
+ */
+y: number, };
+
+export type CreateMapRequest = { thumbnail: string, dimensions: string, name: string, defaultElements: Array<MapElementBody>, };
+
+/**
+ * A map in `GET /maps`, an addition to the contract so clients can offer a choice.
+ */
+export type MapBody = { id: string, name: string, dimensions: string, thumbnail: string, defaultElements: Array<MapElementBody>, };
+
+export type MapsResponse = { maps: Array<MapBody>, };
