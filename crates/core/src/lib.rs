@@ -4,6 +4,7 @@
 
 pub mod chat;
 pub mod geometry;
+pub mod hearing;
 pub mod ids;
 pub mod interest;
 pub mod layout;
@@ -15,6 +16,7 @@ pub mod visibility;
 
 pub use chat::{ChatError, ChatScope, ChatText, ChatTextError};
 pub use geometry::{Dimensions, DimensionsError, Footprint, Position};
+pub use hearing::{Hearing, HearingRules, Link};
 pub use ids::{AvatarId, ChatMessageId, ElementId, MapId, SessionId, SpaceElementId, SpaceId, UserId};
 pub use interest::Interest;
 pub use layout::{Layout, PlacementError};
