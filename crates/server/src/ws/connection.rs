@@ -4,7 +4,7 @@
 //! its session is revoked, its space is deleted, or the server shuts down.
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use axum::extract::ws::{Message, WebSocket};
 use bytes::Bytes;
@@ -49,7 +49,7 @@ pub async fn run(socket: WebSocket, state: AppState) {
     let mut shutdown = state.shutdown.clone();
     let mut revocations = Some(state.sessions.revocations());
     let mut conn = Connection {
-        limiter: TokenBucket::new(FRAME_BURST, FRAMES_PER_SECOND, Instant::now()),
+        limiter: TokenBucket::new(FRAME_BURST, FRAMES_PER_SECOND, state.clock.now()),
         state,
         outbox,
         membership: None,
@@ -146,7 +146,7 @@ impl Connection {
             self.outbox.close(CloseReason::TOO_BIG);
             return false;
         }
-        if !self.limiter.try_take(Instant::now()) {
+        if !self.limiter.try_take(self.state.clock.now()) {
             let wait = self.limiter.wait_time().as_millis();
             self.reply_error("rate-limited", format!("too many frames; slow down (next in {wait} ms)"));
             return false;
@@ -239,7 +239,7 @@ impl Connection {
             Ok(text) => text,
             Err(e) => return self.reply_error("invalid-chat", e.to_string()),
         };
-        if let Err(wait) = self.state.chat_limits.try_take(me.bearer.user, Instant::now()) {
+        if let Err(wait) = self.state.chat_limits.try_take(me.bearer.user, self.state.clock.now()) {
             let message = format!("you are sending messages too fast; wait {} ms", wait.as_millis());
             return self.reply_error("rate-limited", message);
         }
@@ -254,7 +254,7 @@ impl Connection {
             scope,
             to: to.filter(|_| scope == ChatScope::Direct),
             text: text.into_string(),
-            ts: crate::clock::now_ms(),
+            ts: self.state.clock.unix_ms(),
         };
         if let Err(e) = self.state.store.append_chat(&message).await {
             tracing::error!(error = %e, "could not store a chat message");

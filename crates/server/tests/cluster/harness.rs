@@ -54,6 +54,7 @@ impl InProcess {
             let parts = Parts {
                 store: Some(store.clone()),
                 link: Some((Arc::new(link) as Arc<dyn NodeLink>, inbound)),
+                ..Parts::default()
             };
             let app = RunningApp::start_with(config, parts).await.expect("node starts");
             nodes.push((name, app.addr.to_string(), Some(app)));
