@@ -2,7 +2,6 @@
 //! WebSocket clients joining, moving and leaving over https:// and wss://. Skips when nginx
 //! or openssl is missing, unless GATHER_REQUIRE_SERVICES is set (CI installs them).
 
-use std::io::{BufRead, BufReader};
 use std::net::{SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -15,9 +14,15 @@ use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::{CertificateDer, ServerName};
 use serde_json::{json, Value};
 use tokio_rustls::rustls::{ClientConfig, RootCertStore};
+
+#[path = "support/process.rs"]
+#[allow(dead_code)] // Each suite uses a part.
+mod process;
 #[path = "support/socket.rs"]
 #[allow(dead_code)] // Each suite uses a part.
 mod socket;
+
+use process::first_line_with;
 
 fn find(program: &str) -> Option<PathBuf> {
     ["/usr/sbin", "/usr/bin", "/usr/local/sbin", "/usr/local/bin"]
@@ -75,23 +80,16 @@ fn start_nginx(nginx: &Path, dir: &Path, site: &str) -> Nginx {
         .stderr(Stdio::piped())
         .spawn()
         .expect("nginx starts");
-    let log = BufReader::new(child.stderr.take().expect("piped stderr"));
+    let log = child.stderr.take().expect("piped stderr");
     let nginx = Nginx(child);
-    let (tx, rx) = std::sync::mpsc::channel();
-    // Reads the log to its end, so nginx never blocks on a full pipe.
-    std::thread::spawn(move || {
-        for line in log.lines().map_while(Result::ok) {
-            let _ = tx.send(line);
-        }
-    });
-    let mut seen = Vec::new();
-    loop {
-        match rx.recv_timeout(Duration::from_secs(10)) {
-            Ok(line) if line.contains("start worker process") => return nginx,
-            Ok(line) => seen.push(line),
-            Err(_) => panic!("nginx did not start: {}", seen.join("\n")),
-        }
-    }
+    let copy = std::fs::File::create(dir.join("error.log")).unwrap();
+    let started = first_line_with(log, Some(copy), "start worker process", Duration::from_secs(10));
+    assert!(
+        started.is_some(),
+        "nginx did not start: {}",
+        std::fs::read_to_string(dir.join("error.log")).unwrap_or_default()
+    );
+    nginx
 }
 
 fn self_signed_certificate(openssl: &Path, dir: &Path) {
