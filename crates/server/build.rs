@@ -21,7 +21,13 @@ fn main() {
         "vite.config.ts",
         "tsconfig.json",
     ] {
-        println!("cargo:rerun-if-changed={}", web.join(input).display());
+        // Cargo counts a missing path as changed on every build, which would rebuild the
+        // server each time; `public/` is optional (and absent today). One added later is
+        // picked up with the next change to another input.
+        let path = web.join(input);
+        if path.exists() {
+            println!("cargo:rerun-if-changed={}", path.display());
+        }
     }
     println!("cargo:rerun-if-env-changed=GATHER_SKIP_WEB_BUILD");
     println!("cargo:rerun-if-env-changed=GATHER_WEB_DIST");

@@ -18,6 +18,7 @@ use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::auth::{load_or_create_secret, Passwords, SessionGate, SigninThrottle, Tokens};
+use crate::clock::Clock;
 use crate::cluster::{Cluster, ClusterBus};
 use crate::config::Config;
 use crate::metered_store::MeteredStore;
@@ -50,6 +51,8 @@ pub struct Parts {
     pub store: Option<SqlStore>,
     /// The link to the other nodes, with what arrives on it: cluster mode without Redis.
     pub link: Option<(Arc<dyn NodeLink>, mpsc::Receiver<Inbound>)>,
+    /// The clock instead of the system's: a manual one, which the caller advances.
+    pub clock: Option<Clock>,
 }
 
 impl App {
@@ -80,15 +83,16 @@ impl App {
             None => Cluster::solo(metrics.clone()),
         };
         let bus: Arc<dyn Bus> = Arc::new(ClusterBus::new(cluster.clone(), local_notices.clone()));
+        let clock = parts.clock.unwrap_or_default();
         let (shutdown, shutdown_rx) = watch::channel(false);
         let saturation = Saturation::new(config.ws_linger());
         let gauge = metrics.saturated.clone();
         tokio::spawn(saturation.clone().monitor(shutdown_rx.clone(), move |is| gauge.set(i64::from(is))));
         let state = AppState {
             saturation,
-            tokens: Arc::new(Tokens::new(&secret, config.token_ttl())),
+            tokens: Arc::new(Tokens::new(&secret, config.token_ttl(), clock.clone())),
             passwords: Passwords::new()?,
-            sessions: Arc::new(SessionGate::new(shared.clone(), cluster.clone())),
+            sessions: Arc::new(SessionGate::new(shared.clone(), cluster.clone(), clock.clone())),
             signin_throttle: Arc::new(SigninThrottle::default()),
             chat_limits: Arc::new(ChatLimits::default()),
             joined_sockets: Arc::new(JoinedSockets::default()),
@@ -101,6 +105,7 @@ impl App {
                 cluster.clone(),
             ),
             metrics,
+            clock,
             store: shared,
             bus,
             cluster,

@@ -20,4 +20,5 @@ mod web;
 mod ws;
 
 pub use app::{App, Parts, RunningApp};
+pub use clock::Clock;
 pub use config::{AdminSignup, Cli, Config};

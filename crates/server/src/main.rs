@@ -32,8 +32,11 @@ async fn run() -> anyhow::Result<()> {
     match Cli::parse().command() {
         Command::Serve(config) => {
             let app = App::build(config).await?;
+            // Before saying we listen: a SIGTERM sent on reading that line must find the
+            // handler in place, not kill the process.
+            let stop = shutdown_signal()?;
             tracing::info!(addr = %app.local_addr(), "Gather is listening on http://{}", app.local_addr());
-            app.run_until(shutdown_signal()).await
+            app.run_until(stop).await
         }
         Command::Migrate(config) => commands::migrate(&config).await,
         Command::Admin(AdminCommand::Create { username, config }) => {
@@ -43,21 +46,15 @@ async fn run() -> anyhow::Result<()> {
     }
 }
 
-/// Ctrl-C or SIGTERM, whichever comes first.
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(_) => std::future::pending().await,
+/// Ctrl-C or SIGTERM, whichever comes first. Both are caught from when this returns, not
+/// from when the future is first polled.
+fn shutdown_signal() -> std::io::Result<impl std::future::Future<Output = ()>> {
+    use tokio::signal::unix::{signal, SignalKind};
+    let (mut interrupt, mut terminate) = (signal(SignalKind::interrupt())?, signal(SignalKind::terminate())?);
+    Ok(async move {
+        tokio::select! {
+            _ = interrupt.recv() => {},
+            _ = terminate.recv() => {},
         }
-    };
-    tokio::select! {
-        _ = ctrl_c => {},
-        _ = terminate => {},
-    }
+    })
 }

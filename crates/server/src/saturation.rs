@@ -49,29 +49,53 @@ impl Saturation {
         // catch-up ticks would make samples of microseconds that count like full ones.
         let mut ticks = tokio::time::interval_at(tokio::time::Instant::now() + SAMPLE_EVERY, SAMPLE_EVERY);
         ticks.set_missed_tick_behavior(MissedTickBehavior::Delay);
-        let mut last = (Instant::now(), process_cpu_time());
-        let mut trend = Trend::default();
+        let (mut meter, mut trend) = (Meter::new(cores), Trend::default());
+        meter.share_since_last(Instant::now(), process_cpu_time());
         loop {
             tokio::select! {
                 _ = ticks.tick() => {}
                 _ = stop.changed() => return,
             }
-            let now = (Instant::now(), process_cpu_time());
-            let before = std::mem::replace(&mut last, now);
-            let (Some(cpu_before), Some(cpu_now)) = (before.1, now.1) else { continue };
-            let wall = now.0.duration_since(before.0).as_secs_f64();
-            if wall <= 0.0 {
-                continue;
-            }
-            let share = cpu_now.saturating_sub(cpu_before).as_secs_f64() / (wall * cores);
-            let was = self.saturated.load(Ordering::Relaxed);
-            let is = trend.next(was, share);
-            if is != was {
-                self.saturated.store(is, Ordering::Relaxed);
-                tracing::info!(cpu_share = share, saturated = is, "server saturation changed");
-                on_change(is);
+            if let Some(share) = meter.share_since_last(Instant::now(), process_cpu_time()) {
+                if let Some(is) = self.observe(&mut trend, share) {
+                    tracing::info!(cpu_share = share, saturated = is, "server saturation changed");
+                    on_change(is);
+                }
             }
         }
+    }
+
+    /// Takes one sample's CPU share; returns the new state if it changed.
+    fn observe(&self, trend: &mut Trend, cpu_share: f64) -> Option<bool> {
+        let was = self.saturated.load(Ordering::Relaxed);
+        let is = trend.next(was, cpu_share);
+        (is != was).then(|| {
+            self.saturated.store(is, Ordering::Relaxed);
+            is
+        })
+    }
+}
+
+/// Turns readings of the process's CPU time into its share of the usable cores.
+struct Meter {
+    cores: f64,
+    last: Option<(Instant, Option<Duration>)>,
+}
+
+impl Meter {
+    fn new(cores: f64) -> Self {
+        Self { cores, last: None }
+    }
+
+    /// The share of the cores used between the previous reading and this one, when both
+    /// were readable and some time has passed.
+    fn share_since_last(&mut self, at: Instant, cpu: Option<Duration>) -> Option<f64> {
+        let (before_at, before_cpu) = self.last.replace((at, cpu))?;
+        let wall = at.saturating_duration_since(before_at).as_secs_f64();
+        if wall <= 0.0 {
+            return None;
+        }
+        Some(cpu?.saturating_sub(before_cpu?).as_secs_f64() / (wall * self.cores))
     }
 }
 
@@ -149,46 +173,78 @@ mod tests {
         assert_eq!(off.write_delay(), None);
     }
 
-    #[test]
-    fn cpu_time_grows_with_work() {
-        let before = process_cpu_time().unwrap();
-        let mut x = 0u64;
-        while process_cpu_time().unwrap() - before < Duration::from_millis(20) {
-            x = std::hint::black_box(x.wrapping_add(1));
-        }
-        assert!(x > 0);
+    /// CPU time used by the calling thread so far.
+    fn thread_cpu_time() -> Duration {
+        let mut now = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+        // SAFETY: clock_gettime only writes the timespec we pass it.
+        assert_eq!(unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut now) }, 0);
+        Duration::new(now.tv_sec as u64, now.tv_nsec as u32)
     }
 
-    #[tokio::test]
-    async fn a_busy_process_is_found_saturated() {
+    /// The process's CPU time as `getrusage` reports it: another reading of the same count.
+    fn rusage_cpu_time() -> Duration {
+        // SAFETY: getrusage only writes the struct we pass it; all zeroes is a valid one.
+        let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+        assert_eq!(unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut usage) }, 0);
+        let time = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
+        time(usage.ru_utime) + time(usage.ru_stime)
+    }
+
+    #[test]
+    fn cpu_time_counts_the_work_of_every_thread_of_the_process() {
+        let before = process_cpu_time().unwrap();
+        let worked = std::thread::spawn(|| {
+            let mut x = 0u64;
+            while thread_cpu_time() < Duration::from_millis(30) {
+                x = std::hint::black_box(x.wrapping_add(1));
+            }
+            thread_cpu_time()
+        })
+        .join()
+        .unwrap();
+        let grown = process_cpu_time().unwrap() - before;
+        assert!(grown >= worked, "the process used {grown:?}, less than one of its threads: {worked:?}");
+
+        // Not the wall clock, nor one thread's time: the kernel's count for the process,
+        // which getrusage reports too (in microseconds, hence the slack).
+        let slack = Duration::from_millis(1);
+        let (low, usage, high) =
+            (process_cpu_time().unwrap(), rusage_cpu_time(), process_cpu_time().unwrap());
+        assert!(low <= usage + slack && usage <= high + slack, "{usage:?} is not within {low:?}..{high:?}");
+    }
+
+    #[test]
+    fn a_busy_process_is_found_saturated_and_calm_again() {
+        // Two cores, read every 100 ms: 100 ms of CPU a reading is half the machine, 190 ms
+        // is 95 % of it, 10 ms is 5 %.
         let gauge = Saturation::new(Duration::from_millis(30));
-        let (stop_tx, stop) = watch::channel(false);
-        let (changes_tx, mut changes) = tokio::sync::mpsc::unbounded_channel();
-        let monitor = tokio::spawn(gauge.clone().monitor(stop, move |is| {
-            let _ = changes_tx.send(is);
-        }));
-        // Spin every core this process may use, for up to ten seconds.
-        let spin = Arc::new(AtomicBool::new(true));
-        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-        let spinners: Vec<_> = (0..cores)
-            .map(|_| {
-                let spin = spin.clone();
-                std::thread::spawn(move || {
-                    let deadline = Instant::now() + Duration::from_secs(10);
-                    while spin.load(Ordering::Relaxed) && Instant::now() < deadline {
-                        std::hint::spin_loop();
-                    }
-                })
-            })
-            .collect();
-        let saturated = tokio::time::timeout(Duration::from_secs(10), changes.recv()).await;
-        spin.store(false, Ordering::Relaxed);
-        spinners.into_iter().for_each(|s| s.join().unwrap());
-        assert_eq!(saturated.ok().flatten(), Some(true), "never saw the spinning threads");
-        assert!(gauge.write_delay().is_some());
-        let calm = tokio::time::timeout(Duration::from_secs(10), changes.recv()).await;
-        assert_eq!(calm.ok().flatten(), Some(false), "never calmed down");
-        stop_tx.send_replace(true);
-        monitor.await.unwrap();
+        let (mut meter, mut trend) = (Meter::new(2.0), Trend::default());
+        let (mut at, mut cpu) = (Instant::now(), Duration::from_secs(3));
+        assert_eq!(meter.share_since_last(at, Some(cpu)), None, "nothing to compare the first reading with");
+        let mut changes = Vec::new();
+        let work = [[100].repeat(5), [190].repeat(3), [10].repeat(10)].concat();
+        for (reading, used_ms) in work.into_iter().enumerate() {
+            at += SAMPLE_EVERY;
+            cpu += Duration::from_millis(used_ms);
+            let share = meter.share_since_last(at, Some(cpu)).expect("a share of every later reading");
+            if let Some(is) = gauge.observe(&mut trend, share) {
+                changes.push((reading, is, gauge.write_delay()));
+            }
+        }
+        let linger = Some(Duration::from_millis(30));
+        assert_eq!(changes, [(7, true, linger), (17, false, None)]);
+    }
+
+    #[test]
+    fn readings_that_fail_or_take_no_time_give_no_share() {
+        let mut meter = Meter::new(1.0);
+        let t0 = Instant::now();
+        meter.share_since_last(t0, Some(Duration::from_secs(1)));
+        assert_eq!(meter.share_since_last(t0, Some(Duration::from_secs(2))), None, "no time passed");
+        assert_eq!(meter.share_since_last(t0 + SAMPLE_EVERY, None), None);
+        let t2 = t0 + SAMPLE_EVERY * 2;
+        assert_eq!(meter.share_since_last(t2, Some(Duration::from_secs(2))), None, "after a failed one");
+        let share = meter.share_since_last(t2 + SAMPLE_EVERY, Some(Duration::from_millis(2050)));
+        assert!(share.is_some_and(|s| (s - 0.5).abs() < 1e-9), "{share:?}");
     }
 }

@@ -7,6 +7,7 @@ use gather_store::Store;
 use tokio::sync::watch;
 
 use crate::auth::{Passwords, SessionGate, SigninThrottle, Tokens};
+use crate::clock::Clock;
 use crate::cluster::Cluster;
 use crate::config::Config;
 use crate::metrics::Metrics;
@@ -27,6 +28,9 @@ pub struct AppState {
     pub chat_limits: Arc<ChatLimits>,
     pub joined_sockets: Arc<JoinedSockets>,
     pub metrics: Arc<Metrics>,
+    /// What token expiry, rate limits, the sign-in throttle, the session cache and chat
+    /// timestamps go by; a manual one in tests.
+    pub clock: Clock,
     /// Whether the server is saturated, which makes socket writers batch.
     pub saturation: Arc<Saturation>,
     /// The link to the other nodes (a link of its own for a single node).

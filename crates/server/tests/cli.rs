@@ -2,7 +2,7 @@
 
 use std::os::unix::fs::PermissionsExt;
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 #[path = "support/process.rs"]
 mod process;
@@ -33,17 +33,24 @@ fn http_get(addr: &str, path: &str) -> String {
     response
 }
 
-fn stop(mut server: Server) -> std::process::ExitStatus {
-    let pid = server.child.id().to_string();
-    Command::new("kill").args(["-TERM", &pid]).status().unwrap();
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        if let Some(status) = server.child.try_wait().unwrap() {
-            return status;
-        }
-        assert!(Instant::now() < deadline, "gather did not stop on SIGTERM");
-        std::thread::sleep(Duration::from_millis(50));
-    }
+/// Sends SIGTERM and asserts a clean exit, within ten seconds.
+#[track_caller]
+fn assert_stops_cleanly(server: Server) {
+    let pid = libc::pid_t::try_from(server.child.id()).unwrap();
+    // SAFETY: a plain signal to our own child, not yet reaped.
+    assert_eq!(unsafe { libc::kill(pid, libc::SIGTERM) }, 0);
+    let mut child = server.child;
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(child.wait());
+    });
+    let Ok(status) = rx.recv_timeout(Duration::from_secs(10)) else {
+        // SAFETY: as above; the waiting thread has not reaped it.
+        unsafe { libc::kill(pid, libc::SIGKILL) };
+        panic!("gather did not stop on SIGTERM");
+    };
+    let status = status.unwrap();
+    assert!(status.success(), "gather exited with {status}");
 }
 
 #[test]
@@ -58,7 +65,7 @@ fn serve_runs_from_flags_keeps_a_private_secret_and_stops_on_sigterm() {
     let secret = std::fs::metadata(data.join("jwt-secret")).expect("secret generated");
     assert_eq!(secret.permissions().mode() & 0o777, 0o600);
     assert!(data.join("gather.db").exists());
-    assert!(stop(server).success());
+    assert_stops_cleanly(server);
 }
 
 #[test]
@@ -77,7 +84,7 @@ fn plain_gather_reads_its_settings_from_the_environment() {
     let elements = http_get(&server.addr, "/api/v1/elements");
     assert!(elements.contains("/demo/desk.svg"), "demo content is seeded by default: {elements}");
     assert!(!data.join("jwt-secret").exists(), "a configured secret is not written to disk");
-    assert!(stop(server).success());
+    assert_stops_cleanly(server);
 }
 
 #[test]
@@ -146,7 +153,7 @@ fn admin_create_makes_an_admin_who_can_sign_in_and_promotes_existing_users() {
     let element = r#"{"imageUrl":"/demo/desk.svg","width":1,"height":1,"static":true}"#;
     let created = http_post_auth(&server.addr, "/api/v1/admin/element", element, &token);
     assert!(created.starts_with("HTTP/1.1 200"), "admins may create elements: {created}");
-    assert!(stop(server).success());
+    assert_stops_cleanly(server);
 }
 
 #[test]

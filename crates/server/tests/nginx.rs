@@ -6,16 +6,23 @@ use std::net::{SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use futures_util::{SinkExt, StreamExt};
 use gather_protocol::ServerFrame;
 use gather_server::{Config, RunningApp};
 use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::{CertificateDer, ServerName};
 use serde_json::{json, Value};
 use tokio_rustls::rustls::{ClientConfig, RootCertStore};
-use tokio_tungstenite::tungstenite::Message;
+
+#[path = "support/process.rs"]
+#[allow(dead_code)] // Each suite uses a part.
+mod process;
+#[path = "support/socket.rs"]
+#[allow(dead_code)] // Each suite uses a part.
+mod socket;
+
+use process::first_line_with;
 
 fn find(program: &str) -> Option<PathBuf> {
     ["/usr/sbin", "/usr/bin", "/usr/local/sbin", "/usr/local/bin"]
@@ -55,32 +62,33 @@ impl Drop for Nginx {
     }
 }
 
-fn start_nginx(nginx: &Path, dir: &Path, site: &str, https: u16) -> Nginx {
+/// Starts nginx and returns once it listens: it logs starting its workers only after
+/// opening every listening socket.
+fn start_nginx(nginx: &Path, dir: &Path, site: &str) -> Nginx {
     std::fs::write(dir.join("gather.conf"), site).unwrap();
     let d = dir.display();
     let main = format!(
-        "daemon off;\nworker_processes 1;\npid {d}/nginx.pid;\nerror_log {d}/error.log;\nevents {{}}\n\
+        "daemon off;\nworker_processes 1;\npid {d}/nginx.pid;\nerror_log stderr notice;\nevents {{}}\n\
          http {{\n  access_log off;\n  client_body_temp_path {d}/body;\n  proxy_temp_path {d}/proxy;\n\
          fastcgi_temp_path {d}/fastcgi;\n  uwsgi_temp_path {d}/uwsgi;\n  scgi_temp_path {d}/scgi;\n\
          include {d}/gather.conf;\n}}\n"
     );
     std::fs::write(dir.join("nginx.conf"), main).unwrap();
-    let child = Command::new(nginx)
-        .args(["-p", &d.to_string(), "-c", &dir.join("nginx.conf").display().to_string()])
+    let mut child = Command::new(nginx)
+        .args(["-p", &d.to_string(), "-c", &dir.join("nginx.conf").display().to_string(), "-e", "stderr"])
         .stdout(Stdio::null())
-        .stderr(Stdio::inherit())
+        .stderr(Stdio::piped())
         .spawn()
         .expect("nginx starts");
+    let log = child.stderr.take().expect("piped stderr");
     let nginx = Nginx(child);
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while std::net::TcpStream::connect(("127.0.0.1", https)).is_err() {
-        assert!(
-            Instant::now() < deadline,
-            "nginx did not listen: {}",
-            std::fs::read_to_string(dir.join("error.log")).unwrap_or_default()
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    let copy = std::fs::File::create(dir.join("error.log")).unwrap();
+    let started = first_line_with(log, Some(copy), "start worker process", Duration::from_secs(10));
+    assert!(
+        started.is_some(),
+        "nginx did not start: {}",
+        std::fs::read_to_string(dir.join("error.log")).unwrap_or_default()
+    );
     nginx
 }
 
@@ -127,16 +135,7 @@ async fn wss(tls: &Arc<ClientConfig>, port: u16) -> TlsSocket {
 }
 
 async fn next_frame(socket: &mut TlsSocket) -> ServerFrame {
-    loop {
-        let message = tokio::time::timeout(Duration::from_secs(5), socket.next())
-            .await
-            .expect("a frame")
-            .unwrap()
-            .unwrap();
-        if let Message::Text(text) = message {
-            return serde_json::from_str(text.as_str()).unwrap();
-        }
-    }
+    socket::next_frame(socket, Duration::from_secs(5)).await
 }
 
 #[tokio::test]
@@ -155,7 +154,7 @@ async fn gather_works_through_nginx_over_https_and_wss() {
     config.trust_proxy = true;
     let app = RunningApp::start(config).await.unwrap();
     let (https, http) = (free_port(), free_port());
-    let _nginx = start_nginx(&nginx, dir.path(), &deploy_config(app.addr, https, http, dir.path()), https);
+    let _nginx = start_nginx(&nginx, dir.path(), &deploy_config(app.addr, https, http, dir.path()));
 
     let tls = tls_config(&dir.path().join("cert.pem"));
     let client = reqwest::Client::builder().use_preconfigured_tls((*tls).clone()).build().unwrap();
@@ -197,26 +196,24 @@ async fn gather_works_through_nginx_over_https_and_wss() {
     assert_eq!(client.get(format!("{base}/metrics")).send().await.unwrap().status(), 404);
     assert_eq!(client.get(format!("{base}/healthz")).send().await.unwrap().status(), 200);
 
+    // One after the other, so alice is there first and told of bob.
     let mut sockets = Vec::new();
+    let mut spawns = Vec::new();
     for (_, token) in &users {
         let mut socket = wss(&tls, https).await;
-        let join = json!({"type": "join", "payload": {"spaceId": space, "token": token}});
-        socket.send(Message::text(join.to_string())).await.unwrap();
+        socket::send(&mut socket, json!({"type": "join", "payload": {"spaceId": space, "token": token}}))
+            .await;
+        let ServerFrame::SpaceJoined { spawn, .. } = next_frame(&mut socket).await else { panic!("joined") };
         sockets.push(socket);
+        spawns.push(spawn);
     }
-    let ServerFrame::SpaceJoined { spawn: a_at, .. } = next_frame(&mut sockets[0]).await else {
-        panic!("alice joined")
-    };
-    let ServerFrame::SpaceJoined { spawn: b_at, .. } = next_frame(&mut sockets[1]).await else {
-        panic!("bob joined")
-    };
+    let (a_at, b_at) = (spawns[0], spawns[1]);
     assert!(matches!(next_frame(&mut sockets[0]).await, ServerFrame::UserJoined { .. }));
 
     // In a 3x1 corridor alice can always step towards the free tile.
     let free = (0..3).find(|x| *x != a_at.x && *x != b_at.x).unwrap();
     let to = a_at.x + (free - a_at.x).signum();
-    let step = json!({"type": "move", "payload": {"x": to, "y": 0}});
-    sockets[0].send(Message::text(step.to_string())).await.unwrap();
+    socket::step(&mut sockets[0], (to, 0)).await;
     let expected = if to == b_at.x {
         ServerFrame::MovementRejected { x: a_at.x, y: 0 }
     } else {
@@ -225,7 +222,7 @@ async fn gather_works_through_nginx_over_https_and_wss() {
     let observer = if to == b_at.x { 0 } else { 1 };
     assert_eq!(next_frame(&mut sockets[observer]).await, expected);
 
-    sockets[1].send(Message::text(json!({"type": "leave"}).to_string())).await.unwrap();
+    socket::send(&mut sockets[1], json!({"type": "leave"})).await;
     assert_eq!(
         next_frame(&mut sockets[0]).await,
         ServerFrame::UserLeft { user_id: users[1].0.parse().unwrap() }

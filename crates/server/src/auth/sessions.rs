@@ -14,6 +14,7 @@ use tokio::sync::broadcast;
 use super::Bearer;
 use gather_protocol::node::NodeMessage;
 
+use crate::clock::Clock;
 use crate::cluster::Cluster;
 
 /// How long a session known to be live is trusted without asking the store again.
@@ -40,16 +41,18 @@ pub struct SessionGate {
     // std Mutex: lookups and inserts only, never held across an await.
     live: Mutex<HashMap<SessionId, (UserId, Instant)>>,
     revoked: broadcast::Sender<SessionId>,
+    clock: Clock,
 }
 
 impl SessionGate {
-    pub fn new(store: Arc<dyn Store>, cluster: Arc<Cluster>) -> Self {
-        Self { store, cluster, live: Mutex::default(), revoked: broadcast::channel(REVOCATION_BACKLOG).0 }
+    pub fn new(store: Arc<dyn Store>, cluster: Arc<Cluster>, clock: Clock) -> Self {
+        let revoked = broadcast::channel(REVOCATION_BACKLOG).0;
+        Self { store, cluster, live: Mutex::default(), revoked, clock }
     }
 
     /// Opens a session for a sign-in.
     pub async fn open(&self, user: UserId, user_agent: &str) -> StoreResult<Bearer> {
-        let now = crate::clock::now_ms();
+        let now = self.clock.unix_ms();
         let session = Session {
             id: SessionId::new(),
             user_id: user,
@@ -70,7 +73,7 @@ impl SessionGate {
         }
         match self.store.session(bearer.session).await? {
             Some(session) if !session.revoked && session.user_id == bearer.user => {
-                let now = crate::clock::now_ms();
+                let now = self.clock.unix_ms();
                 if now - session.last_seen_at > TOUCH_EVERY_MS {
                     // "Last seen" is for people reading their session list; a write on
                     // every check would put a disk flush on every join's path.
@@ -108,17 +111,18 @@ impl SessionGate {
     }
 
     fn cached(&self, bearer: Bearer) -> bool {
+        let now = self.clock.now();
         let live = self.live.lock().expect("session cache poisoned");
-        live.get(&bearer.session)
-            .is_some_and(|(user, checked)| *user == bearer.user && checked.elapsed() < CACHE_TTL)
+        live.get(&bearer.session).is_some_and(|(user, checked)| *user == bearer.user && fresh(*checked, now))
     }
 
     fn remember(&self, id: SessionId, user: UserId) {
+        let now = self.clock.now();
         let mut live = self.live.lock().expect("session cache poisoned");
         if live.len() >= CACHE_SWEEP_AT {
-            live.retain(|_, (_, checked)| checked.elapsed() < CACHE_TTL);
+            live.retain(|_, (_, checked)| fresh(*checked, now));
         }
-        live.insert(id, (user, Instant::now()));
+        live.insert(id, (user, now));
     }
 
     fn forget(&self, id: SessionId) {
@@ -134,4 +138,9 @@ impl SessionGate {
         // Nobody listening (no open sockets) is fine.
         let _ = self.revoked.send(id);
     }
+}
+
+/// Whether a check made at `checked` may still be trusted at `now`.
+fn fresh(checked: Instant, now: Instant) -> bool {
+    now.saturating_duration_since(checked) < CACHE_TTL
 }

@@ -1,7 +1,6 @@
 //! Accounts: sign-up, sign-in, choosing an avatar, and looking up other users' avatars.
 
 use std::net::{IpAddr, SocketAddr};
-use std::time::Instant;
 
 use axum::extract::{ConnectInfo, Query, State};
 use axum::http::header::USER_AGENT;
@@ -114,7 +113,7 @@ async fn signin(
     let account = username_key(username);
     let (throttle, ip) = (&state.signin_throttle, client_ip(&state, peer, &headers));
     throttle
-        .check(&account, ip, Instant::now())
+        .check(&account, ip, state.clock.now())
         .map_err(|retry_after| ApiError::TooManyRequests { retry_after })?;
     let user = state.store.user_by_username(username).await?;
     // Verified even for unknown users (against a decoy), so timing does not tell them apart.
@@ -122,7 +121,7 @@ async fn signin(
     let user = match user {
         Some(user) if matches => user,
         _ => {
-            throttle.failed(&account, ip, Instant::now());
+            throttle.failed(&account, ip, state.clock.now());
             return Err(wrong());
         }
     };

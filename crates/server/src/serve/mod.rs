@@ -124,7 +124,7 @@ async fn connection(
             Ok::<_, Infallible>(response)
         }
     });
-    let io = TokioIo::new(Ticketed { tcp, _ticket: ticket });
+    let io = TokioIo::new(Ticketed { _ticket: ticket, tcp });
     let mut builder = hyper::server::conn::http1::Builder::new();
     builder.timer(TokioTimer::new()).header_read_timeout(settings.header_timeout);
     let conn = builder.serve_connection(io, service).with_upgrades();
@@ -154,8 +154,10 @@ async fn connection(
 /// A socket that holds its place in the connection table for as long as it is open,
 /// including after it became a WebSocket and left hyper's hands.
 struct Ticketed {
-    tcp: TcpStream,
+    // Dropped before the socket closes: a client that sees its connection closed finds
+    // its place free for the next.
     _ticket: Ticket,
+    tcp: TcpStream,
 }
 
 impl AsyncRead for Ticketed {

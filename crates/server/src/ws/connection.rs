@@ -4,7 +4,7 @@
 //! its session is revoked, its space is deleted, or the server shuts down.
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use axum::extract::ws::{Message, WebSocket};
 use bytes::Bytes;
@@ -40,7 +40,7 @@ const FRAMES_PER_SECOND: u32 = 30;
 const WRITER_GRACE: Duration = Duration::from_secs(5);
 
 pub async fn run(socket: WebSocket, state: AppState) {
-    let _counted = OpenConnection::count(&state);
+    let counted = OpenConnection::count(&state);
     let (sink, mut stream) = socket.split();
     let (outbox, outbox_rx) = Outbox::new(OUTBOX_CAPACITY, COALESCE_FROM);
     let idle_timeout = state.config.ws_idle_timeout();
@@ -49,11 +49,11 @@ pub async fn run(socket: WebSocket, state: AppState) {
     let mut shutdown = state.shutdown.clone();
     let mut revocations = Some(state.sessions.revocations());
     let mut conn = Connection {
-        limiter: TokenBucket::new(FRAME_BURST, FRAMES_PER_SECOND, Instant::now()),
+        limiter: TokenBucket::new(FRAME_BURST, FRAMES_PER_SECOND, state.clock.now()),
         state,
         outbox,
-        membership: None,
         slot: None,
+        membership: None,
         signed_in: None,
     };
     if *shutdown.borrow_and_update() {
@@ -87,6 +87,9 @@ pub async fn run(socket: WebSocket, state: AppState) {
             },
         }
     }
+    // No longer counted once it has stopped reading, and before the others hear it left,
+    // so whoever is told `user-left` finds the gauge lowered too.
+    drop(counted);
     // Leaving before the writer finishes means the others hear `user-left` promptly.
     drop(conn);
     if tokio::time::timeout(WRITER_GRACE, &mut writer).await.is_err() {
@@ -95,7 +98,7 @@ pub async fn run(socket: WebSocket, state: AppState) {
     }
 }
 
-/// Counts this connection in `gather_ws_connections_open` for as long as `run` lasts.
+/// Counts this connection in `gather_ws_connections_open` while `run` serves it.
 struct OpenConnection(Arc<Metrics>);
 
 impl OpenConnection {
@@ -123,9 +126,11 @@ async fn next_revocation(
 struct Connection {
     state: AppState,
     outbox: Outbox,
-    membership: Option<Membership>,
     /// Held while `membership` is: this socket's place in its account's socket cap.
+    /// Declared first so it is dropped first: once the space hears the socket has left,
+    /// its place is free for another.
     slot: Option<SocketSlot>,
+    membership: Option<Membership>,
     limiter: TokenBucket,
     /// Set by the first successful join: who this socket speaks for.
     signed_in: Option<SignedIn>,
@@ -146,7 +151,7 @@ impl Connection {
             self.outbox.close(CloseReason::TOO_BIG);
             return false;
         }
-        if !self.limiter.try_take(Instant::now()) {
+        if !self.limiter.try_take(self.state.clock.now()) {
             let wait = self.limiter.wait_time().as_millis();
             self.reply_error("rate-limited", format!("too many frames; slow down (next in {wait} ms)"));
             return false;
@@ -239,7 +244,7 @@ impl Connection {
             Ok(text) => text,
             Err(e) => return self.reply_error("invalid-chat", e.to_string()),
         };
-        if let Err(wait) = self.state.chat_limits.try_take(me.bearer.user, Instant::now()) {
+        if let Err(wait) = self.state.chat_limits.try_take(me.bearer.user, self.state.clock.now()) {
             let message = format!("you are sending messages too fast; wait {} ms", wait.as_millis());
             return self.reply_error("rate-limited", message);
         }
@@ -254,7 +259,7 @@ impl Connection {
             scope,
             to: to.filter(|_| scope == ChatScope::Direct),
             text: text.into_string(),
-            ts: crate::clock::now_ms(),
+            ts: self.state.clock.unix_ms(),
         };
         if let Err(e) = self.state.store.append_chat(&message).await {
             tracing::error!(error = %e, "could not store a chat message");

@@ -4,9 +4,7 @@ use gather_protocol::http::ChatBody;
 use gather_protocol::ServerFrame;
 use serde_json::{json, Value};
 
-use crate::helpers::{spawn_app, spawn_app_with, TestApp, TestUser, WsClient};
-
-const QUIET: Duration = Duration::from_millis(300);
+use crate::helpers::{spawn_app, spawn_app_on_manual_clock, spawn_app_with, TestApp, TestUser, WsClient};
 
 fn chat_of(frame: ServerFrame) -> ChatBody {
     match frame {
@@ -31,8 +29,10 @@ async fn corridor(app: &TestApp) -> (String, Vec<(TestUser, WsClient, i64)>) {
         let (ws, at) = app.ws_join(&space, &user).await;
         people.push((user, ws, at.x));
     }
-    for (_, ws, _) in &mut people {
-        ws.drain(QUIET).await; // user-joined frames
+    for (joined_before, (_, ws, _)) in people.iter_mut().enumerate() {
+        let later = ws.sync().await;
+        assert_eq!(later.len(), 2 - joined_before, "told of each later joiner: {later:?}");
+        assert!(later.iter().all(|f| matches!(f, ServerFrame::UserJoined { .. })), "{later:?}");
     }
     people.sort_by_key(|(_, _, x)| *x);
     (space, people)
@@ -61,7 +61,7 @@ async fn nearby_chat_skips_people_out_of_range() {
     people[0].1.send_chat(json!({"text": "psst, neighbour", "scope": "nearby"})).await;
     assert_eq!(chat_of(people[0].1.next().await).text, "psst, neighbour");
     assert_eq!(chat_of(people[1].1.next().await).scope, gather_core::ChatScope::Nearby);
-    people[2].1.expect_silence(QUIET).await;
+    assert_eq!(people[2].1.sync().await, [], "out of range");
 }
 
 #[tokio::test]
@@ -72,7 +72,7 @@ async fn direct_messages_reach_only_their_addressee() {
     people[0].1.send_chat(json!({"text": "just you", "scope": "direct", "to": to})).await;
     assert_eq!(chat_of(people[0].1.next().await).to.map(|u| u.to_string()), Some(to));
     assert_eq!(chat_of(people[2].1.next().await).text, "just you");
-    people[1].1.expect_silence(QUIET).await;
+    assert_eq!(people[1].1.sync().await, [], "not the addressee");
 
     let stranger = app.user().await;
     people[0].1.send_chat(json!({"text": "hi", "scope": "direct", "to": stranger.id})).await;
@@ -112,23 +112,29 @@ async fn bad_messages_get_errors_and_are_not_stored() {
 
 #[tokio::test]
 async fn chat_is_rate_limited_per_user_without_disconnecting() {
-    let app = spawn_app().await;
+    let app = spawn_app_on_manual_clock(|_| {}).await;
     let alice = app.user().await;
     let space = app.create_space(&alice, "5x5").await;
     let (mut ws, _) = app.ws_join(&space, &alice).await;
+    let mut answers = Vec::new();
     for i in 0..7 {
         ws.send_chat(json!({"text": format!("message {i}")})).await;
+        answers.push(ws.next().await);
     }
-    let frames = ws.drain(QUIET).await;
-    let acked = frames.iter().filter(|f| matches!(f, ServerFrame::Chat(_))).count();
-    let limited = frames
+    let acked = answers.iter().filter(|f| matches!(f, ServerFrame::Chat(_))).count();
+    let limited = answers
         .iter()
         .filter(|f| matches!(f, ServerFrame::Error { code, .. } if code == "rate-limited"))
         .count();
-    assert_eq!((acked, limited), (5, 2));
-    tokio::time::sleep(Duration::from_millis(1100)).await;
+    assert_eq!((acked, limited), (5, 2), "a burst of five: {answers:?}");
+    // The clock stands still, so nothing has refilled; a second on it buys one more message.
+    ws.send_chat(json!({"text": "too soon"})).await;
+    assert_eq!(error_code(ws.next().await), "rate-limited");
+    app.clock.advance(Duration::from_secs(1));
     ws.send_chat(json!({"text": "later"})).await;
     assert_eq!(chat_of(ws.next().await).text, "later");
+    ws.send_chat(json!({"text": "and again"})).await;
+    assert_eq!(error_code(ws.next().await), "rate-limited");
 }
 
 async fn history(app: &TestApp, space: &str, user: &TestUser, query: &str) -> Value {

@@ -1,24 +1,25 @@
 //! `spawn_app()` and clients that speak to it.
 
 use std::net::SocketAddr;
-use std::time::Duration;
 
-use futures_util::{SinkExt, StreamExt};
+use futures_util::SinkExt;
 use gather_protocol::ServerFrame;
-use gather_server::{AdminSignup, Config, RunningApp};
+use gather_server::{AdminSignup, Clock, Config, Parts, RunningApp};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
-/// How long a test waits for a frame it expects before failing.
-pub const FRAME_WAIT: Duration = Duration::from_secs(2);
+pub use crate::socket::FRAME_WAIT;
 
 pub struct TestApp {
     pub addr: SocketAddr,
     pub http: reqwest::Client,
     pub dir: tempfile::TempDir,
+    /// The server's clock: the system's, or with [`spawn_app_on_manual_clock`] one the
+    /// test advances.
+    pub clock: Clock,
     running: Option<RunningApp>,
     config: Config,
 }
@@ -35,6 +36,21 @@ pub async fn spawn_app() -> TestApp {
 }
 
 pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
+    spawn(adjust, Clock::system()).await
+}
+
+/// A fresh server whose clock stands still until the test moves it with
+/// `app.clock.advance(..)`: for expiry, throttling and rate limits without waiting.
+pub async fn spawn_app_on_manual_clock(adjust: impl FnOnce(&mut Config)) -> TestApp {
+    spawn(adjust, Clock::manual()).await
+}
+
+async fn start(config: Config, clock: &Clock) -> RunningApp {
+    let parts = Parts { clock: Some(clock.clone()), ..Parts::default() };
+    RunningApp::start_with(config, parts).await.expect("server starts")
+}
+
+async fn spawn(adjust: impl FnOnce(&mut Config), clock: Clock) -> TestApp {
     init_logs();
     let dir = tempfile::tempdir().expect("temp dir");
     let mut config = Config::new(dir.path().join("data"));
@@ -42,8 +58,8 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
     config.admin_signup = AdminSignup::Open;
     config.no_demo = true; // Tests count catalogue entries from zero.
     adjust(&mut config);
-    let running = RunningApp::start(config.clone()).await.expect("server starts");
-    TestApp { addr: running.addr, http: reqwest::Client::new(), dir, running: Some(running), config }
+    let running = start(config.clone(), &clock).await;
+    TestApp { addr: running.addr, http: reqwest::Client::new(), dir, clock, running: Some(running), config }
 }
 
 #[derive(Debug, Clone)]
@@ -157,8 +173,15 @@ impl TestApp {
     }
 
     pub async fn ws(&self) -> WsClient {
-        let (stream, _) = tokio_tungstenite::connect_async(format!("ws://{}/ws", self.addr))
+        self.ws_at("/ws").await
+    }
+
+    /// A WebSocket on `path` (the server answers on `/ws` and on `/`).
+    pub async fn ws_at(&self, path: &str) -> WsClient {
+        let connecting = tokio_tungstenite::connect_async(format!("ws://{}{path}", self.addr));
+        let (stream, _) = tokio::time::timeout(FRAME_WAIT, connecting)
             .await
+            .expect("websocket connects in time")
             .expect("websocket connects");
         WsClient { stream }
     }
@@ -182,7 +205,7 @@ impl TestApp {
         self.running.take().expect("running").stop().await.expect("clean stop");
         let mut config = self.config.clone();
         config.addr = self.addr; // Same port, so clients keep their URLs.
-        let running = RunningApp::start(config).await.expect("server restarts");
+        let running = start(config, &self.clock).await;
         self.addr = running.addr;
         self.running = Some(running);
     }
@@ -244,41 +267,18 @@ impl WsClient {
 
     /// The next non-ping message, or `None` when the socket ends. Fails after [`FRAME_WAIT`].
     pub async fn next_message(&mut self) -> Option<Message> {
-        let deadline = tokio::time::Instant::now() + FRAME_WAIT;
-        loop {
-            let read = tokio::time::timeout_at(deadline, self.stream.next())
-                .await
-                .expect("timed out waiting for a frame");
-            match read {
-                Some(Ok(Message::Ping(_) | Message::Pong(_))) => continue,
-                Some(Ok(message)) => return Some(message),
-                Some(Err(_)) | None => return None,
-            }
-        }
+        crate::socket::next_message(&mut self.stream, FRAME_WAIT).await
     }
 
-    /// Every frame that arrives within `wait`.
-    pub async fn drain(&mut self, wait: Duration) -> Vec<ServerFrame> {
-        let deadline = tokio::time::Instant::now() + wait;
-        let mut frames = Vec::new();
-        while let Ok(Some(Ok(message))) = tokio::time::timeout_at(deadline, self.stream.next()).await {
-            if let Message::Text(text) = message {
-                frames.push(serde_json::from_str(text.as_str()).expect("a server frame"));
-            }
-        }
-        frames
+    /// A barrier: a move the server must refuse, then every frame up to the refusal. Returns
+    /// the frames that came before it, which are all the server had sent this socket.
+    pub async fn sync(&mut self) -> Vec<ServerFrame> {
+        crate::socket::sync(&mut self.stream, FRAME_WAIT).await
     }
 
-    /// Asserts nothing but pings arrives for `wait`.
-    pub async fn expect_silence(&mut self, wait: Duration) {
-        let deadline = tokio::time::Instant::now() + wait;
-        loop {
-            match tokio::time::timeout_at(deadline, self.stream.next()).await {
-                Err(_) => return,
-                Ok(Some(Ok(Message::Ping(_) | Message::Pong(_)))) => continue,
-                Ok(other) => panic!("expected silence, got {other:?}"),
-            }
-        }
+    /// [`sync`](Self::sync), and where the refusal says this socket's person stands.
+    pub async fn sync_at(&mut self) -> (Vec<ServerFrame>, (i64, i64)) {
+        crate::socket::sync_at(&mut self.stream, FRAME_WAIT).await
     }
 
     /// Reads until the socket closes and returns the close code, if the server sent one.

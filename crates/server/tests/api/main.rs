@@ -2,6 +2,9 @@
 //! and talks to it only over HTTP and WebSocket, like any client.
 
 mod helpers;
+#[path = "../support/socket.rs"]
+#[allow(dead_code)] // Each suite uses a part.
+mod socket;
 
 mod admin;
 mod bad_input;

@@ -32,7 +32,7 @@ async fn metrics_list_every_series_and_move_with_traffic() {
     let (alice, bob) = (app.user().await, app.user().await);
     let space = app.create_space(&alice, "5x5").await;
     let (mut a, at) = app.ws_join(&space, &alice).await;
-    let (_b, _) = app.ws_join(&space, &bob).await;
+    let (mut b, _) = app.ws_join(&space, &bob).await;
     a.next().await; // user-joined
     a.send_move(at.x, at.y).await; // standing still: rejected
     assert!(matches!(a.next().await, ServerFrame::MovementRejected { .. }));
@@ -67,7 +67,9 @@ async fn metrics_list_every_series_and_move_with_traffic() {
     assert!(series(&metrics, r#"gather_db_query_duration_seconds_count{op="create_user"}"#) >= 2.0);
 
     drop(a);
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert_eq!(b.next().await, ServerFrame::UserLeft { user_id: alice.id.parse().unwrap() });
+    // Bob's barrier passes the room after it counted the frame.
+    b.sync().await;
     let (_, later) = get_root(&app, "/metrics").await;
     assert_eq!(series(&later, "gather_ws_connections_open"), 1.0);
     assert_eq!(series(&later, r#"gather_ws_frames_out_total{type="user-left"}"#), 1.0);

@@ -29,7 +29,7 @@ async fn placed_furniture_appears_and_blocks_at_once() {
     app.delete("/space/element", Some(&owner.token), Some(json!({"id": placed}))).await.ok();
     assert_eq!(ws.next().await, ServerFrame::ElementRemoved { id: placed.parse().unwrap() });
     ws.send_move(other, 0).await;
-    ws.expect_silence(std::time::Duration::from_millis(300)).await;
+    assert_eq!(ws.sync_at().await, (vec![], (other, 0)), "the tile is free again");
 }
 
 #[tokio::test]

@@ -1,10 +1,6 @@
-use std::time::Duration;
-
 use gather_protocol::ServerFrame;
 
 use crate::helpers::{neighbour, spawn_app, TestApp, TestUser, WsClient};
-
-const QUIET: Duration = Duration::from_millis(300);
 
 async fn two_in_a_room(
     app: &TestApp,
@@ -25,7 +21,7 @@ async fn a_valid_step_is_seen_by_the_others_and_not_echoed() {
     let (nx, ny) = neighbour(ax, ay, 10, 10, &[b_at]);
     a.send_move(nx, ny).await;
     assert_eq!(b.next().await, ServerFrame::Movement { user_id: alice.id.parse().unwrap(), x: nx, y: ny });
-    a.expect_silence(QUIET).await;
+    assert_eq!(a.sync_at().await, (vec![], (nx, ny)), "not echoed to the mover");
 
     // And back again: the server tracked the new position.
     a.send_move(ax, ay).await;
@@ -44,7 +40,7 @@ async fn jumps_diagonals_and_standing_still_are_rejected_to_the_mover_alone() {
         a.send_move(x, y).await;
         assert_eq!(a.next().await, ServerFrame::MovementRejected { x: ax, y: ay }, "move to {x},{y}");
     }
-    b.expect_silence(QUIET).await;
+    assert_eq!(b.sync().await, [], "the others hear nothing of refused moves");
 }
 
 #[tokio::test]
@@ -79,7 +75,7 @@ async fn solid_furniture_cannot_be_walked_into_but_rugs_can() {
     a.send_move(2, 0).await;
     assert_eq!(a.next().await, ServerFrame::MovementRejected { x: 1, y: 0 });
     a.send_move(0, 0).await;
-    a.expect_silence(QUIET).await;
+    assert_eq!(a.sync_at().await, (vec![], (0, 0)), "onto the rug");
 }
 
 #[tokio::test]
@@ -90,7 +86,7 @@ async fn nobody_steps_onto_someone_elses_tile() {
     assert_eq!(a.next().await, ServerFrame::MovementRejected { x: a_at.0, y: a_at.1 });
     b.send_move(a_at.0, a_at.1).await;
     assert_eq!(b.next().await, ServerFrame::MovementRejected { x: b_at.0, y: b_at.1 });
-    a.expect_silence(QUIET).await;
+    assert_eq!(a.sync().await, []);
 }
 
 #[tokio::test]
@@ -100,7 +96,7 @@ async fn a_tile_frees_up_when_its_occupant_leaves() {
     drop(b);
     assert_eq!(a.next().await, ServerFrame::UserLeft { user_id: bob.id.parse().unwrap() });
     a.send_move(b_at.0, b_at.1).await;
-    a.expect_silence(QUIET).await;
+    assert_eq!(a.sync_at().await, (vec![], b_at));
 }
 
 #[tokio::test]
@@ -129,12 +125,17 @@ async fn racing_for_one_tile_lets_exactly_one_in() {
             a.next().await;
         }
         tokio::join!(a.send_move(1, 0), b.send_move(1, 0));
-        let (fa, fb) = tokio::join!(a.drain(QUIET), b.drain(QUIET));
-        let rejected =
-            |frames: &[ServerFrame]| frames.iter().any(|f| matches!(f, ServerFrame::MovementRejected { .. }));
-        assert!(rejected(&fa) ^ rejected(&fb), "exactly one is refused: {fa:?} / {fb:?}");
-        let (winner, loser) = if rejected(&fa) { (fb, fa) } else { (fa, fb) };
-        assert!(winner.is_empty(), "the winner hears nothing: {winner:?}");
-        assert!(loser.iter().any(|f| matches!(f, ServerFrame::Movement { x: 1, y: 0, .. })));
+        // Each socket's first refusal answers its step if that was refused, else the barrier.
+        let ((fa, at_a), (fb, at_b)) = tokio::join!(a.sync_at(), b.sync_at());
+        assert!((at_a == (1, 0)) ^ (at_b == (1, 0)), "exactly one stands in the middle: {at_a:?} / {at_b:?}");
+        let (winner, (mut loser, loser_frames, loser_at)) =
+            if at_a == (1, 0) { (fa, (b, fb, at_b)) } else { (fb, (a, fa, at_a)) };
+        assert_eq!(winner, [], "the winner hears nothing");
+        assert!(
+            matches!(loser_frames[..], [ServerFrame::Movement { x: 1, y: 0, .. }]),
+            "the loser sees the winner step in, then is refused: {loser_frames:?}"
+        );
+        let barrier = ServerFrame::MovementRejected { x: loser_at.0, y: loser_at.1 };
+        assert_eq!(loser.next().await, barrier, "the loser's barrier follows");
     }
 }

@@ -2,12 +2,13 @@
 
 use std::time::Duration;
 
-use futures_util::{SinkExt, StreamExt};
 use gather_protocol::ServerFrame;
 use serde_json::{json, Value};
 use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+
+pub use crate::socket::{read_until, send, step};
 
 pub type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
@@ -68,38 +69,17 @@ pub async fn join(node: &str, space: &str, user: &User) -> (Socket, Vec<(String,
     }
 }
 
-pub async fn send(socket: &mut Socket, frame: Value) {
-    socket.send(Message::text(frame.to_string())).await.unwrap();
-}
-
-pub async fn step(socket: &mut Socket, to: (i64, i64)) {
-    send(socket, json!({"type": "move", "payload": {"x": to.0, "y": to.1}})).await;
-}
+/// Frames between nodes take a hop more than on one node.
+const FRAME_WAIT: Duration = Duration::from_secs(3);
 
 pub async fn next(socket: &mut Socket) -> ServerFrame {
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(3);
-    loop {
-        let message = tokio::time::timeout_at(deadline, socket.next()).await.expect("a frame in time");
-        match message {
-            Some(Ok(Message::Text(text))) => return serde_json::from_str(text.as_str()).unwrap(),
-            Some(Ok(Message::Close(frame))) => panic!("socket closed: {frame:?}"),
-            Some(Ok(_)) => continue,
-            other => panic!("socket ended: {other:?}"),
-        }
-    }
+    crate::socket::next_frame(socket, FRAME_WAIT).await
 }
 
 /// A move the server must refuse, then every frame up to its refusal: what came before
 /// the barrier, and proof that the socket's earlier frames were all handled.
 pub async fn sync(socket: &mut Socket) -> Vec<ServerFrame> {
-    step(socket, (-1, -1)).await;
-    let mut frames = Vec::new();
-    loop {
-        match next(socket).await {
-            ServerFrame::MovementRejected { .. } => return frames,
-            frame => frames.push(frame),
-        }
-    }
+    crate::socket::sync(socket, FRAME_WAIT).await
 }
 
 /// Like [`sync`], but gives up after `wait`; then the refusal may still come later, and
@@ -107,7 +87,7 @@ pub async fn sync(socket: &mut Socket) -> Vec<ServerFrame> {
 pub async fn answered_within(socket: &mut Socket, wait: Duration) -> Option<(i64, i64)> {
     step(socket, (-1, -1)).await;
     let deadline = tokio::time::Instant::now() + wait;
-    while let Ok(Some(Ok(message))) = tokio::time::timeout_at(deadline, socket.next()).await {
+    while let Ok(Some(message)) = crate::socket::message_before(socket, deadline).await {
         if let Message::Text(text) = message {
             if let Ok(ServerFrame::MovementRejected { x, y }) = serde_json::from_str(text.as_str()) {
                 return Some((x, y));
@@ -115,23 +95,6 @@ pub async fn answered_within(socket: &mut Socket, wait: Duration) -> Option<(i64
         }
     }
     None
-}
-
-/// Reads frames until `wanted` arrives or `wait` passes; returns all it read.
-pub async fn read_until(socket: &mut Socket, wanted: &ServerFrame, wait: Duration) -> Vec<ServerFrame> {
-    let deadline = tokio::time::Instant::now() + wait;
-    let mut frames = Vec::new();
-    while let Ok(Some(Ok(message))) = tokio::time::timeout_at(deadline, socket.next()).await {
-        if let Message::Text(text) = message {
-            let frame: ServerFrame = serde_json::from_str(text.as_str()).unwrap();
-            let done = &frame == wanted;
-            frames.push(frame);
-            if done {
-                break;
-            }
-        }
-    }
-    frames
 }
 
 /// A tile one step from `from` inside a `side`x`side` space, other than `avoid`.

@@ -4,14 +4,14 @@
 
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use gather_bus::{LinkHub, NodeLink};
 use gather_server::{AdminSignup, Config, Parts, RunningApp};
 use gather_store::{PoolSettings, SqlStore};
 use sqlx::Connection;
 
-use crate::process::spawn_gather;
+use crate::process::{first_line_with, spawn_gather};
 
 /// Every node signs tokens with the same secret, so a token from one works on all.
 const SECRET: &str = "a-cluster-wide-signing-secret-of-enough-length";
@@ -54,6 +54,7 @@ impl InProcess {
             let parts = Parts {
                 store: Some(store.clone()),
                 link: Some((Arc::new(link) as Arc<dyn NodeLink>, inbound)),
+                ..Parts::default()
             };
             let app = RunningApp::start_with(config, parts).await.expect("node starts");
             nodes.push((name, app.addr.to_string(), Some(app)));
@@ -191,17 +192,15 @@ struct PrivateRedis {
 
 impl PrivateRedis {
     fn start(port: u16) -> Self {
-        let child = Command::new("redis-server")
+        let mut child = Command::new("redis-server")
             .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
-            .stdout(Stdio::null())
+            .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
             .expect("redis-server runs");
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < deadline, "redis-server did not listen");
-            std::thread::sleep(Duration::from_millis(50));
-        }
+        let stdout = child.stdout.take().expect("piped stdout");
+        let ready = first_line_with(stdout, None, "Ready to accept connections", Duration::from_secs(10));
+        assert!(ready.is_some(), "redis-server did not start");
         Self { child: Some(child), port }
     }
 

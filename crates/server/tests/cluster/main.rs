@@ -12,6 +12,9 @@ mod clients;
 mod harness;
 #[path = "../support/process.rs"]
 mod process;
+#[path = "../support/socket.rs"]
+#[allow(dead_code)] // Each suite uses a part.
+mod socket;
 
 use harness::{InProcess, Processes};
 
