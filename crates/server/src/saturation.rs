@@ -183,8 +183,9 @@ mod tests {
 
     /// The process's CPU time as `getrusage` reports it: another reading of the same count.
     fn rusage_cpu_time() -> Duration {
-        // SAFETY: getrusage only writes the struct we pass it; all zeroes is a valid one.
+        // SAFETY: rusage is plain integers, for which all zeroes is a valid value.
         let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+        // SAFETY: getrusage only writes the struct we pass it, which outlives the call.
         assert_eq!(unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut usage) }, 0);
         let time = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
         time(usage.ru_utime) + time(usage.ru_stime)
