@@ -298,6 +298,16 @@ impl State {
         }
     }
 
+    /// Asks `source` for a keyframe on each of its video tracks open on `receiver`.
+    fn keyframes_for(&mut self, receiver: UserId, source: UserId) {
+        let Some(session) = self.sessions.iter().find(|s| s.id == receiver) else { return };
+        for out in &session.outbound {
+            if out.open && !out.stop && out.source == source && out.kind == MediaKind::Video {
+                self.jobs.push_back(Job::Keyframe { source, mid: out.source_mid, by_receiver: false });
+            }
+        }
+    }
+
     /// Asks `source` for a keyframe on each of its video tracks.
     fn keyframes_of(&mut self, source: UserId) {
         let Some(session) = self.sessions.iter().find(|s| s.id == source) else { return };
@@ -416,9 +426,10 @@ impl State {
                 if a != b && self.links.insert(pair(a, b)) {
                     self.ensure_outbound(a, b);
                     self.ensure_outbound(b, a);
-                    // Tracks already open on the receiver need a fresh keyframe to show.
-                    self.keyframes_of(a);
-                    self.keyframes_of(b);
+                    // Tracks already open on the receiver need a fresh keyframe to show;
+                    // new ones get theirs when the receiver accepts them (`answer`).
+                    self.keyframes_for(a, b);
+                    self.keyframes_for(b, a);
                 }
                 let _ = reply.send(Ok(()));
             }
