@@ -34,6 +34,10 @@ struct Peer {
     keyframe_requests: usize,
     server_offers: Vec<String>,
     clock: u64,
+    /// Leave the relay's events unread (a stuck signalling layer).
+    deaf: bool,
+    /// Note the relay's offers but do not answer them (the client is busy offering).
+    hold_offers: bool,
 }
 
 impl Peer {
@@ -71,7 +75,23 @@ impl Peer {
             keyframe_requests: 0,
             server_offers: Vec::new(),
             clock: 0,
+            deaf: false,
+            hold_offers: false,
         }
+    }
+
+    /// The client renegotiates itself, adding a track it sends.
+    async fn add_track(&mut self, relay: &Relay, kind: MediaKind) -> Result<(), MediaError> {
+        let mut api = self.rtc.sdp_api();
+        let mid = api.add_media(kind, Direction::SendOnly, None, None, None);
+        let (offer, pending) = api.apply().unwrap();
+        let answer = relay.offer(self.id, &offer.to_sdp_string()).await?;
+        self.rtc
+            .sdp_api()
+            .accept_answer(pending, str0m::change::SdpAnswer::from_sdp_string(&answer).unwrap())
+            .unwrap();
+        self.sends.push((mid, kind));
+        Ok(())
     }
 
     async fn drain(&mut self) -> Instant {
@@ -114,8 +134,9 @@ impl Peer {
             _ => self.rtc.handle_input(Input::Timeout(Instant::now())).unwrap(),
         }
         self.drain().await;
-        while let Ok(event) = self.events.try_recv() {
+        while let Some(event) = if self.deaf { None } else { self.events.try_recv().ok() } {
             match event {
+                MediaEvent::ServerOffer { sdp, .. } if self.hold_offers => self.server_offers.push(sdp),
                 MediaEvent::ServerOffer { client, sdp } => {
                     assert_eq!(client, self.id, "an event for someone else");
                     let offer = str0m::change::SdpOffer::from_sdp_string(&sdp).unwrap();
@@ -343,4 +364,71 @@ async fn a_new_video_receiver_gets_a_keyframe_request_sent_to_the_source() {
     assert!(asked, "A was not asked for a keyframe when B started receiving its video");
     assert!(count(&relay.stats().keyframe_requests) >= 1);
     assert!(pump(&relay, &mut [&mut a, &mut b], SETTLE, |p| p[1].video_in > 0).await, "no video reached B");
+}
+
+#[tokio::test]
+async fn the_relay_is_full_at_its_limit() {
+    let relay = relay_with(RelayConfig { max_clients: 1, ..RelayConfig::default() }).await;
+    let first = UserId::new();
+    let _events = relay.join(first).await.unwrap();
+    assert_eq!(relay.join(UserId::new()).await.err(), Some(MediaError::Full { max: 1 }));
+    // Joining again replaces one's own session rather than taking a second place.
+    let _events = relay.join(first).await.unwrap();
+    assert_eq!(count(&relay.stats().clients), 1);
+}
+
+#[tokio::test]
+async fn a_person_who_takes_no_events_is_dropped() {
+    let relay = relay_with(RelayConfig { events_capacity: 1, ..RelayConfig::default() }).await;
+    let mut a = Peer::join(&relay, &[MediaKind::Audio]).await;
+    let mut b = Peer::join(&relay, &[]).await;
+    b.deaf = true;
+    // B's queue holds `Connected`; the offer of A's track finds it full.
+    let up = pump(&relay, &mut [&mut a, &mut b], SETTLE, |p| {
+        p[0].connected && count(&relay.stats().peer_connections) == 2
+    })
+    .await;
+    assert!(up, "the sessions did not connect");
+    relay.connect(a.id, b.id).await.unwrap();
+    let dropped =
+        pump(&relay, &mut [&mut a, &mut b], SETTLE, |_| count(&relay.stats().dropped_slow) == 1).await;
+    assert!(dropped, "B was not dropped");
+    assert_eq!(count(&relay.stats().clients), 1);
+    assert_eq!(count(&relay.stats().peer_connections), 1);
+    let left = tokio::time::timeout(Duration::from_secs(1), async {
+        let mut events = Vec::new();
+        while let Some(event) = b.events.recv().await {
+            events.push(event);
+        }
+        events
+    })
+    .await;
+    assert_eq!(left, Ok(vec![MediaEvent::Connected { client: b.id }]));
+}
+
+#[tokio::test]
+async fn a_client_offer_crossing_the_relays_wins_and_both_directions_flow() {
+    let relay = relay().await;
+    let mut a = Peer::join(&relay, &[MediaKind::Audio]).await;
+    let mut b = Peer::join(&relay, &[]).await;
+    b.hold_offers = true;
+    assert!(pump(&relay, &mut [&mut a, &mut b], SETTLE, |p| p[0].connected && p[1].connected).await);
+    relay.connect(a.id, b.id).await.unwrap();
+    let offered = pump(&relay, &mut [&mut a, &mut b], SETTLE, |p| !p[1].server_offers.is_empty()).await;
+    assert!(offered, "the relay did not offer A's track to B");
+
+    // B ignores that offer and makes its own, starting its microphone.
+    b.hold_offers = false;
+    b.add_track(&relay, MediaKind::Audio).await.unwrap();
+    let both =
+        pump(&relay, &mut [&mut a, &mut b], SETTLE, |p| p[0].audio_in > 10 && p[1].audio_in > 10).await;
+    assert!(both, "A heard {} frames of B, B {} of A", a.audio_in, b.audio_in);
+    assert!(b.server_offers.len() >= 2, "the relay did not offer A's track again");
+
+    // A fourth sending track is one too many, also in a renegotiation.
+    let mut c = Peer::join(&relay, &[MediaKind::Audio, MediaKind::Video, MediaKind::Video]).await;
+    assert_eq!(
+        c.add_track(&relay, MediaKind::Audio).await,
+        Err(MediaError::TooManyTracks { offered: 4, max: 3 })
+    );
 }
