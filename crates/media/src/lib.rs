@@ -18,7 +18,8 @@ use gather_core::UserId;
 use tokio::net::UdpSocket;
 use tokio::sync::{mpsc, oneshot};
 
-pub use stats::Stats;
+use stats::Stats;
+pub use stats::StatsSnapshot;
 pub use str0m::media::MediaKind;
 
 /// How the relay is set up.
@@ -134,9 +135,9 @@ impl Relay {
         self.local
     }
 
-    /// The relay's counters.
-    pub fn stats(&self) -> &Stats {
-        &self.stats
+    /// The relay's counters now.
+    pub fn stats(&self) -> StatsSnapshot {
+        self.stats.snapshot()
     }
 
     async fn ask<T>(&self, make: impl FnOnce(Reply<T>) -> Command) -> Result<T, MediaError> {

@@ -16,7 +16,8 @@ use tokio::net::UdpSocket;
 use tokio::sync::mpsc;
 use tracing::{debug, warn};
 
-use crate::{Command, MediaError, MediaEvent, RelayConfig, Stats};
+use crate::stats::Stats;
+use crate::{Command, MediaError, MediaEvent, RelayConfig};
 
 /// Keyframe requests a receiver sends are passed to the sender at most this often per
 /// track; the relay's own (a receiver starts receiving) always go.

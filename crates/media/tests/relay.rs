@@ -4,7 +4,7 @@
 use std::time::{Duration, Instant};
 
 use gather_core::UserId;
-use gather_media::{MediaError, MediaEvent, MediaKind, Relay, RelayConfig, Stats};
+use gather_media::{MediaError, MediaEvent, MediaKind, Relay, RelayConfig};
 use str0m::format::Codec;
 use str0m::media::{Direction, Frequency, MediaTime, Mid};
 use str0m::net::{Protocol, Receive};
@@ -193,10 +193,6 @@ async fn run_for(relay: &Relay, peers: &mut [&mut Peer], time: Duration) {
     pump(relay, peers, time, |_| false).await;
 }
 
-fn count(counter: &std::sync::atomic::AtomicU64) -> u64 {
-    Stats::get(counter)
-}
-
 const SETTLE: Duration = Duration::from_secs(5);
 
 /// A (sending audio) and B (receiving) joined, connected by the room, media flowing.
@@ -217,10 +213,10 @@ async fn audio_reaches_a_connected_peer() {
     assert_eq!(b.server_offers.len(), 1, "one renegotiation adds A's track to B");
     assert_eq!(b.video_in, 0);
     let stats = relay.stats();
-    assert_eq!(count(&stats.clients), 2);
-    assert_eq!(count(&stats.peer_connections), 2);
-    assert!(count(&stats.frames_forwarded) >= 20);
-    assert!(count(&stats.bytes_forwarded) >= 20 * 80);
+    assert_eq!(stats.clients, 2);
+    assert_eq!(stats.peer_connections, 2);
+    assert!(stats.frames_forwarded >= 20);
+    assert!(stats.bytes_forwarded >= 20 * 80);
 }
 
 #[tokio::test]
@@ -229,14 +225,14 @@ async fn nothing_reaches_a_peer_not_connected() {
     let mut a = Peer::join(&relay, &[MediaKind::Audio]).await;
     let mut b = Peer::join(&relay, &[]).await;
     let sending = pump(&relay, &mut [&mut a, &mut b], SETTLE, |p| {
-        p[0].connected && p[1].connected && count(&relay.stats().frames_received) >= 50
+        p[0].connected && p[1].connected && relay.stats().frames_received >= 50
     })
     .await;
     assert!(sending, "A's audio never reached the relay");
     run_for(&relay, &mut [&mut a, &mut b], Duration::from_millis(300)).await;
     assert_eq!(b.audio_in, 0, "B heard A without being connected");
     assert!(b.server_offers.is_empty(), "B was offered a track of someone it is not connected to");
-    assert_eq!(count(&relay.stats().frames_forwarded), 0);
+    assert_eq!(relay.stats().frames_forwarded, 0);
 
     // The same peers hear each other once connected: the silence above was the routing.
     relay.connect(a.id, b.id).await.unwrap();
@@ -250,9 +246,9 @@ async fn disconnecting_stops_forwarding() {
     relay.disconnect(a.id, b.id).await.unwrap();
     // What was already on its way may still land.
     run_for(&relay, &mut [&mut a, &mut b], Duration::from_millis(100)).await;
-    let (heard, received) = (b.audio_in, count(&relay.stats().frames_received));
+    let (heard, received) = (b.audio_in, relay.stats().frames_received);
     run_for(&relay, &mut [&mut a, &mut b], Duration::from_millis(700)).await;
-    assert!(count(&relay.stats().frames_received) > received + 20, "A stopped sending");
+    assert!(relay.stats().frames_received > received + 20, "A stopped sending");
     assert_eq!(b.audio_in, heard, "B still hears A after the disconnect");
 
     relay.connect(a.id, b.id).await.unwrap();
@@ -323,8 +319,8 @@ async fn leaving_removes_the_tracks_from_the_others() {
     run_for(&relay, &mut [&mut a, &mut b], Duration::from_millis(500)).await;
     assert_eq!(b.audio_in, heard);
     let stats = relay.stats();
-    assert_eq!(count(&stats.clients), 1);
-    assert_eq!(count(&stats.peer_connections), 1);
+    assert_eq!(stats.clients, 1);
+    assert_eq!(stats.peer_connections, 1);
     assert_eq!(relay.connect(a.id, b.id).await, Err(MediaError::NotJoined(a.id)));
     let closed = tokio::time::timeout(Duration::from_secs(1), a.events.recv()).await;
     assert_eq!(closed, Ok(None), "A's event stream is not closed");
@@ -339,8 +335,8 @@ async fn a_session_that_never_connects_fails() {
     let mut silent = Peer::join(&relay, &[MediaKind::Audio]).await;
     let event = tokio::time::timeout(Duration::from_secs(3), silent.events.recv()).await;
     assert_eq!(event.expect("no event in time"), Some(MediaEvent::Failed { client: silent.id }));
-    assert_eq!(count(&relay.stats().connect_failures), 1);
-    assert_eq!(count(&relay.stats().peer_connections), 0);
+    assert_eq!(relay.stats().connect_failures, 1);
+    assert_eq!(relay.stats().peer_connections, 0);
 
     // Still joined: a fresh offer starts a new session, which connects.
     let mut again = Peer::join(&relay, &[MediaKind::Audio]).await;
@@ -353,7 +349,7 @@ async fn a_new_video_receiver_gets_a_keyframe_request_sent_to_the_source() {
     let mut a = Peer::join(&relay, &[MediaKind::Video]).await;
     let mut b = Peer::join(&relay, &[]).await;
     let sending = pump(&relay, &mut [&mut a, &mut b], SETTLE, |p| {
-        p[0].connected && p[1].connected && count(&relay.stats().frames_received) >= 10
+        p[0].connected && p[1].connected && relay.stats().frames_received >= 10
     })
     .await;
     assert!(sending, "A's video never reached the relay");
@@ -362,7 +358,7 @@ async fn a_new_video_receiver_gets_a_keyframe_request_sent_to_the_source() {
     relay.connect(a.id, b.id).await.unwrap();
     let asked = pump(&relay, &mut [&mut a, &mut b], SETTLE, |p| p[0].keyframe_requests > 0).await;
     assert!(asked, "A was not asked for a keyframe when B started receiving its video");
-    assert!(count(&relay.stats().keyframe_requests) >= 1);
+    assert!(relay.stats().keyframe_requests >= 1);
     assert!(pump(&relay, &mut [&mut a, &mut b], SETTLE, |p| p[1].video_in > 0).await, "no video reached B");
 }
 
@@ -374,7 +370,7 @@ async fn the_relay_is_full_at_its_limit() {
     assert_eq!(relay.join(UserId::new()).await.err(), Some(MediaError::Full { max: 1 }));
     // Joining again replaces one's own session rather than taking a second place.
     let _events = relay.join(first).await.unwrap();
-    assert_eq!(count(&relay.stats().clients), 1);
+    assert_eq!(relay.stats().clients, 1);
 }
 
 #[tokio::test]
@@ -385,16 +381,15 @@ async fn a_person_who_takes_no_events_is_dropped() {
     b.deaf = true;
     // B's queue holds `Connected`; the offer of A's track finds it full.
     let up = pump(&relay, &mut [&mut a, &mut b], SETTLE, |p| {
-        p[0].connected && count(&relay.stats().peer_connections) == 2
+        p[0].connected && relay.stats().peer_connections == 2
     })
     .await;
     assert!(up, "the sessions did not connect");
     relay.connect(a.id, b.id).await.unwrap();
-    let dropped =
-        pump(&relay, &mut [&mut a, &mut b], SETTLE, |_| count(&relay.stats().dropped_slow) == 1).await;
+    let dropped = pump(&relay, &mut [&mut a, &mut b], SETTLE, |_| relay.stats().dropped_slow == 1).await;
     assert!(dropped, "B was not dropped");
-    assert_eq!(count(&relay.stats().clients), 1);
-    assert_eq!(count(&relay.stats().peer_connections), 1);
+    assert_eq!(relay.stats().clients, 1);
+    assert_eq!(relay.stats().peer_connections, 1);
     let left = tokio::time::timeout(Duration::from_secs(1), async {
         let mut events = Vec::new();
         while let Some(event) = b.events.recv().await {
