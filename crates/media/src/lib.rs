@@ -1,0 +1,192 @@
+//! Gather's media relay: a selective forwarding unit (SFU) embedded in the node. One task
+//! owns one UDP socket and a WebRTC session (`str0m::Rtc`) per person; packets are
+//! demultiplexed to sessions by their ICE credentials and, once connected, by address.
+//! The relay forwards each person's audio and video to those the room connected them to
+//! (`Relay::connect`, decided outside from positions by `gather_core::Hearing`), and to
+//! nobody else. Signalling (SDP offers and answers) travels through the caller: this crate
+//! does no WebSocket or HTTP.
+
+mod relay;
+mod sdp;
+mod stats;
+
+use std::io;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use gather_core::UserId;
+use tokio::net::UdpSocket;
+use tokio::sync::{mpsc, oneshot};
+
+use stats::Stats;
+pub use stats::StatsSnapshot;
+pub use str0m::media::MediaKind;
+
+/// How the relay is set up.
+#[derive(Debug, Clone)]
+pub struct RelayConfig {
+    /// Where the UDP socket is bound (`0.0.0.0:3478`, `127.0.0.1:0` in tests).
+    pub bind: SocketAddr,
+    /// The address clients reach the socket at, offered as the one host candidate.
+    /// `None`: the bound address (fine on a LAN or loopback, not behind NAT).
+    pub public: Option<SocketAddr>,
+    /// A session that has not connected (ICE and DTLS) this long after its first offer
+    /// is dropped with `MediaEvent::Failed`.
+    pub connect_timeout: Duration,
+    /// People with a media session at once.
+    pub max_clients: usize,
+    /// Tracks one person may send (microphone, camera, screen).
+    pub max_inbound_tracks: usize,
+    /// Events queued for one person; a person whose queue is full is dropped from media,
+    /// since a lost renegotiation offer would leave their session stuck.
+    pub events_capacity: usize,
+}
+
+impl Default for RelayConfig {
+    fn default() -> Self {
+        Self {
+            bind: SocketAddr::from(([0, 0, 0, 0], 3478)),
+            public: None,
+            connect_timeout: Duration::from_secs(15),
+            max_clients: 1000,
+            max_inbound_tracks: 3,
+            events_capacity: 16,
+        }
+    }
+}
+
+/// What the relay tells one person's signalling layer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MediaEvent {
+    /// The relay wants to renegotiate (tracks of others to add or remove): pass the SDP
+    /// offer to the client and its answer back with `Relay::answer`.
+    ServerOffer { client: UserId, sdp: String },
+    /// ICE and DTLS are up: media flows.
+    Connected { client: UserId },
+    /// The session did not connect in time, or the connection was lost. The person stays
+    /// joined and may start over with a fresh offer.
+    Failed { client: UserId },
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum MediaError {
+    #[error("malformed SDP: {0}")]
+    BadSdp(String),
+    #[error("the SDP offers {offered} tracks to send; at most {max} are allowed")]
+    TooManyTracks { offered: usize, max: usize },
+    #[error("the SDP was refused: {0}")]
+    Rejected(String),
+    #[error("the media relay is full ({max} people)")]
+    Full { max: usize },
+    #[error("{0:?} has not joined media")]
+    NotJoined(UserId),
+    #[error("no offer of the relay is waiting for an answer")]
+    NoPendingOffer,
+    #[error("the media relay has stopped")]
+    Closed,
+}
+
+/// Offers and answers longer than this are refused unparsed.
+const MAX_SDP_BYTES: usize = 64 * 1024;
+
+pub(crate) type Reply<T> = oneshot::Sender<Result<T, MediaError>>;
+
+pub(crate) enum Command {
+    Join { client: UserId, reply: Reply<mpsc::Receiver<MediaEvent>> },
+    Offer { client: UserId, offer: str0m::change::SdpOffer, sending: usize, reply: Reply<String> },
+    Answer { client: UserId, answer: str0m::change::SdpAnswer, reply: Reply<()> },
+    Connect { a: UserId, b: UserId, reply: Reply<()> },
+    Disconnect { a: UserId, b: UserId },
+    Mute { client: UserId, kind: MediaKind, muted: bool },
+    Leave { client: UserId },
+}
+
+/// A handle on the relay task; cheap to clone. The task ends when the last handle is
+/// dropped.
+#[derive(Clone)]
+pub struct Relay {
+    commands: mpsc::Sender<Command>,
+    local: SocketAddr,
+    stats: std::sync::Arc<Stats>,
+}
+
+impl Relay {
+    /// Binds the socket and spawns the relay task on the current runtime.
+    pub async fn start(config: RelayConfig) -> io::Result<Relay> {
+        let socket = UdpSocket::bind(config.bind).await?;
+        let local = socket.local_addr()?;
+        let public = config.public.unwrap_or(local);
+        if public.ip().is_unspecified() {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "the media relay is bound to an unspecified address: set its public address",
+            ));
+        }
+        // Bounded: when the relay falls behind, callers wait (a WebSocket reader slows
+        // down); nothing is dropped.
+        let (commands, inbox) = mpsc::channel(256);
+        let stats = std::sync::Arc::<Stats>::default();
+        tokio::spawn(relay::run(socket, public, config, inbox, stats.clone()));
+        Ok(Relay { commands, local, stats })
+    }
+
+    /// Where the UDP socket is bound.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local
+    }
+
+    /// The relay's counters now.
+    pub fn stats(&self) -> StatsSnapshot {
+        self.stats.snapshot()
+    }
+
+    async fn ask<T>(&self, make: impl FnOnce(Reply<T>) -> Command) -> Result<T, MediaError> {
+        let (reply, answer) = oneshot::channel();
+        self.commands.send(make(reply)).await.map_err(|_| MediaError::Closed)?;
+        answer.await.map_err(|_| MediaError::Closed)?
+    }
+
+    async fn tell(&self, command: Command) -> Result<(), MediaError> {
+        self.commands.send(command).await.map_err(|_| MediaError::Closed)
+    }
+
+    /// `client` takes part in media; the receiver yields the relay's events for them.
+    /// Joining again replaces the earlier session (as after a reconnect).
+    pub async fn join(&self, client: UserId) -> Result<mpsc::Receiver<MediaEvent>, MediaError> {
+        self.ask(|reply| Command::Join { client, reply }).await
+    }
+
+    /// The client's SDP offer (its first, or a renegotiation of its own); gives the answer.
+    pub async fn offer(&self, client: UserId, sdp: &str) -> Result<String, MediaError> {
+        let offer = sdp::parse_offer(sdp)?;
+        let sending = sdp::sending_tracks(sdp);
+        self.ask(|reply| Command::Offer { client, offer, sending, reply }).await
+    }
+
+    /// The client's answer to a `MediaEvent::ServerOffer`.
+    pub async fn answer(&self, client: UserId, sdp: &str) -> Result<(), MediaError> {
+        let answer = sdp::parse_answer(sdp)?;
+        self.ask(|reply| Command::Answer { client, answer, reply }).await
+    }
+
+    /// `a` and `b` hear and see each other from now on. Both must have joined.
+    pub async fn connect(&self, a: UserId, b: UserId) -> Result<(), MediaError> {
+        self.ask(|reply| Command::Connect { a, b, reply }).await
+    }
+
+    /// `a` and `b` no longer hear or see each other; forwarding stops at once.
+    pub async fn disconnect(&self, a: UserId, b: UserId) -> Result<(), MediaError> {
+        self.tell(Command::Disconnect { a, b }).await
+    }
+
+    /// Mutes or unmutes everything of `kind` that `client` sends, at the relay.
+    pub async fn mute(&self, client: UserId, kind: MediaKind, muted: bool) -> Result<(), MediaError> {
+        self.tell(Command::Mute { client, kind, muted }).await
+    }
+
+    /// `client` leaves media: their session closes and their tracks are removed from
+    /// everyone else's.
+    pub async fn leave(&self, client: UserId) -> Result<(), MediaError> {
+        self.tell(Command::Leave { client }).await
+    }
+}
