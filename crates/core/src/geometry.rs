@@ -31,6 +31,13 @@ impl Position {
     pub fn manhattan(self, other: Position) -> u64 {
         self.x.abs_diff(other.x).saturating_add(self.y.abs_diff(other.y))
     }
+
+    /// Whether `other` is within `radius` tiles in a straight line: what `nearby` chat and
+    /// proximity media mean by near. Exact for any two tiles (the squares cannot wrap).
+    pub fn within(self, other: Position, radius: u32) -> bool {
+        let (dx, dy) = (u128::from(self.x.abs_diff(other.x)), u128::from(self.y.abs_diff(other.y)));
+        (dx * dx).saturating_add(dy * dy) <= u128::from(radius) * u128::from(radius)
+    }
 }
 
 /// The size of a space or map, each side in `1..=MAX_SIDE`.

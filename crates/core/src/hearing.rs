@@ -106,8 +106,7 @@ impl Hearing {
     /// Re-decides every link of `user` from where everyone stands.
     fn relink(&mut self, user: UserId) -> Vec<Link> {
         let Some(&here) = self.at.get(&user) else { return Vec::new() };
-        let connect = u64::from(self.rules.radius).pow(2);
-        let keep = u64::from(self.rules.radius.saturating_add(self.rules.hysteresis)).pow(2);
+        let keep = self.rules.radius.saturating_add(self.rules.hysteresis);
         let mut changes = Vec::new();
         for (&other, &there) in &self.at {
             if other == user {
@@ -116,8 +115,7 @@ impl Hearing {
             let key = pair(user, other);
             let linked = self.links.contains(&key);
             let allowed = !self.quiet.contains(&user) && !self.quiet.contains(&other);
-            let d2 = distance2(here, there);
-            let wanted = allowed && if linked { d2 <= keep } else { d2 <= connect };
+            let wanted = allowed && here.within(there, if linked { keep } else { self.rules.radius });
             if wanted && !linked {
                 changes.push(Link::Connected(key.0, key.1));
             } else if !wanted && linked {
@@ -133,11 +131,6 @@ impl Hearing {
         changes.sort();
         changes
     }
-}
-
-fn distance2(a: Position, b: Position) -> u64 {
-    let (dx, dy) = (a.x.abs_diff(b.x), a.y.abs_diff(b.y));
-    dx.saturating_mul(dx).saturating_add(dy.saturating_mul(dy))
 }
 
 #[cfg(test)]

@@ -253,13 +253,7 @@ impl Space {
         Ok(match scope {
             ChatScope::Space => others.map(|(user, _)| user).collect(),
             ChatScope::Nearby => {
-                let r2 = i128::from(radius) * i128::from(radius);
-                let near = |at: Position| {
-                    let (dx, dy) =
-                        (i128::from(at.x) - i128::from(from.x), i128::from(at.y) - i128::from(from.y));
-                    dx * dx + dy * dy <= r2
-                };
-                others.filter(|(_, at)| near(*at)).map(|(user, _)| user).collect()
+                others.filter(|(_, at)| from.within(*at, radius)).map(|(user, _)| user).collect()
             }
             ChatScope::Direct => {
                 let to = to.ok_or(ChatError::NoRecipient)?;
