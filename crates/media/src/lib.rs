@@ -10,8 +10,10 @@ mod relay;
 mod sdp;
 mod stats;
 
+use std::future::{Future, IntoFuture};
 use std::io;
 use std::net::SocketAddr;
+use std::pin::Pin;
 use std::time::Duration;
 
 use gather_core::UserId;
@@ -28,7 +30,8 @@ pub struct RelayConfig {
     /// Where the UDP socket is bound (`0.0.0.0:3478`, `127.0.0.1:0` in tests).
     pub bind: SocketAddr,
     /// The address clients reach the socket at, offered as the one host candidate.
-    /// `None`: the bound address (fine on a LAN or loopback, not behind NAT).
+    /// `None`: the bound address (fine on a LAN or loopback, not behind NAT). Port 0: the
+    /// bound port.
     pub public: Option<SocketAddr>,
     /// A session that has not connected (ICE and DTLS) this long after its first offer
     /// is dropped with `MediaEvent::Failed`.
@@ -101,12 +104,32 @@ pub(crate) enum Command {
     Leave { client: UserId },
 }
 
+/// The answer to a question queued with the relay; await it, or drop it when the answer
+/// does not matter (the command stays queued).
+#[must_use = "the command is queued either way; await this for its answer"]
+pub struct Pending<T>(Result<oneshot::Receiver<Result<T, MediaError>>, MediaError>);
+
+impl<T: Send + 'static> IntoFuture for Pending<T> {
+    type Output = Result<T, MediaError>;
+    type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(async move { self.0?.await.map_err(|_| MediaError::Closed)? })
+    }
+}
+
 /// A handle on the relay task; cheap to clone. The task ends when the last handle is
 /// dropped.
+///
+/// Commands are queued in the order they are given and never wait: a room hands the relay
+/// its decisions (join, connect, mute) from a task that must not block, and each later
+/// command sees the earlier ones done. What a client may cause is limited where it enters
+/// (a WebSocket's rate limit), so the queue stays short.
 #[derive(Clone)]
 pub struct Relay {
-    commands: mpsc::Sender<Command>,
+    commands: mpsc::UnboundedSender<Command>,
     local: SocketAddr,
+    public: SocketAddr,
     stats: std::sync::Arc<Stats>,
 }
 
@@ -115,19 +138,20 @@ impl Relay {
     pub async fn start(config: RelayConfig) -> io::Result<Relay> {
         let socket = UdpSocket::bind(config.bind).await?;
         let local = socket.local_addr()?;
-        let public = config.public.unwrap_or(local);
+        let mut public = config.public.unwrap_or(local);
+        if public.port() == 0 {
+            public.set_port(local.port());
+        }
         if public.ip().is_unspecified() {
             return Err(io::Error::new(
                 io::ErrorKind::InvalidInput,
                 "the media relay is bound to an unspecified address: set its public address",
             ));
         }
-        // Bounded: when the relay falls behind, callers wait (a WebSocket reader slows
-        // down); nothing is dropped.
-        let (commands, inbox) = mpsc::channel(256);
+        let (commands, inbox) = mpsc::unbounded_channel();
         let stats = std::sync::Arc::<Stats>::default();
         tokio::spawn(relay::run(socket, public, config, inbox, stats.clone()));
-        Ok(Relay { commands, local, stats })
+        Ok(Relay { commands, local, public, stats })
     }
 
     /// Where the UDP socket is bound.
@@ -135,58 +159,72 @@ impl Relay {
         self.local
     }
 
+    /// The address offered to clients.
+    pub fn public_addr(&self) -> SocketAddr {
+        self.public
+    }
+
     /// The relay's counters now.
     pub fn stats(&self) -> StatsSnapshot {
         self.stats.snapshot()
     }
 
-    async fn ask<T>(&self, make: impl FnOnce(Reply<T>) -> Command) -> Result<T, MediaError> {
+    /// Queues a question; its answer comes after every command queued before it.
+    fn ask<T>(&self, make: impl FnOnce(Reply<T>) -> Command) -> Pending<T> {
         let (reply, answer) = oneshot::channel();
-        self.commands.send(make(reply)).await.map_err(|_| MediaError::Closed)?;
-        answer.await.map_err(|_| MediaError::Closed)?
+        Pending(self.commands.send(make(reply)).map(|()| answer).map_err(|_| MediaError::Closed))
     }
 
-    async fn tell(&self, command: Command) -> Result<(), MediaError> {
-        self.commands.send(command).await.map_err(|_| MediaError::Closed)
+    fn tell(&self, command: Command) {
+        // A stopped relay has nobody left to tell.
+        let _ = self.commands.send(command);
     }
 
     /// `client` takes part in media; the receiver yields the relay's events for them.
     /// Joining again replaces the earlier session (as after a reconnect).
-    pub async fn join(&self, client: UserId) -> Result<mpsc::Receiver<MediaEvent>, MediaError> {
-        self.ask(|reply| Command::Join { client, reply }).await
+    pub fn join(&self, client: UserId) -> Pending<mpsc::Receiver<MediaEvent>> {
+        self.ask(|reply| Command::Join { client, reply })
     }
 
     /// The client's SDP offer (its first, or a renegotiation of its own); gives the answer.
-    pub async fn offer(&self, client: UserId, sdp: &str) -> Result<String, MediaError> {
-        let offer = sdp::parse_offer(sdp)?;
-        let sending = sdp::sending_tracks(sdp);
-        self.ask(|reply| Command::Offer { client, offer, sending, reply }).await
+    /// Queued at once, ahead of any command given after this call.
+    pub fn offer(&self, client: UserId, sdp: &str) -> Pending<String> {
+        match sdp::parse_offer(sdp) {
+            Ok(offer) => {
+                let sending = sdp::sending_tracks(sdp);
+                self.ask(|reply| Command::Offer { client, offer, sending, reply })
+            }
+            Err(e) => Pending(Err(e)),
+        }
     }
 
     /// The client's answer to a `MediaEvent::ServerOffer`.
-    pub async fn answer(&self, client: UserId, sdp: &str) -> Result<(), MediaError> {
-        let answer = sdp::parse_answer(sdp)?;
-        self.ask(|reply| Command::Answer { client, answer, reply }).await
+    pub fn answer(&self, client: UserId, sdp: &str) -> Pending<()> {
+        match sdp::parse_answer(sdp) {
+            Ok(answer) => self.ask(|reply| Command::Answer { client, answer, reply }),
+            Err(e) => Pending(Err(e)),
+        }
     }
 
-    /// `a` and `b` hear and see each other from now on. Both must have joined.
-    pub async fn connect(&self, a: UserId, b: UserId) -> Result<(), MediaError> {
-        self.ask(|reply| Command::Connect { a, b, reply }).await
+    /// `a` and `b` hear and see each other from now on. Both must have joined; the answer
+    /// says whether they had.
+    pub fn connect(&self, a: UserId, b: UserId) -> Pending<()> {
+        self.ask(|reply| Command::Connect { a, b, reply })
     }
 
     /// `a` and `b` no longer hear or see each other; forwarding stops at once.
-    pub async fn disconnect(&self, a: UserId, b: UserId) -> Result<(), MediaError> {
-        self.tell(Command::Disconnect { a, b }).await
+    pub fn disconnect(&self, a: UserId, b: UserId) {
+        self.tell(Command::Disconnect { a, b });
     }
 
     /// Mutes or unmutes everything of `kind` that `client` sends, at the relay.
-    pub async fn mute(&self, client: UserId, kind: MediaKind, muted: bool) -> Result<(), MediaError> {
-        self.tell(Command::Mute { client, kind, muted }).await
+    pub fn mute(&self, client: UserId, kind: MediaKind, muted: bool) {
+        self.tell(Command::Mute { client, kind, muted });
     }
 
     /// `client` leaves media: their session closes and their tracks are removed from
     /// everyone else's.
-    pub async fn leave(&self, client: UserId) -> Result<(), MediaError> {
-        self.tell(Command::Leave { client }).await
+    pub fn leave(&self, client: UserId) {
+        self.tell(Command::Leave { client });
     }
 }

@@ -95,7 +95,7 @@ pub(crate) async fn run(
     socket: UdpSocket,
     public: SocketAddr,
     config: RelayConfig,
-    mut inbox: mpsc::Receiver<Command>,
+    mut inbox: mpsc::UnboundedReceiver<Command>,
     stats: Arc<Stats>,
 ) {
     let mut state = State {

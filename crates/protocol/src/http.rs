@@ -131,6 +131,29 @@ pub struct ChatPageResponse {
     pub next: Option<ChatMessageId>,
 }
 
+/// `GET /media` *(Gather)*: whether this server relays voice and video, and the ICE
+/// servers a browser should use to reach it (TURN with credentials that expire).
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct MediaConfigResponse {
+    pub enabled: bool,
+    pub ice_servers: Vec<IceServerBody>,
+}
+
+/// One entry of `RTCConfiguration.iceServers`, spelled as browsers take it.
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct IceServerBody {
+    pub urls: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub username: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub credential: Option<String>,
+}
+
 /// `GET /me` *(Gather)*: who the token belongs to.
 #[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]

@@ -9,4 +9,4 @@ pub mod node;
 pub mod typescript;
 pub mod ws;
 
-pub use ws::{parse_client_frame, ClientFrame, FrameError, ServerFrame};
+pub use ws::{parse_client_frame, ClientFrame, FrameError, MediaSignal, ServerFrame};

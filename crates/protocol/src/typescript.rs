@@ -11,7 +11,7 @@ use ts_rs::{Config, TS};
 
 use crate::close::CloseReason;
 use crate::http::*;
-use crate::ws::{ChatPayload, ClientFrameBody, JoinPayload, Point, ServerFrame, UserAt};
+use crate::ws::{ChatPayload, ClientFrameBody, JoinPayload, MediaMuted, MediaSignal, Point, Sdp, ServerFrame, UserAt};
 
 /// The whole of `wire.ts`.
 pub fn wire_ts() -> String {
@@ -31,6 +31,9 @@ pub fn wire_ts() -> String {
     file.decl::<Point>();
     file.decl::<UserAt>();
     file.decl::<ChatScopeWire>();
+    file.decl::<MediaSignal>();
+    file.decl::<Sdp>();
+    file.decl::<MediaMuted>();
 
     file.section("WebSocket close codes (crates/protocol/src/close.rs)");
     file.push_str(&close_reasons());
@@ -50,6 +53,8 @@ pub fn wire_ts() -> String {
     file.decl::<ChatBody>();
     file.decl::<ChatPageResponse>();
     file.decl::<MeResponse>();
+    file.decl::<MediaConfigResponse>();
+    file.decl::<IceServerBody>();
     file.decl::<UpdateMetadataRequest>();
     file.decl::<AvatarBody>();
     file.decl::<AvatarsResponse>();

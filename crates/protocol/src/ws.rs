@@ -25,6 +25,51 @@ pub enum ClientFrame {
         scope: ChatScope,
         to: Option<UserId>,
     },
+    /// Proximity voice and video: see [`MediaSignal`].
+    Media(MediaSignal),
+}
+
+/// What a client says about its own media, over the space's WebSocket. The server's
+/// relay answers; whom the client hears and sees is decided by the server.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", content = "payload", rename_all = "kebab-case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub enum MediaSignal {
+    /// Starts media (the first offer) or renegotiates the client's own tracks. The
+    /// client's ICE candidates go inside the SDP (gathering finished before sending).
+    MediaOffer(Sdp),
+    /// The answer to the server's `media-offer`.
+    MediaAnswer(Sdp),
+    /// What the client has switched off: the relay forwards nothing of a muted kind.
+    MediaMute(MediaMuted),
+    /// Ends the client's media; it stays in the space.
+    MediaLeave {},
+}
+
+impl MediaSignal {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::MediaOffer(_) => "media-offer",
+            Self::MediaAnswer(_) => "media-answer",
+            Self::MediaMute(_) => "media-mute",
+            Self::MediaLeave {} => "media-leave",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Sdp {
+    pub sdp: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct MediaMuted {
+    /// The microphone is off.
+    pub audio: bool,
+    /// Camera and screen are off.
+    pub video: bool,
 }
 
 impl ClientFrame {
@@ -39,6 +84,7 @@ impl ClientFrame {
             Self::Move { .. } => "move",
             Self::Leave => "leave",
             Self::Chat { .. } => "chat",
+            Self::Media(signal) => signal.kind(),
         }
     }
 }
@@ -74,7 +120,7 @@ impl FrameError {
                 )
             }
             Self::UnknownType(kind) => {
-                format!("unknown frame type \"{kind}\"; expected join, move, leave or chat")
+                format!("unknown frame type \"{kind}\"; expected join, move, leave, chat or a media-… frame")
             }
             Self::BadPayload { kind, detail } => format!("bad payload for \"{kind}\": {detail}"),
         }
@@ -100,6 +146,10 @@ pub enum ClientFrameBody {
     /// The payload may also be left out.
     Leave {},
     Chat(ChatPayload),
+    MediaOffer(Sdp),
+    MediaAnswer(Sdp),
+    MediaMute(MediaMuted),
+    MediaLeave {},
 }
 
 impl From<&ClientFrame> for ClientFrameBody {
@@ -113,6 +163,10 @@ impl From<&ClientFrame> for ClientFrameBody {
             ClientFrame::Chat { text, scope, to } => {
                 Self::Chat(ChatPayload { text: text.clone(), scope: *scope, to: *to })
             }
+            ClientFrame::Media(MediaSignal::MediaOffer(sdp)) => Self::MediaOffer(sdp.clone()),
+            ClientFrame::Media(MediaSignal::MediaAnswer(sdp)) => Self::MediaAnswer(sdp.clone()),
+            ClientFrame::Media(MediaSignal::MediaMute(muted)) => Self::MediaMute(*muted),
+            ClientFrame::Media(MediaSignal::MediaLeave {}) => Self::MediaLeave {},
         }
     }
 }
@@ -162,6 +216,10 @@ pub fn parse_client_frame(text: &str) -> Result<ClientFrame, FrameError> {
             let p: ChatPayload = read("chat", payload)?;
             Ok(ClientFrame::Chat { text: p.text, scope: p.scope, to: p.to })
         }
+        "media-offer" => Ok(ClientFrame::Media(MediaSignal::MediaOffer(read("media-offer", payload)?))),
+        "media-answer" => Ok(ClientFrame::Media(MediaSignal::MediaAnswer(read("media-answer", payload)?))),
+        "media-mute" => Ok(ClientFrame::Media(MediaSignal::MediaMute(read("media-mute", payload)?))),
+        "media-leave" => Ok(ClientFrame::Media(MediaSignal::MediaLeave {})),
         other => Err(FrameError::UnknownType(other.chars().take(64).collect())),
     }
 }
@@ -248,6 +306,26 @@ pub enum ServerFrame {
         space_id: SpaceId,
     },
     Chat(ChatBody),
+    /// The relay's answer to the client's `media-offer`.
+    MediaAnswer {
+        sdp: String,
+    },
+    /// The relay renegotiates (people's tracks to add or remove): answer with `media-answer`.
+    MediaOffer {
+        sdp: String,
+    },
+    /// The media connection is up.
+    MediaConnected {},
+    /// The media connection failed or was lost; send a fresh `media-offer` to start over.
+    MediaFailed {
+        reason: String,
+    },
+    /// Whom the client hears and sees now. Each track the relay sends belongs to a media
+    /// stream whose id is the sender's user id; tracks of people not listed carry nothing.
+    MediaPeers {
+        #[cfg_attr(feature = "ts", ts(as = "Vec<String>"))]
+        peers: Vec<UserId>,
+    },
     /// The session this socket signed in with was revoked; the socket closes next.
     SessionRevoked {},
     /// The server is stopping; the socket closes next (code 1001). Reconnect later.
@@ -325,6 +403,10 @@ mod tests {
             ClientFrame::Leave,
             ClientFrame::Chat { text: "hi".into(), scope: ChatScope::Nearby, to: None },
             ClientFrame::Chat { text: "psst".into(), scope: ChatScope::Direct, to: Some(UserId::new()) },
+            ClientFrame::Media(MediaSignal::MediaOffer(Sdp { sdp: "v=0".into() })),
+            ClientFrame::Media(MediaSignal::MediaAnswer(Sdp { sdp: "v=0".into() })),
+            ClientFrame::Media(MediaSignal::MediaMute(MediaMuted { audio: true, video: false })),
+            ClientFrame::Media(MediaSignal::MediaLeave {}),
         ];
         for frame in frames {
             assert_eq!(parse_client_frame(&frame.to_json()), Ok(frame.clone()), "{}", frame.to_json());

@@ -45,6 +45,7 @@ fn variants(message: &NodeMessage) -> Vec<&'static str> {
             RoomCommand::ChatAudience { .. } => "command/chat-audience",
             RoomCommand::Deliver { .. } => "command/deliver",
             RoomCommand::Reattach { .. } => "command/reattach",
+            RoomCommand::Media { .. } => "command/media",
         }],
         NodeMessage::Notice { notice, .. } => vec![match notice {
             Notice::ElementAdded(_) => "notice/element-added",

@@ -21,6 +21,7 @@ use crate::auth::{load_or_create_secret, Passwords, SessionGate, SigninThrottle,
 use crate::clock::Clock;
 use crate::cluster::{Cluster, ClusterBus};
 use crate::config::Config;
+use crate::media::MediaNode;
 use crate::metered_store::MeteredStore;
 use crate::metrics::Metrics;
 use crate::rooms::Rooms;
@@ -88,6 +89,7 @@ impl App {
         let saturation = Saturation::new(config.ws_linger());
         let gauge = metrics.saturated.clone();
         tokio::spawn(saturation.clone().monitor(shutdown_rx.clone(), move |is| gauge.set(i64::from(is))));
+        let media = MediaNode::start(&config.media, config.addr).await?;
         let state = AppState {
             saturation,
             tokens: Arc::new(Tokens::new(&secret, config.token_ttl(), clock.clone())),
@@ -103,7 +105,9 @@ impl App {
                 config.chat_nearby_radius,
                 config.interest(),
                 cluster.clone(),
+                media.clone(),
             ),
+            media,
             metrics,
             clock,
             store: shared,

@@ -1,11 +1,13 @@
 //! Settings: every flag also reads a `GATHER_*` variable. Tests build a [`Config`] in code
-//! with [`Config::new`] and never touch the environment.
+//! with [`Config::new`] and never touch the environment; in code, media starts off.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::{Parser, Subcommand, ValueEnum};
+
+pub use crate::media::MediaConfig;
 
 const DEFAULT_ADDR: &str = "127.0.0.1:3000";
 const DEFAULT_TOKEN_TTL_SECS: u64 = 7 * 24 * 60 * 60;
@@ -188,6 +190,9 @@ pub struct Config {
     /// Most WebSocket connections one account may have joined to spaces at once.
     #[arg(long, env = "GATHER_MAX_SOCKETS_PER_USER", default_value_t = DEFAULT_MAX_SOCKETS_PER_USER)]
     pub max_sockets_per_user: usize,
+
+    #[command(flatten)]
+    pub media: MediaConfig,
 }
 
 impl Config {
@@ -218,6 +223,7 @@ impl Config {
             node_id: None,
             shutdown_timeout_secs: DEFAULT_SHUTDOWN_TIMEOUT_SECS,
             chat_nearby_radius: DEFAULT_CHAT_NEARBY_RADIUS,
+            media: MediaConfig::off(),
         }
     }
 

@@ -10,6 +10,7 @@ pub mod config;
 mod demo;
 mod error;
 pub(crate) mod http;
+mod media;
 mod metered_store;
 mod metrics;
 mod rooms;

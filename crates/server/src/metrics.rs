@@ -23,6 +23,8 @@ pub struct Metrics {
     pub bus_out: IntCounterVec,
     pub spaces_owned: IntGauge,
     pub forward_latency: Histogram,
+    pub media_links: IntCounterVec,
+    pub media_refused: IntCounterVec,
 }
 
 const LATENCY_BUCKETS: &[f64] =
@@ -96,6 +98,12 @@ impl Metrics {
             ),
             bus_out: counter("bus_messages_out_total", "Messages sent to other nodes, by kind", &["kind"]),
             spaces_owned: gauge("spaces_owned", "Spaces whose lease this node holds"),
+            media_links: counter(
+                "media_links_total",
+                "People who started (connected) or stopped (disconnected) hearing each other",
+                &["change"],
+            ),
+            media_refused: counter("media_refused_total", "Requests to join media refused, by reason", &["reason"]),
             forward_latency: {
                 let opts = HistogramOpts::new(
                     "forward_latency_seconds",

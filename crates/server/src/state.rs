@@ -10,6 +10,7 @@ use crate::auth::{Passwords, SessionGate, SigninThrottle, Tokens};
 use crate::clock::Clock;
 use crate::cluster::Cluster;
 use crate::config::Config;
+use crate::media::MediaNode;
 use crate::metrics::Metrics;
 use crate::rooms::Rooms;
 use crate::saturation::Saturation;
@@ -33,6 +34,8 @@ pub struct AppState {
     pub clock: Clock,
     /// Whether the server is saturated, which makes socket writers batch.
     pub saturation: Arc<Saturation>,
+    /// The media relay, unless media is off.
+    pub media: Option<MediaNode>,
     /// The link to the other nodes (a link of its own for a single node).
     pub cluster: Arc<Cluster>,
     /// Flips to true when the server starts shutting down; sockets watch it to say goodbye.

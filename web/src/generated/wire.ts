@@ -18,6 +18,11 @@ export type ServerFrame =
   | { "type": "element-removed", "payload": { id: string, } }
   | { "type": "space-closed", "payload": { spaceId: string, } }
   | { "type": "chat", "payload": ChatBody }
+  | { "type": "media-answer", "payload": { sdp: string, } }
+  | { "type": "media-offer", "payload": { sdp: string, } }
+  | { "type": "media-connected", "payload": Record<symbol, never> }
+  | { "type": "media-failed", "payload": { reason: string, } }
+  | { "type": "media-peers", "payload": { peers: Array<string>, } }
   | { "type": "session-revoked", "payload": Record<symbol, never> }
   | { "type": "server-shutdown", "payload": Record<symbol, never> }
   | { "type": "error", "payload": { code: string, message: string, } };
@@ -30,7 +35,11 @@ export type ClientFrame =
   | { "type": "join", "payload": JoinPayload }
   | { "type": "move", "payload": Point }
   | { "type": "leave", "payload": Record<symbol, never> }
-  | { "type": "chat", "payload": ChatPayload };
+  | { "type": "chat", "payload": ChatPayload }
+  | { "type": "media-offer", "payload": Sdp }
+  | { "type": "media-answer", "payload": Sdp }
+  | { "type": "media-mute", "payload": MediaMuted }
+  | { "type": "media-leave", "payload": Record<symbol, never> };
 
 export type JoinPayload = { spaceId: string, token: string, };
 
@@ -50,6 +59,28 @@ export type UserAt = { userId: string, x: number, y: number, };
 
 /** Who hears a chat message: everyone in the space, people nearby, or one person. */
 export type ChatScope = "space" | "nearby" | "direct";
+
+/**
+ * What a client says about its own media, over the space's WebSocket. The server's
+ * relay answers; whom the client hears and sees is decided by the server.
+ */
+export type MediaSignal =
+  | { "type": "media-offer", "payload": Sdp }
+  | { "type": "media-answer", "payload": Sdp }
+  | { "type": "media-mute", "payload": MediaMuted }
+  | { "type": "media-leave", "payload": Record<symbol, never> };
+
+export type Sdp = { sdp: string, };
+
+export type MediaMuted = {
+/**
+ * The microphone is off.
+ */
+audio: boolean,
+/**
+ * Camera and screen are off.
+ */
+video: boolean, };
 
 // WebSocket close codes (crates/protocol/src/close.rs)
 
@@ -126,6 +157,17 @@ export type ChatPageResponse = { messages: Array<ChatBody>, next: string | null,
  * `GET /me` *(Gather)*: who the token belongs to.
  */
 export type MeResponse = { userId: string, username: string, role: Role, avatarId: string | null, };
+
+/**
+ * `GET /media` *(Gather)*: whether this server relays voice and video, and the ICE
+ * servers a browser should use to reach it (TURN with credentials that expire).
+ */
+export type MediaConfigResponse = { enabled: boolean, iceServers: Array<IceServerBody>, };
+
+/**
+ * One entry of `RTCConfiguration.iceServers`, spelled as browsers take it.
+ */
+export type IceServerBody = { urls: Array<string>, username?: string, credential?: string, };
 
 export type UpdateMetadataRequest = { avatarId: string, };
 

@@ -159,6 +159,11 @@ pub enum RoomCommand {
         frame: String,
         kind: String,
     },
+    /// The member's media signalling, for the relay of the owner's node.
+    Media {
+        member: MemberRef,
+        signal: crate::ws::MediaSignal,
+    },
     /// After the space moved to a new owner: the member's socket is on the sending node,
     /// which last saw them `at`.
     Reattach {
@@ -176,6 +181,7 @@ impl RoomCommand {
             Self::ChatAudience { .. } => "chat-audience",
             Self::Deliver { .. } => "deliver",
             Self::Reattach { .. } => "reattach",
+            Self::Media { .. } => "media",
         }
     }
 
@@ -186,7 +192,8 @@ impl RoomCommand {
             | Self::Move { member, .. }
             | Self::Leave { member }
             | Self::ChatAudience { member, .. }
-            | Self::Reattach { member, .. } => Some(*member),
+            | Self::Reattach { member, .. }
+            | Self::Media { member, .. } => Some(*member),
             Self::Deliver { .. } => None,
         }
     }

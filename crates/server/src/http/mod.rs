@@ -4,6 +4,7 @@ mod account;
 mod catalog;
 mod chat;
 mod json;
+mod media;
 mod openapi;
 pub mod ops;
 pub mod plain_errors;
@@ -27,6 +28,7 @@ pub fn router() -> Router<AppState> {
         .merge(chat::router())
         .merge(catalog::router())
         .merge(spaces::router())
+        .merge(media::router())
         .merge(openapi::router())
         .fallback(|| async { ApiError::NotFound })
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))

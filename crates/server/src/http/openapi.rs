@@ -10,7 +10,7 @@ use gather_protocol::http::ErrorBody;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{IntoResponses, Modify, OpenApi};
 
-use super::{account, catalog, chat, ops, spaces, users};
+use super::{account, catalog, chat, media, ops, spaces, users};
 use crate::state::AppState;
 
 #[derive(OpenApi)]
@@ -27,6 +27,7 @@ use crate::state::AppState;
         (path = "/api/v1", api = chat::Api, tags = ["chat"]),
         (path = "/api/v1", api = catalog::Api, tags = ["catalog"]),
         (path = "/api/v1", api = spaces::Api, tags = ["spaces"]),
+        (path = "/api/v1", api = media::Api, tags = ["media"]),
     ),
     modifiers(&BearerToken)
 )]

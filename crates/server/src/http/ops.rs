@@ -87,8 +87,11 @@ async fn metrics(State(state): State<AppState>) -> Response {
     state.metrics.spaces_live.set(live);
     // In a cluster every room this node runs holds that space's lease.
     state.metrics.spaces_owned.set(if state.cluster.is_shared() { live } else { 0 });
-    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], state.metrics.render())
-        .into_response()
+    let mut text = state.metrics.render();
+    if let Some(media) = &state.media {
+        text.push_str(&media.render_metrics());
+    }
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], text).into_response()
 }
 
 /// Counts and times each request by its route pattern (not its raw path, which would make

@@ -52,6 +52,11 @@ impl Membership {
         self.tell(RoomCommand::Move { member: self.member, to: to.into() }).await;
     }
 
+    /// Media signalling, for the relay of the node that runs the space.
+    pub async fn media(&self, signal: gather_protocol::MediaSignal) {
+        self.tell(RoomCommand::Media { member: self.member, signal }).await;
+    }
+
     /// Who would hear a chat message from this member now (the sender left out).
     pub async fn chat_audience(
         &self,

@@ -12,6 +12,7 @@ mod close_reason;
 mod command;
 mod inbound;
 mod lease;
+mod media;
 mod members;
 mod membership;
 mod opening;
@@ -30,6 +31,7 @@ use gather_store::Store;
 use tokio::sync::mpsc;
 
 use crate::cluster::Cluster;
+use crate::media::MediaNode;
 use crate::metrics::Metrics;
 pub use close_reason::CloseReason;
 use command::RoomMsg;
@@ -90,9 +92,10 @@ impl Rooms {
         nearby_radius: u32,
         interest: Interest,
         cluster: Arc<Cluster>,
+        media: Option<MediaNode>,
     ) -> Self {
         let registry = Registry::default();
-        let parts = RoomParts { registry: registry.clone(), store, metrics, cluster, nearby_radius };
+        let parts = RoomParts { registry: registry.clone(), store, metrics, cluster, nearby_radius, media };
         let counter = Arc::new(AtomicU64::new(1));
         Self { registry, local_notices, counter, interest, parts, replicas: Arc::default() }
     }

@@ -26,7 +26,7 @@ impl Rooms {
         let (remote, remote_rx) = mpsc::unbounded_channel();
         let handle = RoomHandle { local, remote, generation: self.counter.fetch_add(1, Ordering::Relaxed) };
         rooms.insert(space, handle.clone());
-        let inboxes = Inboxes { local: local_rx, remote: remote_rx };
+        let inboxes = Inboxes { local: local_rx, remote: remote_rx, own: handle.remote.downgrade() };
         tokio::spawn(self.clone().open(space, handle.generation, inboxes, claimed));
         handle
     }
@@ -61,7 +61,7 @@ impl Rooms {
             }
         };
         let live = LiveSpace::new(layout_of(&stored), self.interest);
-        let mut room = Room::new(space, generation, live, self.parts.clone());
+        let mut room = Room::new(space, generation, live, self.parts.clone(), inboxes.own.clone());
         // Taking over from a dead owner: start from this node's last picture of the space.
         room.restore(self.replicas.shadow_of(space));
         room.run(inboxes, subscription).await;
@@ -93,6 +93,9 @@ pub(super) fn refusal(command: &RoomCommand, reason: JoinRefusal) -> Option<Answ
         RoomCommand::Join { .. } => Some(Answer::JoinRefused { reason }),
         RoomCommand::ChatAudience { .. } => Some(Answer::ChatRefused { reason: ChatRefusal::SenderAbsent }),
         RoomCommand::Leave { .. } => Some(Answer::Done),
-        RoomCommand::Move { .. } | RoomCommand::Deliver { .. } | RoomCommand::Reattach { .. } => None,
+        RoomCommand::Move { .. }
+        | RoomCommand::Deliver { .. }
+        | RoomCommand::Reattach { .. }
+        | RoomCommand::Media { .. } => None,
     }
 }

@@ -19,9 +19,11 @@ use tokio::time::Instant;
 
 use super::close_reason::CloseReason;
 use super::command::RoomMsg;
+use super::media::{RoomMedia, ToMember};
 use super::members::{Delivery, Home, Member, Members};
 use super::{layout_of, lease, Registry};
 use crate::cluster::Cluster;
+use crate::media::MediaNode;
 use crate::metrics::Metrics;
 
 /// How long a room taken over from a dead owner waits for each member's node to reattach
@@ -42,6 +44,8 @@ pub struct Room {
     /// After a takeover: people restored from the last picture of the space whose sockets
     /// have not been reattached yet, and until when they may be.
     awaiting: HashMap<UserId, Instant>,
+    /// Voice and video, when this node runs a media relay.
+    media: Option<RoomMedia>,
     /// Members found too slow and not yet cut off. Cutting one off tells the others it
     /// left, which may find more; a list rather than recursion keeps that flat.
     too_slow: Vec<UserId>,
@@ -55,6 +59,7 @@ pub struct RoomParts {
     pub metrics: Arc<Metrics>,
     pub cluster: Arc<Cluster>,
     pub nearby_radius: u32,
+    pub media: Option<MediaNode>,
 }
 
 /// A room's two inboxes: commands from sockets on this node wait for room when it is full
@@ -64,6 +69,8 @@ pub struct RoomParts {
 pub struct Inboxes {
     pub local: mpsc::Receiver<RoomMsg>,
     pub remote: mpsc::UnboundedReceiver<RoomMsg>,
+    /// A way into `remote` for the room itself (answers that come back later).
+    pub own: mpsc::WeakUnboundedSender<RoomMsg>,
 }
 
 impl Inboxes {
@@ -87,9 +94,17 @@ impl Inboxes {
 }
 
 impl Room {
-    pub fn new(id: SpaceId, generation: u64, space: LiveSpace, parts: RoomParts) -> Self {
-        let RoomParts { registry, store, metrics, cluster, nearby_radius } = parts;
+    /// `inbox` is the room's own, for answers that come back later (the media relay's).
+    pub fn new(
+        id: SpaceId,
+        generation: u64,
+        space: LiveSpace,
+        parts: RoomParts,
+        inbox: mpsc::WeakUnboundedSender<RoomMsg>,
+    ) -> Self {
+        let RoomParts { registry, store, metrics, cluster, nearby_radius, media } = parts;
         Self {
+            media: media.map(|node| RoomMedia::new(node, inbox, metrics.clone())),
             id,
             generation,
             space,
@@ -192,6 +207,10 @@ impl Room {
                 }
                 None
             }
+            RoomCommand::Media { member, signal } => {
+                self.media_signal(member, signal);
+                None
+            }
         };
         if let Some(answer) = answer {
             origin.answer(answer, &self.cluster);
@@ -234,6 +253,27 @@ impl Room {
         if let Ok(outgoing) = self.space.apply(command) {
             self.members.insert(user, Member { membership: member.membership, home });
             outgoing.into_iter().for_each(|out| self.deliver(out));
+        }
+    }
+
+    fn media_signal(&mut self, member: MemberRef, signal: gather_protocol::MediaSignal) {
+        let Some(at) = self.space.position_of(member.user).filter(|_| self.is_current(member)) else {
+            return; // Not (or no longer) in the space: nothing to say.
+        };
+        let frames = match &mut self.media {
+            Some(media) => media.signal(member, at, signal),
+            None => {
+                let frame = ServerFrame::error("media-off", "this server does not relay voice or video");
+                vec![ToMember { user: member.user, frame: encode(&frame) }]
+            }
+        };
+        self.send_media(frames);
+    }
+
+    fn send_media(&mut self, frames: Vec<ToMember>) {
+        for ToMember { user, frame } in frames {
+            let delivery = self.members.send_where(&frame, |to| to == user);
+            self.settle("media", delivery);
         }
     }
 
@@ -302,6 +342,15 @@ impl Room {
 
     /// Sends an event to its audience, encoded once for all of them.
     fn deliver(&mut self, out: Outgoing) {
+        if let Some(media) = &mut self.media {
+            // Who hears whom follows where people stand (and whether they are here).
+            let frames = match out.event {
+                Event::Moved { user, to } => media.moved(user, to),
+                Event::Left { user } => media.left(user),
+                _ => Vec::new(),
+            };
+            self.send_media(frames);
+        }
         let frame = encode(&ServerFrame::from(&out.event));
         if let Event::MoveRejected { reason, .. } = out.event {
             self.metrics.moves_rejected.with_label_values(&[reason.as_str()]).inc();
@@ -394,6 +443,7 @@ fn event_type(event: &Event) -> &'static str {
 fn frame_type_of(kind: &str) -> &'static str {
     match kind {
         "chat" => "chat",
+        "media" => "media",
         _ => "other",
     }
 }

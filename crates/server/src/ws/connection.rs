@@ -224,6 +224,10 @@ impl Connection {
                 None => self.reply_error("not-joined", "you are not in a space"),
             },
             ClientFrame::Chat { text, scope, to } => self.on_chat(&text, scope, to).await,
+            ClientFrame::Media(signal) => match &self.membership {
+                Some(membership) => membership.media(signal).await,
+                None => self.reply_error("not-joined", "join a space before starting voice or video"),
+            },
         }
     }
 

@@ -1,0 +1,216 @@
+//! Proximity voice and video in one room: who takes part, who hears whom (decided by
+//! `gather_core::Hearing` from the positions the room holds, never by a client), and the
+//! node's relay told of each change. The relay's answers and events come back through the
+//! room's own inbox as frames to deliver, so they reach the member wherever its socket is.
+
+use std::collections::{BTreeSet, HashSet};
+use std::sync::Arc;
+
+use bytes::Bytes;
+use gather_core::{Hearing, Link, Position, UserId};
+use gather_media::{MediaError, MediaEvent, MediaKind, Pending};
+use gather_protocol::node::{MemberRef, RoomCommand};
+use gather_protocol::ws::{MediaMuted, Sdp};
+use gather_protocol::{MediaSignal, ServerFrame};
+use tokio::sync::mpsc;
+
+use super::command::RoomMsg;
+use crate::media::MediaNode;
+use crate::metrics::Metrics;
+
+/// A frame the room hands to one member.
+pub struct ToMember {
+    pub user: UserId,
+    pub frame: Bytes,
+}
+
+impl ToMember {
+    fn new(user: UserId, frame: &ServerFrame) -> Self {
+        Self { user, frame: Bytes::from(frame.to_json()) }
+    }
+}
+
+pub struct RoomMedia {
+    node: MediaNode,
+    hearing: Hearing,
+    taking_part: HashSet<UserId>,
+    /// The room's own inbox, for what the relay says later. Weak: the room closes when its
+    /// members are gone, whatever relay tasks still run.
+    inbox: mpsc::WeakUnboundedSender<RoomMsg>,
+    metrics: Arc<Metrics>,
+}
+
+impl RoomMedia {
+    pub fn new(node: MediaNode, inbox: mpsc::WeakUnboundedSender<RoomMsg>, metrics: Arc<Metrics>) -> Self {
+        Self { hearing: Hearing::new(node.rules), node, taking_part: HashSet::new(), inbox, metrics }
+    }
+
+    /// A member's signalling; `at` is where they stand now.
+    pub fn signal(&mut self, member: MemberRef, at: Position, signal: MediaSignal) -> Vec<ToMember> {
+        let user = member.user;
+        let relay = &self.node.relay;
+        match signal {
+            MediaSignal::MediaOffer(Sdp { sdp }) if !self.taking_part.contains(&user) => {
+                let max = self.node.max_per_space;
+                if self.taking_part.len() >= max {
+                    self.metrics.media_refused.with_label_values(&["space-full"]).inc();
+                    let message = format!("this space already has {max} people in voice and video");
+                    return vec![ToMember::new(user, &ServerFrame::error("media-full", message))];
+                }
+                self.taking_part.insert(user);
+                // Queued in this order: the relay sees the join, then the offer, then the
+                // connections made below.
+                let events = relay.join(user);
+                let answer = relay.offer(user, &sdp);
+                tokio::spawn(serve(member, events, answer, self.inbox.clone()));
+                let links = self.hearing.place(user, at);
+                self.relink(links)
+            }
+            MediaSignal::MediaOffer(Sdp { sdp }) => {
+                let answer = relay.offer(user, &sdp);
+                let inbox = self.inbox.clone();
+                tokio::spawn(async move {
+                    if let Some(frame) = answer_frame(answer.await) {
+                        deliver(&inbox, user, &frame);
+                    }
+                });
+                Vec::new()
+            }
+            MediaSignal::MediaAnswer(Sdp { sdp }) if self.taking_part.contains(&user) => {
+                let accepted = relay.answer(user, &sdp);
+                let inbox = self.inbox.clone();
+                tokio::spawn(async move {
+                    if let Err(e) = accepted.await {
+                        deliver(&inbox, user, &media_error(&e));
+                    }
+                });
+                Vec::new()
+            }
+            MediaSignal::MediaMute(MediaMuted { audio, video }) if self.taking_part.contains(&user) => {
+                relay.mute(user, MediaKind::Audio, audio);
+                relay.mute(user, MediaKind::Video, video);
+                Vec::new()
+            }
+            MediaSignal::MediaAnswer(_) | MediaSignal::MediaMute(_) => {
+                let frame = ServerFrame::error("media-not-started", "send a media-offer first");
+                vec![ToMember::new(user, &frame)]
+            }
+            MediaSignal::MediaLeave {} => self.left(user),
+        }
+    }
+
+    /// Someone in the room moved: their links are decided again.
+    pub fn moved(&mut self, user: UserId, to: Position) -> Vec<ToMember> {
+        if !self.taking_part.contains(&user) {
+            return Vec::new();
+        }
+        let links = self.hearing.place(user, to);
+        self.relink(links)
+    }
+
+    /// Someone left media or the space.
+    pub fn left(&mut self, user: UserId) -> Vec<ToMember> {
+        if !self.taking_part.remove(&user) {
+            return Vec::new();
+        }
+        self.node.relay.leave(user);
+        let links = self.hearing.remove(user);
+        self.relink(links)
+    }
+
+    /// Tells the relay of changed links, and each person still in media whose peers
+    /// changed whom they hear now.
+    fn relink(&mut self, links: Vec<Link>) -> Vec<ToMember> {
+        let mut touched = BTreeSet::new();
+        for link in links {
+            match link {
+                Link::Connected(a, b) => {
+                    // Both joined the relay before any link of theirs was made; the
+                    // answer would only say so.
+                    drop(self.node.relay.connect(a, b));
+                    self.metrics.media_links.with_label_values(&["connected"]).inc();
+                    touched.extend([a, b]);
+                }
+                Link::Disconnected(a, b) => {
+                    self.node.relay.disconnect(a, b);
+                    self.metrics.media_links.with_label_values(&["disconnected"]).inc();
+                    touched.extend([a, b]);
+                }
+            }
+        }
+        touched
+            .into_iter()
+            .filter(|user| self.taking_part.contains(user))
+            .map(|user| {
+                let peers = self.hearing.peers(user).collect();
+                ToMember::new(user, &ServerFrame::MediaPeers { peers })
+            })
+            .collect()
+    }
+}
+
+/// One person's media session, seen from the room: the relay's answer to the first
+/// offer, then every event the relay has for them, until they leave media.
+async fn serve(
+    member: MemberRef,
+    events: Pending<mpsc::Receiver<MediaEvent>>,
+    answer: Pending<String>,
+    inbox: mpsc::WeakUnboundedSender<RoomMsg>,
+) {
+    let user = member.user;
+    let mut events = match events.await {
+        Ok(events) => events,
+        Err(e) => {
+            deliver(&inbox, user, &media_error(&e));
+            // The room counted them in; let it count them out.
+            let leave = RoomCommand::Media { member, signal: MediaSignal::MediaLeave {} };
+            if let Some(inbox) = inbox.upgrade() {
+                let _ = inbox.send(RoomMsg::local(leave));
+            }
+            return;
+        }
+    };
+    if let Some(frame) = answer_frame(answer.await) {
+        deliver(&inbox, user, &frame);
+    }
+    while let Some(event) = events.recv().await {
+        let frame = match event {
+            MediaEvent::ServerOffer { sdp, .. } => ServerFrame::MediaOffer { sdp },
+            MediaEvent::Connected { .. } => ServerFrame::MediaConnected {},
+            MediaEvent::Failed { .. } => ServerFrame::MediaFailed {
+                reason: "the media connection failed or was lost; offer again to reconnect".into(),
+            },
+        };
+        if !deliver(&inbox, user, &frame) {
+            return;
+        }
+    }
+}
+
+/// The frame for the relay's answer to an offer; `None` when the relay has stopped (the
+/// node is shutting down, and the socket hears that instead).
+fn answer_frame(answer: Result<String, MediaError>) -> Option<ServerFrame> {
+    match answer {
+        Ok(sdp) => Some(ServerFrame::MediaAnswer { sdp }),
+        Err(MediaError::Closed) => None,
+        Err(e) => Some(media_error(&e)),
+    }
+}
+
+fn media_error(error: &MediaError) -> ServerFrame {
+    let code = match error {
+        MediaError::BadSdp(_) | MediaError::Rejected(_) => "bad-sdp",
+        MediaError::TooManyTracks { .. } => "too-many-tracks",
+        MediaError::Full { .. } => "media-full",
+        MediaError::NotJoined(_) | MediaError::NoPendingOffer => "media-not-started",
+        MediaError::Closed => "unavailable",
+    };
+    ServerFrame::error(code, error.to_string())
+}
+
+/// Hands `frame` to `user` through the room; false when the room has closed.
+fn deliver(inbox: &mpsc::WeakUnboundedSender<RoomMsg>, user: UserId, frame: &ServerFrame) -> bool {
+    let Some(inbox) = inbox.upgrade() else { return false };
+    let command = RoomCommand::Deliver { recipients: vec![user], frame: frame.to_json(), kind: "media".into() };
+    inbox.send(RoomMsg::local(command)).is_ok()
+}
