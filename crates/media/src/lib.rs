@@ -89,6 +89,11 @@ pub enum MediaError {
     Closed,
 }
 
+/// Whether `sdp` is an offer the relay can read, without queuing anything.
+pub fn check_offer(sdp: &str) -> Result<(), MediaError> {
+    sdp::parse_offer(sdp).map(drop)
+}
+
 /// Offers and answers longer than this are refused unparsed.
 const MAX_SDP_BYTES: usize = 64 * 1024;
 

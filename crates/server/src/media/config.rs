@@ -9,8 +9,8 @@ pub const DEFAULT_MEDIA_PORT: u16 = 7882;
 #[derive(Debug, Clone, clap::Args)]
 pub struct MediaConfig {
     /// Where the media relay (voice, video, screen) listens for UDP, or `off`. Default: the
-    /// IP address of `--addr`, port 7882. Media goes to this port directly, not through a
-    /// proxy in front of HTTP.
+    /// IP address of `--addr`, port 7882 (any free port when `--addr` asks for one with
+    /// port 0). Media goes to this port directly, not through a proxy in front of HTTP.
     #[arg(long = "media-addr", env = "GATHER_MEDIA_ADDR")]
     pub addr: Option<MediaAddr>,
 
@@ -69,6 +69,7 @@ impl MediaConfig {
     /// Where the relay binds, given where HTTP listens; `None` when media is off.
     pub fn bind(&self, http: SocketAddr) -> Option<SocketAddr> {
         match self.addr {
+            None if http.port() == 0 => Some(SocketAddr::new(http.ip(), 0)),
             None => Some(SocketAddr::new(http.ip(), DEFAULT_MEDIA_PORT)),
             Some(MediaAddr::Off) => None,
             Some(MediaAddr::At(addr)) => Some(addr),
@@ -104,6 +105,8 @@ mod tests {
         assert_eq!(config.bind(http), None);
         config.addr = None;
         assert_eq!(config.bind(http), Some("127.0.0.1:7882".parse().unwrap()));
+        let any_port: SocketAddr = "127.0.0.1:0".parse().unwrap();
+        assert_eq!(config.bind(any_port), Some(any_port));
         config.addr = Some("0.0.0.0:9000".parse().unwrap());
         assert_eq!(config.bind(http), Some("0.0.0.0:9000".parse().unwrap()));
         assert_eq!("OFF".parse::<MediaAddr>(), Ok(MediaAddr::Off));

@@ -57,6 +57,9 @@ impl RoomMedia {
                     let message = format!("this space already has {max} people in voice and video");
                     return vec![ToMember::new(user, &ServerFrame::error("media-full", message))];
                 }
+                if let Err(e) = gather_media::check_offer(&sdp) {
+                    return vec![ToMember::new(user, &media_error(&e))];
+                }
                 self.taking_part.insert(user);
                 // Queued in this order: the relay sees the join, then the offer, then the
                 // connections made below.

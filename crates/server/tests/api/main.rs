@@ -2,6 +2,8 @@
 //! and talks to it only over HTTP and WebSocket, like any client.
 
 mod helpers;
+#[path = "../../../media/tests/support/client.rs"]
+mod client;
 #[path = "../support/socket.rs"]
 #[allow(dead_code)] // Each suite uses a part.
 mod socket;
@@ -13,6 +15,7 @@ mod crowd;
 mod db_outage;
 mod demo;
 mod hardening;
+mod media;
 mod openapi;
 mod ops;
 mod restart;

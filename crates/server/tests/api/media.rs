@@ -1,0 +1,277 @@
+//! Proximity voice and video through the real server: str0m clients signal over the
+//! space's WebSocket, send synthetic audio and video to the node's media port on
+//! 127.0.0.1, and the tests assert who receives whom as people walk. Every wait has a
+//! deadline, so a missing packet fails the test instead of hanging it.
+
+use std::time::{Duration, Instant};
+
+use gather_media::MediaKind;
+use gather_protocol::ServerFrame;
+use gather_server::config::MediaConfig;
+use serde_json::json;
+use tokio_tungstenite::tungstenite::Message;
+
+use crate::client::RtcClient;
+use crate::helpers::{spawn_app_with, TestApp, TestUser, WsClient};
+use crate::socket::message_before;
+
+/// Long enough for ICE and DTLS on loopback, with room for a busy machine.
+const CONNECT_WAIT: Duration = Duration::from_secs(10);
+
+async fn media_app(adjust: impl FnOnce(&mut MediaConfig)) -> TestApp {
+    spawn_app_with(|config| {
+        config.media = MediaConfig::at("127.0.0.1:0".parse().unwrap());
+        adjust(&mut config.media);
+    })
+    .await
+}
+
+/// Someone in a space, with a WebRTC session signalled over their WebSocket.
+struct Person {
+    id: String,
+    ws: WsClient,
+    rtc: RtcClient,
+    x: i64,
+    /// The last `media-peers` the server sent: whom they hear and see.
+    peers: Vec<String>,
+    errors: Vec<String>,
+}
+
+impl Person {
+    async fn join(app: &TestApp, space: &str, user: &TestUser) -> Person {
+        let (ws, joined) = app.ws_join(space, user).await;
+        let rtc = RtcClient::new().await;
+        Person { id: user.id.clone(), ws, rtc, x: joined.x, peers: Vec::new(), errors: Vec::new() }
+    }
+
+    /// Starts media, sending a track of each kind in `sends`.
+    async fn start_media(&mut self, sends: &[MediaKind]) {
+        let sdp = self.rtc.offer(sends);
+        self.ws.send_json(json!({"type": "media-offer", "payload": {"sdp": sdp}})).await;
+    }
+
+    async fn mute(&mut self, audio: bool, video: bool) {
+        self.ws.send_json(json!({"type": "media-mute", "payload": {"audio": audio, "video": video}})).await;
+    }
+
+    async fn on_frame(&mut self, frame: ServerFrame) {
+        match frame {
+            ServerFrame::MediaAnswer { sdp } => self.rtc.accept_answer(&sdp),
+            ServerFrame::MediaOffer { sdp } => {
+                let answer = self.rtc.accept_offer(&sdp);
+                self.ws.send_json(json!({"type": "media-answer", "payload": {"sdp": answer}})).await;
+            }
+            ServerFrame::MediaPeers { peers } => self.peers = peers.iter().map(ToString::to_string).collect(),
+            ServerFrame::Error { code, .. } => self.errors.push(code),
+            _ => {}
+        }
+    }
+
+    /// Handles the frames that have arrived, then steps the WebRTC session.
+    async fn step(&mut self) {
+        while let Ok(Some(message)) =
+            message_before(&mut self.ws.stream, tokio::time::Instant::now() + Duration::from_millis(1)).await
+        {
+            if let Message::Text(text) = message {
+                let frame = serde_json::from_str(text.as_str()).expect("a server frame");
+                self.on_frame(frame).await;
+            }
+        }
+        self.rtc.step().await;
+    }
+
+    /// Walks along the corridor to `x`, one step at a time, and checks the server agrees.
+    async fn walk_to(&mut self, x: i64) {
+        while self.x != x {
+            self.x += (x - self.x).signum();
+            self.ws.send_move(self.x, 0).await;
+        }
+        let (frames, at) = self.ws.sync_at().await;
+        for frame in frames {
+            self.on_frame(frame).await;
+        }
+        assert_eq!(at, (x, 0), "the walk was refused on the way");
+    }
+
+    fn from(&self, other: &Person) -> usize {
+        self.rtc.received_from(&other.id)
+    }
+}
+
+/// Steps everyone until `done` holds; false when `limit` passes first.
+async fn pump(people: &mut [&mut Person], limit: Duration, done: impl Fn(&[&mut Person]) -> bool) -> bool {
+    let end = Instant::now() + limit;
+    while Instant::now() < end {
+        for person in people.iter_mut() {
+            person.step().await;
+        }
+        if done(people) {
+            return true;
+        }
+    }
+    false
+}
+
+async fn run_for(people: &mut [&mut Person], time: Duration) {
+    pump(people, time, |_| false).await;
+}
+
+/// Two people in a 30x1 corridor, `a` at its west end and `b` at its east end: 29 tiles
+/// apart, far beyond hearing.
+async fn corridor(app: &TestApp) -> (Person, Person) {
+    let owner = app.user().await;
+    let space = app.create_space(&owner, "30x1").await;
+    let other = app.user().await;
+    let mut first = Person::join(app, &space, &owner).await;
+    let mut second = Person::join(app, &space, &other).await;
+    if first.x > second.x {
+        std::mem::swap(&mut first, &mut second);
+    }
+    // West one west first, so neither has to pass the other.
+    first.walk_to(0).await;
+    second.walk_to(29).await;
+    (first, second)
+}
+
+/// Both in media with audio and video, connected to the relay, hearing nobody yet.
+async fn both_in_media(a: &mut Person, b: &mut Person) {
+    a.start_media(&[MediaKind::Audio, MediaKind::Video]).await;
+    b.start_media(&[MediaKind::Audio, MediaKind::Video]).await;
+    let up = pump(&mut [a, b], CONNECT_WAIT, |p| p.iter().all(|p| p.rtc.connected)).await;
+    assert!(up, "the media sessions did not connect: errors {:?} {:?}", a.errors, b.errors);
+}
+
+#[tokio::test]
+async fn people_hear_each_other_when_near_and_stop_when_apart() {
+    let app = media_app(|_| {}).await;
+    let (mut a, mut b) = corridor(&app).await;
+    both_in_media(&mut a, &mut b).await;
+    run_for(&mut [&mut a, &mut b], Duration::from_millis(500)).await;
+    assert_eq!((a.from(&b), b.from(&a)), (0, 0), "29 tiles apart, nothing may be forwarded");
+
+    b.walk_to(3).await;
+    let hear = pump(&mut [&mut a, &mut b], CONNECT_WAIT, |p| p[0].from(p[1]) > 20 && p[1].from(p[0]) > 20).await;
+    assert!(hear, "3 tiles apart they should hear each other: {} and {} frames", a.from(&b), b.from(&a));
+    assert!(a.rtc.video_in > 0 && b.rtc.video_in > 0, "video too, not only audio");
+    assert_eq!((a.peers.clone(), b.peers.clone()), (vec![b.id.clone()], vec![a.id.clone()]), "told whom they hear");
+
+    b.walk_to(29).await;
+    // Forwarding stops when the move is handled; what was in flight lands at once.
+    run_for(&mut [&mut a, &mut b], Duration::from_millis(300)).await;
+    let (heard_a, heard_b) = (b.from(&a), a.from(&b));
+    run_for(&mut [&mut a, &mut b], Duration::from_secs(1)).await;
+    assert_eq!((b.from(&a), a.from(&b)), (heard_a, heard_b), "apart again, forwarding must stop");
+    assert!(a.peers.is_empty() && b.peers.is_empty(), "told they hear nobody: {:?} {:?}", a.peers, b.peers);
+    assert!(a.errors.is_empty() && b.errors.is_empty(), "{:?} {:?}", a.errors, b.errors);
+}
+
+#[tokio::test]
+async fn a_muted_person_is_not_forwarded_and_hysteresis_holds_at_the_edge() {
+    let app = media_app(|_| {}).await;
+    let (mut a, mut b) = corridor(&app).await;
+    both_in_media(&mut a, &mut b).await;
+    b.walk_to(5).await; // Exactly the radius: connected.
+    let hear = pump(&mut [&mut a, &mut b], CONNECT_WAIT, |p| p[0].from(p[1]) > 20).await;
+    assert!(hear, "at the radius they connect");
+    b.walk_to(6).await; // Inside radius + hysteresis: still connected.
+    run_for(&mut [&mut a, &mut b], Duration::from_millis(300)).await;
+    let before = a.from(&b);
+    run_for(&mut [&mut a, &mut b], Duration::from_millis(500)).await;
+    assert!(a.from(&b) > before, "one tile past the radius, hysteresis keeps them connected");
+
+    b.mute(true, true).await;
+    run_for(&mut [&mut a, &mut b], Duration::from_millis(300)).await;
+    let muted_at = a.from(&b);
+    run_for(&mut [&mut a, &mut b], Duration::from_secs(1)).await;
+    assert_eq!(a.from(&b), muted_at, "nothing of a muted person is forwarded");
+    assert!(b.from(&a) > 0, "the other direction still flows");
+    b.mute(false, false).await;
+    let back = pump(&mut [&mut a, &mut b], CONNECT_WAIT, |p| p[0].from(p[1]) > muted_at + 10).await;
+    assert!(back, "unmuted, forwarding resumes");
+}
+
+#[tokio::test]
+async fn media_refusals_are_clear_errors() {
+    let app = media_app(|media| media.max_per_space = 1).await;
+    let (mut a, mut b) = corridor(&app).await;
+    // An answer or mute before any offer.
+    b.ws.send_json(json!({"type": "media-answer", "payload": {"sdp": "v=0"}})).await;
+    b.mute(true, false).await;
+    // Garbage SDP and a wrongly typed payload.
+    a.ws.send_json(json!({"type": "media-offer", "payload": {"sdp": "not sdp"}})).await;
+    a.ws.send_json(json!({"type": "media-offer", "payload": {"sdp": 42}})).await;
+    run_for(&mut [&mut a, &mut b], Duration::from_millis(300)).await;
+    assert_eq!(b.errors, ["media-not-started", "media-not-started"]);
+    assert_eq!(a.errors, ["bad-sdp", "bad-payload"]);
+    // A takes the space's one place in media (a refused offer takes none); B is refused.
+    a.errors.clear();
+    b.errors.clear();
+    a.start_media(&[MediaKind::Audio]).await;
+    b.start_media(&[MediaKind::Audio]).await;
+    let refused = pump(&mut [&mut a, &mut b], CONNECT_WAIT, |p| p[0].rtc.connected && !p[1].errors.is_empty()).await;
+    assert!(refused, "a connects, b is refused: {:?} {:?}", a.errors, b.errors);
+    assert_eq!(b.errors, ["media-full"]);
+    // Once A leaves media, B may start.
+    a.ws.send_json(json!({"type": "media-leave"})).await;
+    b.errors.clear();
+    b.rtc = RtcClient::new().await;
+    b.start_media(&[MediaKind::Audio]).await;
+    let joined = pump(&mut [&mut a, &mut b], CONNECT_WAIT, |p| p[1].rtc.connected).await;
+    assert!(joined, "after a left, b gets its place: {:?}", b.errors);
+}
+
+#[tokio::test]
+async fn a_server_without_media_says_so() {
+    let app = spawn_app_with(|_| {}).await;
+    let owner = app.user().await;
+    let space = app.create_space(&owner, "5x5").await;
+    let mut person = Person::join(&app, &space, &owner).await;
+    person.start_media(&[MediaKind::Audio]).await;
+    let (frames, _) = person.ws.sync_at().await;
+    for frame in frames {
+        person.on_frame(frame).await;
+    }
+    assert_eq!(person.errors, ["media-off"]);
+    let config = app.get("/media", Some(&owner.token)).await.ok();
+    assert_eq!(config, json!({"enabled": false, "iceServers": []}));
+}
+
+#[tokio::test]
+async fn the_media_config_hands_out_turn_credentials_to_signed_in_people() {
+    let app = media_app(|media| {
+        media.turn_urls = vec!["turn:127.0.0.1:3478".into()];
+        media.turn_secret = Some("shared".into());
+        media.turn_ttl_secs = 600;
+    })
+    .await;
+    app.get("/media", None).await.error(403);
+    let user = app.user().await;
+    let config = app.get("/media", Some(&user.token)).await.ok();
+    assert_eq!(config["enabled"], true);
+    let server = &config["iceServers"][0];
+    assert_eq!(server["urls"], json!(["turn:127.0.0.1:3478"]));
+    let username = server["username"].as_str().unwrap();
+    let (expiry, id) = username.split_once(':').unwrap();
+    assert_eq!(id, user.id);
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+    let expiry: u64 = expiry.parse().unwrap();
+    assert!(expiry > now && expiry <= now + 600, "expires within the ttl: {expiry} vs now {now}");
+    assert!(!server["credential"].as_str().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn metrics_count_media() {
+    let app = media_app(|_| {}).await;
+    let (mut a, mut b) = corridor(&app).await;
+    both_in_media(&mut a, &mut b).await;
+    b.walk_to(2).await;
+    assert!(pump(&mut [&mut a, &mut b], CONNECT_WAIT, |p| p[0].from(p[1]) > 5).await);
+    let text = app.http.get(format!("http://{}/metrics", app.addr)).send().await.unwrap().text().await.unwrap();
+    let value = |name: &str| -> f64 {
+        let line = text.lines().find(|l| l.starts_with(name)).unwrap_or_else(|| panic!("no {name} in /metrics"));
+        line.rsplit(' ').next().unwrap().parse().unwrap()
+    };
+    assert_eq!(value("gather_media_peer_connections "), 2.0);
+    assert!(value("gather_media_frames_forwarded_total ") > 5.0);
+    assert_eq!(value("gather_media_links_total{change=\"connected\"}"), 1.0);
+}
