@@ -11,7 +11,7 @@ use ts_rs::{Config, TS};
 
 use crate::close::CloseReason;
 use crate::http::*;
-use crate::ws::{ChatPayload, ClientFrameBody, JoinPayload, MediaMuted, MediaSignal, Point, Sdp, ServerFrame, UserAt};
+use crate::ws::{ChatPayload, ClientFrameBody, JoinPayload, MediaSending, MediaSignal, Point, Sdp, ServerFrame, UserAt};
 
 /// The whole of `wire.ts`.
 pub fn wire_ts() -> String {
@@ -33,7 +33,7 @@ pub fn wire_ts() -> String {
     file.decl::<ChatScopeWire>();
     file.decl::<MediaSignal>();
     file.decl::<Sdp>();
-    file.decl::<MediaMuted>();
+    file.decl::<MediaSending>();
 
     file.section("WebSocket close codes (crates/protocol/src/close.rs)");
     file.push_str(&close_reasons());

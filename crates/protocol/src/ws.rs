@@ -40,8 +40,9 @@ pub enum MediaSignal {
     MediaOffer(Sdp),
     /// The answer to the server's `media-offer`.
     MediaAnswer(Sdp),
-    /// What the client has switched off: the relay forwards nothing of a muted kind.
-    MediaMute(MediaMuted),
+    /// What the client sends now: the relay forwards nothing of a track switched off, and
+    /// gives screen slots only to people sharing their screen.
+    MediaState(MediaSending),
     /// Ends the client's media; it stays in the space.
     MediaLeave {},
 }
@@ -51,7 +52,7 @@ impl MediaSignal {
         match self {
             Self::MediaOffer(_) => "media-offer",
             Self::MediaAnswer(_) => "media-answer",
-            Self::MediaMute(_) => "media-mute",
+            Self::MediaState(_) => "media-state",
             Self::MediaLeave {} => "media-leave",
         }
     }
@@ -63,13 +64,21 @@ pub struct Sdp {
     pub sdp: String,
 }
 
+/// Which of its tracks a client is sending. Its offer carries them in this order: the
+/// microphone (audio), the camera (first video), the screen (second video).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub struct MediaMuted {
-    /// The microphone is off.
+pub struct MediaSending {
     pub audio: bool,
-    /// Camera and screen are off.
-    pub video: bool,
+    pub camera: bool,
+    pub screen: bool,
+}
+
+impl Default for MediaSending {
+    /// What a client that has said nothing is taken to send: microphone and camera.
+    fn default() -> Self {
+        Self { audio: true, camera: true, screen: false }
+    }
 }
 
 impl ClientFrame {
@@ -148,7 +157,7 @@ pub enum ClientFrameBody {
     Chat(ChatPayload),
     MediaOffer(Sdp),
     MediaAnswer(Sdp),
-    MediaMute(MediaMuted),
+    MediaState(MediaSending),
     MediaLeave {},
 }
 
@@ -165,7 +174,7 @@ impl From<&ClientFrame> for ClientFrameBody {
             }
             ClientFrame::Media(MediaSignal::MediaOffer(sdp)) => Self::MediaOffer(sdp.clone()),
             ClientFrame::Media(MediaSignal::MediaAnswer(sdp)) => Self::MediaAnswer(sdp.clone()),
-            ClientFrame::Media(MediaSignal::MediaMute(muted)) => Self::MediaMute(*muted),
+            ClientFrame::Media(MediaSignal::MediaState(sending)) => Self::MediaState(*sending),
             ClientFrame::Media(MediaSignal::MediaLeave {}) => Self::MediaLeave {},
         }
     }
@@ -218,7 +227,7 @@ pub fn parse_client_frame(text: &str) -> Result<ClientFrame, FrameError> {
         }
         "media-offer" => Ok(ClientFrame::Media(MediaSignal::MediaOffer(read("media-offer", payload)?))),
         "media-answer" => Ok(ClientFrame::Media(MediaSignal::MediaAnswer(read("media-answer", payload)?))),
-        "media-mute" => Ok(ClientFrame::Media(MediaSignal::MediaMute(read("media-mute", payload)?))),
+        "media-state" => Ok(ClientFrame::Media(MediaSignal::MediaState(read("media-state", payload)?))),
         "media-leave" => Ok(ClientFrame::Media(MediaSignal::MediaLeave {})),
         other => Err(FrameError::UnknownType(other.chars().take(64).collect())),
     }
@@ -320,11 +329,23 @@ pub enum ServerFrame {
     MediaFailed {
         reason: String,
     },
-    /// Whom the client hears and sees now. Each track the relay sends belongs to a media
-    /// stream whose id is the sender's user id; tracks of people not listed carry nothing.
+    /// Whom the client is connected to now (within hearing), nearest first. More people
+    /// than slots: the farthest are listed but not carried.
     MediaPeers {
         #[cfg_attr(feature = "ts", ts(as = "Vec<String>"))]
         peers: Vec<UserId>,
+    },
+    /// Whose track each of the client's receive slots carries (`null`: nothing). The relay
+    /// negotiates the slots once, as tracks of media streams named `audio-<i>`,
+    /// `camera-<i>` and `screen-<i>`; after that, people coming and going only change
+    /// this frame, never the connection.
+    MediaSlots {
+        #[cfg_attr(feature = "ts", ts(as = "Vec<Option<String>>"))]
+        audio: Vec<Option<UserId>>,
+        #[cfg_attr(feature = "ts", ts(as = "Vec<Option<String>>"))]
+        camera: Vec<Option<UserId>>,
+        #[cfg_attr(feature = "ts", ts(as = "Vec<Option<String>>"))]
+        screen: Vec<Option<UserId>>,
     },
     /// The session this socket signed in with was revoked; the socket closes next.
     SessionRevoked {},
@@ -405,7 +426,7 @@ mod tests {
             ClientFrame::Chat { text: "psst".into(), scope: ChatScope::Direct, to: Some(UserId::new()) },
             ClientFrame::Media(MediaSignal::MediaOffer(Sdp { sdp: "v=0".into() })),
             ClientFrame::Media(MediaSignal::MediaAnswer(Sdp { sdp: "v=0".into() })),
-            ClientFrame::Media(MediaSignal::MediaMute(MediaMuted { audio: true, video: false })),
+            ClientFrame::Media(MediaSignal::MediaState(MediaSending { audio: true, camera: false, screen: true })),
             ClientFrame::Media(MediaSignal::MediaLeave {}),
         ];
         for frame in frames {

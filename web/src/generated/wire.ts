@@ -23,6 +23,7 @@ export type ServerFrame =
   | { "type": "media-connected", "payload": Record<symbol, never> }
   | { "type": "media-failed", "payload": { reason: string, } }
   | { "type": "media-peers", "payload": { peers: Array<string>, } }
+  | { "type": "media-slots", "payload": { audio: Array<string | null>, camera: Array<string | null>, screen: Array<string | null>, } }
   | { "type": "session-revoked", "payload": Record<symbol, never> }
   | { "type": "server-shutdown", "payload": Record<symbol, never> }
   | { "type": "error", "payload": { code: string, message: string, } };
@@ -38,7 +39,7 @@ export type ClientFrame =
   | { "type": "chat", "payload": ChatPayload }
   | { "type": "media-offer", "payload": Sdp }
   | { "type": "media-answer", "payload": Sdp }
-  | { "type": "media-mute", "payload": MediaMuted }
+  | { "type": "media-state", "payload": MediaSending }
   | { "type": "media-leave", "payload": Record<symbol, never> };
 
 export type JoinPayload = { spaceId: string, token: string, };
@@ -67,20 +68,16 @@ export type ChatScope = "space" | "nearby" | "direct";
 export type MediaSignal =
   | { "type": "media-offer", "payload": Sdp }
   | { "type": "media-answer", "payload": Sdp }
-  | { "type": "media-mute", "payload": MediaMuted }
+  | { "type": "media-state", "payload": MediaSending }
   | { "type": "media-leave", "payload": Record<symbol, never> };
 
 export type Sdp = { sdp: string, };
 
-export type MediaMuted = {
 /**
- * The microphone is off.
+ * Which of its tracks a client is sending. Its offer carries them in this order: the
+ * microphone (audio), the camera (first video), the screen (second video).
  */
-audio: boolean,
-/**
- * Camera and screen are off.
- */
-video: boolean, };
+export type MediaSending = { audio: boolean, camera: boolean, screen: boolean, };
 
 // WebSocket close codes (crates/protocol/src/close.rs)
 

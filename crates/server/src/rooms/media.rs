@@ -10,7 +10,7 @@ use bytes::Bytes;
 use gather_core::{Hearing, Link, Position, UserId};
 use gather_media::{MediaError, MediaEvent, MediaKind, Pending};
 use gather_protocol::node::{MemberRef, RoomCommand};
-use gather_protocol::ws::{MediaMuted, Sdp};
+use gather_protocol::ws::{MediaSending, Sdp};
 use gather_protocol::{MediaSignal, ServerFrame};
 use tokio::sync::mpsc;
 
@@ -89,12 +89,12 @@ impl RoomMedia {
                 });
                 Vec::new()
             }
-            MediaSignal::MediaMute(MediaMuted { audio, video }) if self.taking_part.contains(&user) => {
-                relay.mute(user, MediaKind::Audio, audio);
-                relay.mute(user, MediaKind::Video, video);
+            MediaSignal::MediaState(MediaSending { audio, camera, screen }) if self.taking_part.contains(&user) => {
+                relay.mute(user, MediaKind::Audio, !audio);
+                relay.mute(user, MediaKind::Video, !(camera || screen));
                 Vec::new()
             }
-            MediaSignal::MediaAnswer(_) | MediaSignal::MediaMute(_) => {
+            MediaSignal::MediaAnswer(_) | MediaSignal::MediaState(_) => {
                 let frame = ServerFrame::error("media-not-started", "send a media-offer first");
                 vec![ToMember::new(user, &frame)]
             }

@@ -50,8 +50,10 @@ impl Person {
         self.ws.send_json(json!({"type": "media-offer", "payload": {"sdp": sdp}})).await;
     }
 
-    async fn mute(&mut self, audio: bool, video: bool) {
-        self.ws.send_json(json!({"type": "media-mute", "payload": {"audio": audio, "video": video}})).await;
+    /// Says what this person sends now.
+    async fn sending(&mut self, audio: bool, camera: bool) {
+        let state = json!({"audio": audio, "camera": camera, "screen": false});
+        self.ws.send_json(json!({"type": "media-state", "payload": state})).await;
     }
 
     async fn on_frame(&mut self, frame: ServerFrame) {
@@ -179,13 +181,13 @@ async fn a_muted_person_is_not_forwarded_and_hysteresis_holds_at_the_edge() {
     run_for(&mut [&mut a, &mut b], Duration::from_millis(500)).await;
     assert!(a.from(&b) > before, "one tile past the radius, hysteresis keeps them connected");
 
-    b.mute(true, true).await;
+    b.sending(false, false).await;
     run_for(&mut [&mut a, &mut b], Duration::from_millis(300)).await;
     let muted_at = a.from(&b);
     run_for(&mut [&mut a, &mut b], Duration::from_secs(1)).await;
     assert_eq!(a.from(&b), muted_at, "nothing of a muted person is forwarded");
     assert!(b.from(&a) > 0, "the other direction still flows");
-    b.mute(false, false).await;
+    b.sending(true, true).await;
     let back = pump(&mut [&mut a, &mut b], CONNECT_WAIT, |p| p[0].from(p[1]) > muted_at + 10).await;
     assert!(back, "unmuted, forwarding resumes");
 }
@@ -196,7 +198,7 @@ async fn media_refusals_are_clear_errors() {
     let (mut a, mut b) = corridor(&app).await;
     // An answer or mute before any offer.
     b.ws.send_json(json!({"type": "media-answer", "payload": {"sdp": "v=0"}})).await;
-    b.mute(true, false).await;
+    b.sending(false, true).await;
     // Garbage SDP and a wrongly typed payload.
     a.ws.send_json(json!({"type": "media-offer", "payload": {"sdp": "not sdp"}})).await;
     a.ws.send_json(json!({"type": "media-offer", "payload": {"sdp": 42}})).await;
