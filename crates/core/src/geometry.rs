@@ -35,8 +35,13 @@ impl Position {
     /// Whether `other` is within `radius` tiles in a straight line: what `nearby` chat and
     /// proximity media mean by near. Exact for any two tiles (the squares cannot wrap).
     pub fn within(self, other: Position, radius: u32) -> bool {
+        self.distance_squared(other) <= u128::from(radius) * u128::from(radius)
+    }
+
+    /// The squared straight-line distance, for ordering by nearness without roots.
+    pub fn distance_squared(self, other: Position) -> u128 {
         let (dx, dy) = (u128::from(self.x.abs_diff(other.x)), u128::from(self.y.abs_diff(other.y)));
-        (dx * dx).saturating_add(dy * dy) <= u128::from(radius) * u128::from(radius)
+        (dx * dx).saturating_add(dy * dy)
     }
 }
 

@@ -68,6 +68,18 @@ impl Hearing {
         })
     }
 
+    /// Those connected to `user`, nearest first (ties by id, so the order is stable): the
+    /// order in which receive slots go to them.
+    pub fn peers_nearest_first(&self, user: UserId) -> Vec<UserId> {
+        let Some(&here) = self.at.get(&user) else { return Vec::new() };
+        let mut peers: Vec<(u128, UserId)> = self
+            .peers(user)
+            .map(|peer| (self.at.get(&peer).map_or(u128::MAX, |&there| here.distance_squared(there)), peer))
+            .collect();
+        peers.sort();
+        peers.into_iter().map(|(_, peer)| peer).collect()
+    }
+
     /// Someone starts taking part in media at `at`, or moved there.
     pub fn place(&mut self, user: UserId, at: Position) -> Vec<Link> {
         self.at.insert(user, at);
@@ -179,6 +191,20 @@ mod tests {
         assert_eq!(h.set_quiet(a, true), [Link::Disconnected(x, y)]);
         assert!(h.place(b, Position::new(0, 1)).is_empty(), "a quiet person is not reconnected by a move");
         assert_eq!(h.set_quiet(a, false), [Link::Connected(x, y)]);
+    }
+
+    #[test]
+    fn peers_come_nearest_first() {
+        let mut h = hearing();
+        let (a, b, c, d) = (UserId::new(), UserId::new(), UserId::new(), UserId::new());
+        h.place(a, Position::new(0, 0));
+        h.place(b, Position::new(4, 0));
+        h.place(c, Position::new(1, 1));
+        h.place(d, Position::new(0, 2));
+        assert_eq!(h.peers_nearest_first(a), [c, d, b]);
+        h.place(b, Position::new(1, 0));
+        assert_eq!(h.peers_nearest_first(a), [b, c, d]);
+        assert!(h.peers_nearest_first(UserId::new()).is_empty());
     }
 
     #[test]

@@ -1,10 +1,13 @@
 //! Gather's media relay: a selective forwarding unit (SFU) embedded in the node. One task
 //! owns one UDP socket and a WebRTC session (`str0m::Rtc`) per person; packets are
 //! demultiplexed to sessions by their ICE credentials and, once connected, by address.
-//! The relay forwards each person's audio and video to those the room connected them to
-//! (`Relay::connect`, decided outside from positions by `gather_core::Hearing`), and to
-//! nobody else. Signalling (SDP offers and answers) travels through the caller: this crate
-//! does no WebSocket or HTTP.
+//! Each receiver has a fixed set of receive slots (say 16 audio, 9 camera, 1 screen),
+//! negotiated once when its connection is up; the room binds a slot to a sender's track
+//! (`Relay::bind`, decided outside from positions by `gather_core::Hearing` and
+//! `gather_core::Slots`), and the relay forwards that track into that slot and nowhere
+//! else. Walking around only rebinds slots: no renegotiation, a keyframe request on each
+//! new video binding. Signalling (SDP offers and answers) travels through the caller: this
+//! crate does no WebSocket or HTTP.
 
 mod relay;
 mod sdp;
@@ -43,6 +46,61 @@ pub struct RelayConfig {
     /// Events queued for one person; a person whose queue is full is dropped from media,
     /// since a lost renegotiation offer would leave their session stuck.
     pub events_capacity: usize,
+    /// Receive slots each person gets.
+    pub slots: SlotCounts,
+}
+
+/// How many receive slots of each track a person gets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SlotCounts {
+    pub audio: usize,
+    pub camera: usize,
+    pub screen: usize,
+}
+
+impl Default for SlotCounts {
+    fn default() -> Self {
+        Self { audio: 16, camera: 9, screen: 1 }
+    }
+}
+
+impl SlotCounts {
+    pub fn of(&self, track: Track) -> usize {
+        match track {
+            Track::Audio => self.audio,
+            Track::Camera => self.camera,
+            Track::Screen => self.screen,
+        }
+    }
+}
+
+/// The tracks a person sends, by their place in the client's offer: the first audio
+/// m-line is the microphone, the first video one the camera, the second the screen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Track {
+    Audio,
+    Camera,
+    Screen,
+}
+
+impl Track {
+    pub const ALL: [Track; 3] = [Track::Audio, Track::Camera, Track::Screen];
+
+    pub fn kind(self) -> MediaKind {
+        match self {
+            Track::Audio => MediaKind::Audio,
+            Track::Camera | Track::Screen => MediaKind::Video,
+        }
+    }
+
+    /// The stream id of a receive slot of this track: `camera-3`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Track::Audio => "audio",
+            Track::Camera => "camera",
+            Track::Screen => "screen",
+        }
+    }
 }
 
 impl Default for RelayConfig {
@@ -54,6 +112,7 @@ impl Default for RelayConfig {
             max_clients: 1000,
             max_inbound_tracks: 3,
             events_capacity: 16,
+            slots: SlotCounts::default(),
         }
     }
 }
@@ -61,8 +120,8 @@ impl Default for RelayConfig {
 /// What the relay tells one person's signalling layer.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum MediaEvent {
-    /// The relay wants to renegotiate (tracks of others to add or remove): pass the SDP
-    /// offer to the client and its answer back with `Relay::answer`.
+    /// The relay wants to renegotiate (it adds the receive slots once the connection is
+    /// up): pass the SDP offer to the client and its answer back with `Relay::answer`.
     ServerOffer { client: UserId, sdp: String },
     /// ICE and DTLS are up: media flows.
     Connected { client: UserId },
@@ -103,9 +162,8 @@ pub(crate) enum Command {
     Join { client: UserId, reply: Reply<mpsc::Receiver<MediaEvent>> },
     Offer { client: UserId, offer: str0m::change::SdpOffer, sending: usize, reply: Reply<String> },
     Answer { client: UserId, answer: str0m::change::SdpAnswer, reply: Reply<()> },
-    Connect { a: UserId, b: UserId, reply: Reply<()> },
-    Disconnect { a: UserId, b: UserId },
-    Mute { client: UserId, kind: MediaKind, muted: bool },
+    Bind { receiver: UserId, track: Track, slot: usize, source: Option<UserId> },
+    Mute { client: UserId, track: Track, muted: bool },
     Leave { client: UserId },
 }
 
@@ -211,20 +269,16 @@ impl Relay {
         }
     }
 
-    /// `a` and `b` hear and see each other from now on. Both must have joined; the answer
-    /// says whether they had.
-    pub fn connect(&self, a: UserId, b: UserId) -> Pending<()> {
-        self.ask(|reply| Command::Connect { a, b, reply })
+    /// `receiver`'s slot `slot` of `track` carries `source`'s track from now on (`None`:
+    /// nothing). A video binding asks the source for a keyframe, so the picture shows at
+    /// once. Ignored for people who have not joined, and slots they do not have.
+    pub fn bind(&self, receiver: UserId, track: Track, slot: usize, source: Option<UserId>) {
+        self.tell(Command::Bind { receiver, track, slot, source });
     }
 
-    /// `a` and `b` no longer hear or see each other; forwarding stops at once.
-    pub fn disconnect(&self, a: UserId, b: UserId) {
-        self.tell(Command::Disconnect { a, b });
-    }
-
-    /// Mutes or unmutes everything of `kind` that `client` sends, at the relay.
-    pub fn mute(&self, client: UserId, kind: MediaKind, muted: bool) {
-        self.tell(Command::Mute { client, kind, muted });
+    /// Stops or resumes forwarding `client`'s `track`, at the relay.
+    pub fn mute(&self, client: UserId, track: Track, muted: bool) {
+        self.tell(Command::Mute { client, track, muted });
     }
 
     /// `client` leaves media: their session closes and their tracks are removed from

@@ -17,30 +17,27 @@ use tokio::sync::mpsc;
 use tracing::{debug, warn};
 
 use crate::stats::Stats;
-use crate::{Command, MediaError, MediaEvent, RelayConfig};
+use crate::{Command, MediaError, MediaEvent, RelayConfig, Track};
 
 /// Keyframe requests a receiver sends are passed to the sender at most this often per
-/// track; the relay's own (a receiver starts receiving) always go.
+/// track; the relay's own (a slot newly bound) always go.
 const RECEIVER_PLI_INTERVAL: Duration = Duration::from_millis(500);
 
 /// One track someone sends.
 struct Inbound {
     mid: Mid,
-    kind: MediaKind,
+    track: Track,
     last_pli: Option<Instant>,
 }
 
-/// One track of someone else that the relay sends to this session.
-struct Outbound {
-    source: UserId,
-    source_mid: Mid,
-    kind: MediaKind,
+/// One receive slot of a session: an m-line the relay sends on.
+struct Slot {
+    track: Track,
+    index: usize,
     /// Our m-line for it, once offered.
     mid: Option<Mid>,
     /// The client accepted it: media may be written.
     open: bool,
-    /// Its source left: stop the m-line at the next renegotiation.
-    stop: bool,
 }
 
 struct Session {
@@ -51,20 +48,33 @@ struct Session {
     /// When the session must have connected.
     deadline: Instant,
     inbound: Vec<Inbound>,
-    outbound: Vec<Outbound>,
+    slots: Vec<Slot>,
     pending: Option<SdpPendingOffer>,
+}
+
+impl Session {
+    fn track_of(&self, mid: Mid) -> Option<Track> {
+        self.inbound.iter().find(|t| t.mid == mid).map(|t| t.track)
+    }
+
+    fn open_slot(&self, track: Track, index: usize) -> Option<Mid> {
+        self.slots.iter().find(|s| s.open && s.track == track && s.index == index).and_then(|s| s.mid)
+    }
+}
+
+/// A joined person: where their events go, and what each of their slots carries.
+struct Client {
+    events: mpsc::Sender<MediaEvent>,
+    bound: HashMap<(Track, usize), UserId>,
 }
 
 /// Work found while draining one session that touches others.
 enum Job {
-    Track(UserId),
     Media(UserId, Box<MediaData>),
-    /// Ask `source` for a keyframe on its track `mid`; `by_receiver` ones are throttled.
-    Keyframe {
-        source: UserId,
-        mid: Mid,
-        by_receiver: bool,
-    },
+    /// Ask `source` for a keyframe on its `track`; `by_receiver` ones are throttled.
+    Keyframe { source: UserId, track: Track, by_receiver: bool },
+    /// A receiver asked for a keyframe on one of its slots: passed to whoever it carries.
+    SlotKeyframe { receiver: UserId, track: Track, index: usize },
 }
 
 /// Everything the task owns besides the socket.
@@ -72,23 +82,15 @@ struct State {
     config: RelayConfig,
     public: SocketAddr,
     stats: Arc<Stats>,
-    /// Joined people and where their events go.
-    joined: HashMap<UserId, mpsc::Sender<MediaEvent>>,
-    sessions: Vec<Session>,
-    /// Connected pairs, smaller id first.
-    links: HashSet<(UserId, UserId)>,
-    muted: HashSet<(UserId, MediaKind)>,
+    joined: HashMap<UserId, Client>,
+    sessions: HashMap<UserId, Session>,
+    /// Who receives each sender's track, and in which slot: the reverse of `Client::bound`,
+    /// so forwarding a frame touches only its receivers.
+    routes: HashMap<(UserId, Track), HashSet<(UserId, usize)>>,
+    muted: HashSet<(UserId, Track)>,
     jobs: VecDeque<Job>,
     /// People to drop from media after the current step (event queue full or closed).
     doomed: Vec<UserId>,
-}
-
-fn pair(a: UserId, b: UserId) -> (UserId, UserId) {
-    if a < b {
-        (a, b)
-    } else {
-        (b, a)
-    }
 }
 
 pub(crate) async fn run(
@@ -103,8 +105,8 @@ pub(crate) async fn run(
         public,
         stats,
         joined: HashMap::new(),
-        sessions: Vec::new(),
-        links: HashSet::new(),
+        sessions: HashMap::new(),
+        routes: HashMap::new(),
         muted: HashSet::new(),
         jobs: VecDeque::new(),
         doomed: Vec::new(),
@@ -114,7 +116,7 @@ pub(crate) async fn run(
         state.settle(&socket).await;
         let next = state
             .sessions
-            .iter()
+            .values()
             .map(|s| if s.connected { s.next } else { s.next.min(s.deadline) })
             .min()
             .unwrap_or_else(|| Instant::now() + Duration::from_secs(1));
@@ -132,30 +134,33 @@ pub(crate) async fn run(
         }
         state.tick(&socket, fed).await;
     }
-    for session in &mut state.sessions {
+    for session in state.sessions.values_mut() {
         session.rtc.disconnect();
     }
 }
 
 impl State {
-    fn linked(&self, a: UserId, b: UserId) -> bool {
-        self.links.contains(&pair(a, b))
-    }
-
-    fn session(&mut self, id: UserId) -> Option<&mut Session> {
-        self.sessions.iter_mut().find(|s| s.id == id)
-    }
-
     fn event(&mut self, client: UserId, event: MediaEvent) {
-        let Some(events) = self.joined.get(&client) else { return };
-        if let Err(e) = events.try_send(event) {
+        let Some(joined) = self.joined.get(&client) else { return };
+        if let Err(e) = joined.events.try_send(event) {
             warn!(%client, "media events not taken ({e}); dropping the session");
             Stats::add(&self.stats.dropped_slow, 1);
             self.doomed.push(client);
         }
     }
 
-    /// Runs the queued jobs, drops dead sessions, and renegotiates where tracks changed.
+    fn events(&mut self, events: Vec<MediaEvent>) {
+        for event in events {
+            let client = match &event {
+                MediaEvent::ServerOffer { client, .. }
+                | MediaEvent::Connected { client }
+                | MediaEvent::Failed { client } => *client,
+            };
+            self.event(client, event);
+        }
+    }
+
+    /// Runs the queued jobs, drops dead sessions, and offers the slots where due.
     async fn settle(&mut self, socket: &UdpSocket) {
         loop {
             while let Some(job) = self.jobs.pop_front() {
@@ -164,29 +169,22 @@ impl State {
             for id in std::mem::take(&mut self.doomed) {
                 self.leave(id);
             }
-            let before = self.sessions.len();
-            let mut failed = Vec::new();
-            self.sessions.retain(|s| {
-                let alive = s.rtc.is_alive();
-                if !alive {
-                    failed.push((s.id, s.connected));
-                }
-                alive
-            });
-            if self.sessions.len() == before {
+            let dead: Vec<UserId> =
+                self.sessions.values().filter(|s| !s.rtc.is_alive()).map(|s| s.id).collect();
+            if dead.is_empty() {
                 break;
             }
-            for (id, connected) in failed {
+            for id in dead {
+                let Some(session) = self.sessions.remove(&id) else { continue };
                 debug!(client = %id, "media session closed");
-                if connected {
+                if session.connected {
                     Stats::sub(&self.stats.peer_connections, 1);
                 }
-                self.forget_tracks_of(id);
                 self.event(id, MediaEvent::Failed { client: id });
             }
         }
-        self.renegotiate(socket).await;
-        // Renegotiation may have found closed event queues.
+        self.offer_slots(socket).await;
+        // Offering may have found closed event queues.
         for id in std::mem::take(&mut self.doomed) {
             self.leave(id);
         }
@@ -194,26 +192,25 @@ impl State {
 
     async fn job(&mut self, socket: &UdpSocket, job: Job) {
         match job {
-            Job::Track(source) => {
-                let peers: Vec<UserId> =
-                    self.sessions.iter().map(|s| s.id).filter(|&p| self.linked(source, p)).collect();
-                for peer in peers {
-                    self.ensure_outbound(peer, source);
+            Job::Media(source, data) => self.forward(socket, source, data).await,
+            Job::SlotKeyframe { receiver, track, index } => {
+                let source = self.joined.get(&receiver).and_then(|c| c.bound.get(&(track, index)));
+                if let Some(&source) = source {
+                    self.jobs.push_back(Job::Keyframe { source, track, by_receiver: true });
                 }
             }
-            Job::Media(source, data) => self.forward(socket, source, data).await,
-            Job::Keyframe { source, mid, by_receiver } => {
+            Job::Keyframe { source, track, by_receiver } => {
                 let now = Instant::now();
-                let stats = self.stats.clone();
-                let Some(session) = self.sessions.iter_mut().find(|s| s.id == source) else { return };
-                let Some(track) = session.inbound.iter_mut().find(|t| t.mid == mid) else { return };
-                if by_receiver && track.last_pli.is_some_and(|at| now - at < RECEIVER_PLI_INTERVAL) {
+                let Some(session) = self.sessions.get_mut(&source) else { return };
+                let Some(inbound) = session.inbound.iter_mut().find(|t| t.track == track) else { return };
+                if by_receiver && inbound.last_pli.is_some_and(|at| now - at < RECEIVER_PLI_INTERVAL) {
                     return;
                 }
-                track.last_pli = Some(now);
+                inbound.last_pli = Some(now);
+                let mid = inbound.mid;
                 if let Some(mut writer) = session.rtc.writer(mid) {
                     if writer.request_keyframe(None, KeyframeRequestKind::Pli).is_ok() {
-                        Stats::add(&stats.keyframe_requests, 1);
+                        Stats::add(&self.stats.keyframe_requests, 1);
                     }
                 }
                 let mut events = Vec::new();
@@ -225,31 +222,15 @@ impl State {
 
     async fn forward(&mut self, socket: &UdpSocket, source: UserId, data: Box<MediaData>) {
         Stats::add(&self.stats.frames_received, 1);
-        let kind = self
-            .sessions
-            .iter()
-            .find(|s| s.id == source)
-            .and_then(|s| s.inbound.iter().find(|t| t.mid == data.mid))
-            .map(|t| t.kind);
-        let Some(kind) = kind else { return };
-        if self.muted.contains(&(source, kind)) {
+        let Some(track) = self.sessions.get(&source).and_then(|s| s.track_of(data.mid)) else { return };
+        if self.muted.contains(&(source, track)) {
             return;
         }
+        let Some(receivers) = self.routes.get(&(source, track)) else { return };
         let mut events = Vec::new();
-        for i in 0..self.sessions.len() {
-            let id = self.sessions[i].id;
-            if id == source || !self.links.contains(&pair(source, id)) {
-                continue;
-            }
-            let session = &mut self.sessions[i];
-            let Some(mid) = session
-                .outbound
-                .iter()
-                .find(|o| o.open && !o.stop && o.source == source && o.source_mid == data.mid)
-                .and_then(|o| o.mid)
-            else {
-                continue;
-            };
+        for &(receiver, index) in receivers {
+            let Some(session) = self.sessions.get_mut(&receiver) else { continue };
+            let Some(mid) = session.open_slot(track, index) else { continue };
             let Some(writer) = session.rtc.writer(mid) else { continue };
             let Some(pt) = writer.match_params(data.params) else { continue };
             let bytes = data.data.len() as u64;
@@ -264,90 +245,18 @@ impl State {
         self.events(events);
     }
 
-    fn events(&mut self, events: Vec<MediaEvent>) {
-        for event in events {
-            let client = match &event {
-                MediaEvent::ServerOffer { client, .. }
-                | MediaEvent::Connected { client }
-                | MediaEvent::Failed { client } => *client,
-            };
-            self.event(client, event);
-        }
-    }
-
-    /// `receiver` gets an outbound track for each track `source` sends (if both have
-    /// sessions), negotiated at the next renegotiation.
-    fn ensure_outbound(&mut self, receiver: UserId, source: UserId) {
-        let tracks: Vec<(Mid, MediaKind)> = match self.sessions.iter().find(|s| s.id == source) {
-            Some(s) => s.inbound.iter().map(|t| (t.mid, t.kind)).collect(),
-            None => return,
-        };
-        let Some(session) = self.session(receiver) else { return };
-        for (source_mid, kind) in tracks {
-            let known =
-                session.outbound.iter().any(|o| !o.stop && o.source == source && o.source_mid == source_mid);
-            if !known {
-                session.outbound.push(Outbound {
-                    source,
-                    source_mid,
-                    kind,
-                    mid: None,
-                    open: false,
-                    stop: false,
-                });
-            }
-        }
-    }
-
-    /// Asks `source` for a keyframe on each of its video tracks open on `receiver`.
-    fn keyframes_for(&mut self, receiver: UserId, source: UserId) {
-        let Some(session) = self.sessions.iter().find(|s| s.id == receiver) else { return };
-        for out in &session.outbound {
-            if out.open && !out.stop && out.source == source && out.kind == MediaKind::Video {
-                self.jobs.push_back(Job::Keyframe { source, mid: out.source_mid, by_receiver: false });
-            }
-        }
-    }
-
-    /// Asks `source` for a keyframe on each of its video tracks.
-    fn keyframes_of(&mut self, source: UserId) {
-        let Some(session) = self.sessions.iter().find(|s| s.id == source) else { return };
-        for track in session.inbound.iter().filter(|t| t.kind == MediaKind::Video) {
-            self.jobs.push_back(Job::Keyframe { source, mid: track.mid, by_receiver: false });
-        }
-    }
-
-    /// The tracks `gone` sent are stopped on everyone else's session.
-    fn forget_tracks_of(&mut self, gone: UserId) {
-        for session in &mut self.sessions {
-            session.outbound.retain(|o| o.source != gone || o.mid.is_some());
-            for out in session.outbound.iter_mut().filter(|o| o.source == gone) {
-                out.stop = true;
-            }
-        }
-    }
-
-    /// One offer in flight per session: new tracks are added, stopped ones removed.
-    async fn renegotiate(&mut self, socket: &UdpSocket) {
+    /// Once a session is connected, one offer adds all its receive slots.
+    async fn offer_slots(&mut self, socket: &UdpSocket) {
         let mut events = Vec::new();
-        for session in self.sessions.iter_mut().filter(|s| s.connected && s.pending.is_none()) {
-            let adds = session.outbound.iter().any(|o| o.mid.is_none() && !o.stop);
-            let stops = session.outbound.iter().any(|o| o.stop);
-            if !adds && !stops {
+        for session in self.sessions.values_mut().filter(|s| s.connected && s.pending.is_none()) {
+            if session.slots.iter().all(|slot| slot.mid.is_some()) {
                 continue;
             }
             let mut api = session.rtc.sdp_api();
-            for out in session.outbound.iter_mut() {
-                match (out.mid, out.stop) {
-                    (None, false) => {
-                        let stream = Some(out.source.to_string());
-                        out.mid = Some(api.add_media(out.kind, Direction::SendOnly, stream, None, None));
-                    }
-                    (Some(mid), true) => api.stop_media(mid),
-                    _ => {}
-                }
+            for slot in session.slots.iter_mut().filter(|slot| slot.mid.is_none()) {
+                let stream = Some(format!("{}-{}", slot.track.name(), slot.index));
+                slot.mid = Some(api.add_media(slot.track.kind(), Direction::SendOnly, stream, None, None));
             }
-            session.outbound.retain(|o| !o.stop);
             if let Some((offer, pending)) = api.apply() {
                 session.pending = Some(pending);
                 events.push(MediaEvent::ServerOffer { client: session.id, sdp: offer.to_sdp_string() });
@@ -364,7 +273,7 @@ impl State {
             Instant::now(),
             Receive { proto: Protocol::Udp, source, destination: self.public, contents },
         );
-        let session = self.sessions.iter_mut().find(|s| s.rtc.accepts(&input))?;
+        let session = self.sessions.values_mut().find(|s| s.rtc.accepts(&input))?;
         if session.rtc.handle_input(input).is_err() {
             session.rtc.disconnect();
         }
@@ -380,7 +289,7 @@ impl State {
     async fn tick(&mut self, socket: &UdpSocket, fed: Option<UserId>) {
         let now = Instant::now();
         let mut events = Vec::new();
-        for session in self.sessions.iter_mut() {
+        for session in self.sessions.values_mut() {
             if !session.connected && session.deadline <= now {
                 debug!(client = %session.id, "media session did not connect in time");
                 Stats::add(&self.stats.connect_failures, 1);
@@ -409,7 +318,7 @@ impl State {
                 }
                 // Bounded; when it fills, the person is dropped from media (see `event`).
                 let (events, receiver) = mpsc::channel(self.config.events_capacity.max(1));
-                self.joined.insert(client, events);
+                self.joined.insert(client, Client { events, bound: HashMap::new() });
                 Stats::add(&self.stats.clients, 1);
                 let _ = reply.send(Ok(receiver));
             }
@@ -419,33 +328,41 @@ impl State {
             Command::Answer { client, answer, reply } => {
                 let _ = reply.send(self.answer(socket, client, answer).await);
             }
-            Command::Connect { a, b, reply } => {
-                if let Some(missing) = [a, b].into_iter().find(|id| !self.joined.contains_key(id)) {
-                    let _ = reply.send(Err(MediaError::NotJoined(missing)));
-                    return;
-                }
-                if a != b && self.links.insert(pair(a, b)) {
-                    self.ensure_outbound(a, b);
-                    self.ensure_outbound(b, a);
-                    // Tracks already open on the receiver need a fresh keyframe to show;
-                    // new ones get theirs when the receiver accepts them (`answer`).
-                    self.keyframes_for(a, b);
-                    self.keyframes_for(b, a);
-                }
-                let _ = reply.send(Ok(()));
-            }
-            Command::Disconnect { a, b } => {
-                self.links.remove(&pair(a, b));
-            }
-            Command::Mute { client, kind, muted } => {
+            Command::Bind { receiver, track, slot, source } => self.bind(receiver, track, slot, source),
+            Command::Mute { client, track, muted } => {
                 if muted {
-                    self.muted.insert((client, kind));
-                } else if self.muted.remove(&(client, kind)) && kind == MediaKind::Video {
+                    self.muted.insert((client, track));
+                } else if self.muted.remove(&(client, track)) && track.kind() == MediaKind::Video {
                     // Receivers dropped frames meanwhile: they need a keyframe to show again.
-                    self.keyframes_of(client);
+                    self.jobs.push_back(Job::Keyframe { source: client, track, by_receiver: false });
                 }
             }
             Command::Leave { client } => self.leave(client),
+        }
+    }
+
+    fn bind(&mut self, receiver: UserId, track: Track, index: usize, source: Option<UserId>) {
+        if index >= self.config.slots.of(track) || source == Some(receiver) {
+            return;
+        }
+        let Some(client) = self.joined.get_mut(&receiver) else { return };
+        let before = match source {
+            Some(source) => client.bound.insert((track, index), source),
+            None => client.bound.remove(&(track, index)),
+        };
+        if before == source {
+            return;
+        }
+        if let Some(old) = before {
+            if let Some(receivers) = self.routes.get_mut(&(old, track)) {
+                receivers.remove(&(receiver, index));
+            }
+        }
+        if let Some(source) = source {
+            self.routes.entry((source, track)).or_default().insert((receiver, index));
+            if track.kind() == MediaKind::Video {
+                self.jobs.push_back(Job::Keyframe { source, track, by_receiver: false });
+            }
         }
     }
 
@@ -463,57 +380,55 @@ impl State {
         if sending > max {
             return Err(MediaError::TooManyTracks { offered: sending, max });
         }
-        if self.session(client).is_none() {
-            let mut rtc = Rtc::builder().build(Instant::now());
-            let candidate =
-                Candidate::host(self.public, "udp").map_err(|e| MediaError::Rejected(e.to_string()))?;
-            rtc.add_local_candidate(candidate);
-            let now = Instant::now();
-            self.sessions.push(Session {
-                id: client,
-                rtc,
-                next: now,
-                connected: false,
-                deadline: now + self.config.connect_timeout,
-                inbound: Vec::new(),
-                outbound: Vec::new(),
-                pending: None,
-            });
-            let peers: Vec<UserId> = self
-                .sessions
-                .iter()
-                .map(|s| s.id)
-                .filter(|&p| p != client && self.linked(client, p))
-                .collect();
-            for peer in peers {
-                self.ensure_outbound(client, peer);
-            }
+        let fresh = !self.sessions.contains_key(&client);
+        if fresh {
+            let session = self.new_session(client)?;
+            self.sessions.insert(client, session);
         }
-        let Some(index) = self.sessions.iter().position(|s| s.id == client) else {
-            return Err(MediaError::NotJoined(client));
-        };
-        let session = &mut self.sessions[index];
-        // The client's offer crossed ours (glare): ours is void, its tracks are redone.
+        let Some(session) = self.sessions.get_mut(&client) else { return Err(MediaError::NotJoined(client)) };
+        // The client's offer crossed ours (glare): ours is void, its slots are offered again.
         if session.pending.take().is_some() {
-            for out in session.outbound.iter_mut().filter(|o| !o.open) {
-                out.mid = None;
+            for slot in session.slots.iter_mut().filter(|slot| !slot.open) {
+                slot.mid = None;
             }
         }
         let answer = session.rtc.sdp_api().accept_offer(offer);
         let mut events = Vec::new();
         drain(session, socket, &mut self.jobs, &self.stats, &mut events).await;
+        let nothing_negotiated = session.inbound.is_empty() && !session.connected;
         self.events(events);
         match answer {
             Ok(answer) => Ok(answer.to_sdp_string()),
             Err(e) => {
-                let fresh = self.sessions[index].inbound.is_empty() && !self.sessions[index].connected;
-                if fresh {
-                    // Nothing was negotiated: forget the session altogether.
-                    self.sessions.remove(index);
+                if fresh && nothing_negotiated {
+                    self.sessions.remove(&client);
                 }
                 Err(MediaError::Rejected(e.to_string()))
             }
         }
+    }
+
+    fn new_session(&self, client: UserId) -> Result<Session, MediaError> {
+        let now = Instant::now();
+        // Only what the client is told to send: Opus and VP8, which every browser has.
+        let mut rtc = Rtc::builder().clear_codecs().enable_opus(true, false).enable_vp8(true).build(now);
+        let candidate = Candidate::host(self.public, "udp").map_err(|e| MediaError::Rejected(e.to_string()))?;
+        rtc.add_local_candidate(candidate);
+        let slots = Track::ALL
+            .into_iter()
+            .flat_map(|track| (0..self.config.slots.of(track)).map(move |index| (track, index)))
+            .map(|(track, index)| Slot { track, index, mid: None, open: false })
+            .collect();
+        Ok(Session {
+            id: client,
+            rtc,
+            next: now,
+            connected: false,
+            deadline: now + self.config.connect_timeout,
+            inbound: Vec::new(),
+            slots,
+            pending: None,
+        })
     }
 
     async fn answer(
@@ -522,53 +437,59 @@ impl State {
         client: UserId,
         answer: str0m::change::SdpAnswer,
     ) -> Result<(), MediaError> {
-        let Some(index) = self.sessions.iter().position(|s| s.id == client) else {
-            return Err(MediaError::NotJoined(client));
-        };
-        let session = &mut self.sessions[index];
+        let Some(session) = self.sessions.get_mut(&client) else { return Err(MediaError::NotJoined(client)) };
         let Some(pending) = session.pending.take() else { return Err(MediaError::NoPendingOffer) };
         let result = session.rtc.sdp_api().accept_answer(pending, answer);
         let mut opened = Vec::new();
-        match &result {
-            Ok(()) => {
-                for out in session.outbound.iter_mut().filter(|o| o.mid.is_some() && !o.open) {
-                    out.open = true;
-                    if out.kind == MediaKind::Video {
-                        opened.push((out.source, out.source_mid));
-                    }
+        for slot in session.slots.iter_mut().filter(|slot| slot.mid.is_some() && !slot.open) {
+            match result {
+                Ok(()) => {
+                    slot.open = true;
+                    opened.push((slot.track, slot.index));
                 }
-            }
-            // Not accepted: offer those tracks again next time.
-            Err(_) => {
-                for out in session.outbound.iter_mut().filter(|o| !o.open) {
-                    out.mid = None;
-                }
+                // Not accepted: offer those slots again next time.
+                Err(_) => slot.mid = None,
             }
         }
         let mut events = Vec::new();
         drain(session, socket, &mut self.jobs, &self.stats, &mut events).await;
         self.events(events);
-        for (source, mid) in opened {
-            self.jobs.push_back(Job::Keyframe { source, mid, by_receiver: false });
+        // Slots bound before they opened show a picture only from the next keyframe.
+        if let Some(joined) = self.joined.get(&client) {
+            for (track, index) in opened.into_iter().filter(|(track, _)| track.kind() == MediaKind::Video) {
+                if let Some(&source) = joined.bound.get(&(track, index)) {
+                    self.jobs.push_back(Job::Keyframe { source, track, by_receiver: false });
+                }
+            }
         }
         result.map_err(|e| MediaError::Rejected(e.to_string()))
     }
 
-    /// Drops everything of `client`: session, links, mutes, and their tracks elsewhere.
+    /// Drops everything of `client`: session, slots, mutes, and every slot carrying them.
     fn leave(&mut self, client: UserId) {
-        if self.joined.remove(&client).is_some() {
+        if let Some(joined) = self.joined.remove(&client) {
             Stats::sub(&self.stats.clients, 1);
+            for ((track, index), source) in joined.bound {
+                if let Some(receivers) = self.routes.get_mut(&(source, track)) {
+                    receivers.remove(&(client, index));
+                }
+            }
         }
-        if let Some(index) = self.sessions.iter().position(|s| s.id == client) {
-            let mut session = self.sessions.remove(index);
+        if let Some(mut session) = self.sessions.remove(&client) {
             if session.connected {
                 Stats::sub(&self.stats.peer_connections, 1);
             }
             session.rtc.disconnect();
         }
-        self.links.retain(|&(a, b)| a != client && b != client);
+        for track in Track::ALL {
+            for (receiver, index) in self.routes.remove(&(client, track)).unwrap_or_default() {
+                if let Some(joined) = self.joined.get_mut(&receiver) {
+                    joined.bound.remove(&(track, index));
+                }
+            }
+        }
+        self.routes.retain(|_, receivers| !receivers.is_empty());
         self.muted.retain(|&(id, _)| id != client);
-        self.forget_tracks_of(client);
     }
 }
 
@@ -607,20 +528,25 @@ async fn drain(
                 Event::IceConnectionStateChange(IceConnectionState::Disconnected) => session.rtc.disconnect(),
                 Event::MediaAdded(added) if added.direction.is_receiving() => {
                     let known = session.inbound.iter().any(|t| t.mid == added.mid);
-                    // Offers were checked against the limit of tracks before they got here.
-                    if !known {
-                        session.inbound.push(Inbound { mid: added.mid, kind: added.kind, last_pli: None });
-                        jobs.push_back(Job::Track(session.id));
+                    // In the order of the client's offer: microphone, camera, screen.
+                    let track = match added.kind {
+                        MediaKind::Audio => Track::Audio,
+                        MediaKind::Video if session.inbound.iter().any(|t| t.track == Track::Camera) => {
+                            Track::Screen
+                        }
+                        MediaKind::Video => Track::Camera,
+                    };
+                    // Offers were checked against the limit of tracks before they got here;
+                    // a second microphone or a third video track is not forwarded.
+                    if !known && !session.inbound.iter().any(|t| t.track == track) {
+                        session.inbound.push(Inbound { mid: added.mid, track, last_pli: None });
                     }
                 }
                 Event::MediaData(data) => jobs.push_back(Job::Media(session.id, Box::new(data))),
                 Event::KeyframeRequest(request) => {
-                    if let Some(out) = session.outbound.iter().find(|o| o.mid == Some(request.mid)) {
-                        jobs.push_back(Job::Keyframe {
-                            source: out.source,
-                            mid: out.source_mid,
-                            by_receiver: true,
-                        });
+                    let slot = session.slots.iter().find(|slot| slot.mid == Some(request.mid));
+                    if let Some(slot) = slot {
+                        jobs.push_back(Job::SlotKeyframe { receiver: session.id, track: slot.track, index: slot.index });
                     }
                 }
                 _ => {}

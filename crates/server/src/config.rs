@@ -11,7 +11,8 @@ pub use crate::media::MediaConfig;
 
 const DEFAULT_ADDR: &str = "127.0.0.1:3000";
 const DEFAULT_TOKEN_TTL_SECS: u64 = 7 * 24 * 60 * 60;
-const DEFAULT_WS_MAX_FRAME_BYTES: usize = 16 * 1024;
+/// Room for a media answer: a browser's SDP for some 26 receive slots runs to about 20 KiB.
+const DEFAULT_WS_MAX_FRAME_BYTES: usize = 64 * 1024;
 const DEFAULT_WS_IDLE_TIMEOUT_SECS: u64 = 60;
 const DEFAULT_CHAT_NEARBY_RADIUS: u32 = 5;
 const DEFAULT_DB_MAX_CONNECTIONS: u32 = 8;

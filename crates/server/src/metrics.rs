@@ -25,6 +25,7 @@ pub struct Metrics {
     pub forward_latency: Histogram,
     pub media_links: IntCounterVec,
     pub media_refused: IntCounterVec,
+    pub media_rebinds: IntCounter,
 }
 
 const LATENCY_BUCKETS: &[f64] =
@@ -104,6 +105,12 @@ impl Metrics {
                 &["change"],
             ),
             media_refused: counter("media_refused_total", "Requests to join media refused, by reason", &["reason"]),
+            media_rebinds: {
+                let metric = IntCounter::new("media_slot_rebinds_total", "Receive slots bound to another sender (or to none)")
+                    .expect("valid metric");
+                registry.register(Box::new(metric.clone())).expect("registered once");
+                metric
+            },
             forward_latency: {
                 let opts = HistogramOpts::new(
                     "forward_latency_seconds",

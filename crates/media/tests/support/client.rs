@@ -1,7 +1,8 @@
 //! A WebRTC client for tests of the media relay: one real str0m session on a loopback UDP
 //! socket of its own, sending a synthetic frame on each of its tracks per step once
-//! connected, and counting what it receives and from whom. Signalling is the caller's:
-//! the relay's API directly, or the space's WebSocket.
+//! connected, and counting what it receives and from whom: each client's frames end in its
+//! own marker byte, which the relay forwards untouched. Signalling is the caller's: the
+//! relay's API directly, or the space's WebSocket.
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
@@ -21,16 +22,20 @@ pub struct RtcClient {
     pub connected: bool,
     pub audio_in: usize,
     pub video_in: usize,
-    /// Frames received by the stream id (the sender's user id) of the track they came on.
-    pub from: HashMap<String, usize>,
+    /// The last byte of every frame this client sends: who sent it, to its receivers.
+    pub marker: u8,
+    /// Frames received, by the sender's marker.
+    pub from: HashMap<u8, usize>,
+    /// Video frames received, by the stream id of the slot they came on (`camera-0`).
+    pub video_by_stream: HashMap<String, usize>,
     pub keyframe_requests: usize,
-    /// The stream id (the sender's user id) of each track the relay offered, by its mid.
+    /// The stream id of each track the relay offered (a slot: `audio-3`), by its mid.
     streams: HashMap<String, String>,
     clock: u64,
 }
 
 impl RtcClient {
-    pub async fn new() -> Self {
+    pub async fn new(marker: u8) -> Self {
         let socket = UdpSocket::bind("127.0.0.1:0").await.unwrap();
         let mut rtc = Rtc::builder().build(Instant::now());
         rtc.add_local_candidate(Candidate::host(socket.local_addr().unwrap(), "udp").unwrap());
@@ -42,7 +47,9 @@ impl RtcClient {
             connected: false,
             audio_in: 0,
             video_in: 0,
+            marker,
             from: HashMap::new(),
+            video_by_stream: HashMap::new(),
             keyframe_requests: 0,
             streams: HashMap::new(),
             clock: 0,
@@ -88,12 +95,16 @@ impl RtcClient {
                 }
                 Output::Event(Event::Connected) => self.connected = true,
                 Output::Event(Event::MediaData(data)) => {
-                    if let Some(stream) = self.streams.get(&data.mid.to_string()) {
-                        *self.from.entry(stream.clone()).or_default() += 1;
+                    if let Some(&marker) = data.data.last() {
+                        *self.from.entry(marker).or_default() += 1;
                     }
                     match self.rtc.media(data.mid).map(|m| m.kind()) {
                         Some(MediaKind::Audio) => self.audio_in += 1,
-                        Some(MediaKind::Video) => self.video_in += 1,
+                        Some(MediaKind::Video) => {
+                            self.video_in += 1;
+                            let stream = self.streams.get(&data.mid.to_string()).cloned().unwrap_or_default();
+                            *self.video_by_stream.entry(stream).or_default() += 1;
+                        }
                         None => {}
                     }
                 }
@@ -146,18 +157,26 @@ impl RtcClient {
                 MediaKind::Video => writer.payload_params().find(|p| p.spec().codec == Codec::Vp8),
             };
             let Some(pt) = params.map(|p| p.pt()) else { continue };
-            let (rate, data) = match kind {
+            let (rate, mut data) = match kind {
                 MediaKind::Audio => (Frequency::FORTY_EIGHT_KHZ, vec![1u8; 80]),
                 MediaKind::Video => (Frequency::NINETY_KHZ, vec![0x10u8; 300]),
             };
+            *data.last_mut().expect("frames are not empty") = self.marker;
             writer.write(pt, Instant::now(), MediaTime::new(self.clock, rate), data).unwrap();
         }
         self.drain().await;
     }
 
-    /// Frames received from the person with this user id.
-    pub fn received_from(&self, user: &str) -> usize {
-        self.from.get(user).copied().unwrap_or(0)
+    /// Frames received from the client with this marker.
+    pub fn received_from(&self, marker: u8) -> usize {
+        self.from.get(&marker).copied().unwrap_or(0)
+    }
+
+    /// The stream ids of the tracks the relay has offered.
+    pub fn offered_streams(&self) -> Vec<String> {
+        let mut streams: Vec<String> = self.streams.values().cloned().collect();
+        streams.sort();
+        streams
     }
 }
 

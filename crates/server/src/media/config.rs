@@ -31,6 +31,18 @@ pub struct MediaConfig {
     #[arg(long = "media-max-per-node", env = "GATHER_MEDIA_MAX_PER_NODE", default_value_t = 1000)]
     pub max_per_node: usize,
 
+    /// Receive slots for voice per person: the most people one hears at once (nearest).
+    #[arg(long = "media-audio-slots", env = "GATHER_MEDIA_AUDIO_SLOTS", default_value_t = 16)]
+    pub audio_slots: usize,
+
+    /// Receive slots for cameras per person.
+    #[arg(long = "media-camera-slots", env = "GATHER_MEDIA_CAMERA_SLOTS", default_value_t = 9)]
+    pub camera_slots: usize,
+
+    /// Receive slots for screen shares per person.
+    #[arg(long = "media-screen-slots", env = "GATHER_MEDIA_SCREEN_SLOTS", default_value_t = 1)]
+    pub screen_slots: usize,
+
     /// TURN servers handed to browsers (`turn:host:3478`, comma-separated), for networks
     /// that cannot reach the media port directly. Needs `--turn-secret`.
     #[arg(long = "turn-url", env = "GATHER_TURN_URL", value_delimiter = ',')]
@@ -55,6 +67,9 @@ impl MediaConfig {
             radius: 5,
             max_per_space: 100,
             max_per_node: 1000,
+            audio_slots: 16,
+            camera_slots: 9,
+            screen_slots: 1,
             turn_urls: Vec::new(),
             turn_secret: None,
             turn_ttl_secs: 6 * 60 * 60,

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use anyhow::{bail, Context};
 use gather_core::HearingRules;
-use gather_media::{Relay, RelayConfig};
+use gather_media::{Relay, RelayConfig, SlotCounts};
 
 pub use config::MediaConfig;
 pub use turn::Turn;
@@ -21,6 +21,8 @@ pub struct MediaNode {
     pub relay: Relay,
     pub rules: HearingRules,
     pub max_per_space: usize,
+    /// Receive slots each person gets.
+    pub slots: SlotCounts,
     pub turn: Option<Turn>,
 }
 
@@ -37,6 +39,11 @@ impl MediaNode {
             _ => bail!("--turn-url needs --turn-secret (coturn's static-auth-secret)"),
         };
         let Some(bind) = config.bind(http) else { return Ok(None) };
+        let slots = SlotCounts {
+            audio: config.audio_slots,
+            camera: config.camera_slots,
+            screen: config.screen_slots,
+        };
         let public = match config.public_addr {
             Some(public) => public,
             None if bind.ip().is_unspecified() => SocketAddr::new(outbound_ip(), 0),
@@ -48,6 +55,7 @@ impl MediaNode {
             public: Some(public),
             connect_timeout: Duration::from_secs(15),
             max_clients: config.max_per_node.max(1),
+            slots,
             ..RelayConfig::default()
         })
         .await
@@ -57,6 +65,7 @@ impl MediaNode {
             relay,
             rules: HearingRules { radius: config.radius.max(1), hysteresis: 1 },
             max_per_space: config.max_per_space.max(1),
+            slots,
             turn,
         }))
     }

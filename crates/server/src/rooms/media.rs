@@ -1,14 +1,15 @@
 //! Proximity voice and video in one room: who takes part, who hears whom (decided by
-//! `gather_core::Hearing` from the positions the room holds, never by a client), and the
+//! `gather_core::Hearing` from the positions the room holds, never by a client), which of
+//! them each person's receive slots carry (`gather_core::Slots`, nearest first), and the
 //! node's relay told of each change. The relay's answers and events come back through the
 //! room's own inbox as frames to deliver, so they reach the member wherever its socket is.
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
 use bytes::Bytes;
-use gather_core::{Hearing, Link, Position, UserId};
-use gather_media::{MediaError, MediaEvent, MediaKind, Pending};
+use gather_core::{Hearing, Link, Position, Slots, UserId};
+use gather_media::{MediaError, MediaEvent, Pending, SlotCounts, Track};
 use gather_protocol::node::{MemberRef, RoomCommand};
 use gather_protocol::ws::{MediaSending, Sdp};
 use gather_protocol::{MediaSignal, ServerFrame};
@@ -30,10 +31,31 @@ impl ToMember {
     }
 }
 
+/// Someone in media: what they send, and whom each of their receive slots carries.
+struct Participant {
+    sending: MediaSending,
+    slots: HashMap<Track, Slots>,
+}
+
+impl Participant {
+    fn new(counts: SlotCounts) -> Self {
+        let slots = Track::ALL.into_iter().map(|track| (track, Slots::new(counts.of(track)))).collect();
+        Self { sending: MediaSending::default(), slots }
+    }
+
+    fn sends(&self, track: Track) -> bool {
+        match track {
+            Track::Audio => self.sending.audio,
+            Track::Camera => self.sending.camera,
+            Track::Screen => self.sending.screen,
+        }
+    }
+}
+
 pub struct RoomMedia {
     node: MediaNode,
     hearing: Hearing,
-    taking_part: HashSet<UserId>,
+    taking_part: HashMap<UserId, Participant>,
     /// The room's own inbox, for what the relay says later. Weak: the room closes when its
     /// members are gone, whatever relay tasks still run.
     inbox: mpsc::WeakUnboundedSender<RoomMsg>,
@@ -42,7 +64,7 @@ pub struct RoomMedia {
 
 impl RoomMedia {
     pub fn new(node: MediaNode, inbox: mpsc::WeakUnboundedSender<RoomMsg>, metrics: Arc<Metrics>) -> Self {
-        Self { hearing: Hearing::new(node.rules), node, taking_part: HashSet::new(), inbox, metrics }
+        Self { hearing: Hearing::new(node.rules), node, taking_part: HashMap::new(), inbox, metrics }
     }
 
     /// A member's signalling; `at` is where they stand now.
@@ -50,7 +72,7 @@ impl RoomMedia {
         let user = member.user;
         let relay = &self.node.relay;
         match signal {
-            MediaSignal::MediaOffer(Sdp { sdp }) if !self.taking_part.contains(&user) => {
+            MediaSignal::MediaOffer(Sdp { sdp }) if !self.taking_part.contains_key(&user) => {
                 let max = self.node.max_per_space;
                 if self.taking_part.len() >= max {
                     self.metrics.media_refused.with_label_values(&["space-full"]).inc();
@@ -60,14 +82,14 @@ impl RoomMedia {
                 if let Err(e) = gather_media::check_offer(&sdp) {
                     return vec![ToMember::new(user, &media_error(&e))];
                 }
-                self.taking_part.insert(user);
+                self.taking_part.insert(user, Participant::new(self.node.slots));
                 // Queued in this order: the relay sees the join, then the offer, then the
-                // connections made below.
+                // bindings made below.
                 let events = relay.join(user);
                 let answer = relay.offer(user, &sdp);
                 tokio::spawn(serve(member, events, answer, self.inbox.clone()));
                 let links = self.hearing.place(user, at);
-                self.relink(links)
+                self.relink(links, [user].into())
             }
             MediaSignal::MediaOffer(Sdp { sdp }) => {
                 let answer = relay.offer(user, &sdp);
@@ -79,7 +101,7 @@ impl RoomMedia {
                 });
                 Vec::new()
             }
-            MediaSignal::MediaAnswer(Sdp { sdp }) if self.taking_part.contains(&user) => {
+            MediaSignal::MediaAnswer(Sdp { sdp }) if self.taking_part.contains_key(&user) => {
                 let accepted = relay.answer(user, &sdp);
                 let inbox = self.inbox.clone();
                 tokio::spawn(async move {
@@ -89,10 +111,16 @@ impl RoomMedia {
                 });
                 Vec::new()
             }
-            MediaSignal::MediaState(MediaSending { audio, camera, screen }) if self.taking_part.contains(&user) => {
-                relay.mute(user, MediaKind::Audio, !audio);
-                relay.mute(user, MediaKind::Video, !(camera || screen));
-                Vec::new()
+            MediaSignal::MediaState(sending) if self.taking_part.contains_key(&user) => {
+                relay.mute(user, Track::Audio, !sending.audio);
+                relay.mute(user, Track::Camera, !sending.camera);
+                relay.mute(user, Track::Screen, !sending.screen);
+                if let Some(participant) = self.taking_part.get_mut(&user) {
+                    participant.sending = sending;
+                }
+                // Slots go to people who send something on them.
+                let peers = self.hearing.peers(user).collect();
+                self.relink(Vec::new(), peers)
             }
             MediaSignal::MediaAnswer(_) | MediaSignal::MediaState(_) => {
                 let frame = ServerFrame::error("media-not-started", "send a media-offer first");
@@ -104,51 +132,81 @@ impl RoomMedia {
 
     /// Someone in the room moved: their links are decided again.
     pub fn moved(&mut self, user: UserId, to: Position) -> Vec<ToMember> {
-        if !self.taking_part.contains(&user) {
+        if !self.taking_part.contains_key(&user) {
             return Vec::new();
         }
         let links = self.hearing.place(user, to);
-        self.relink(links)
+        // Who is nearest changed for them and for those around them.
+        let mut nearer: BTreeSet<UserId> = self.hearing.peers(user).collect();
+        nearer.insert(user);
+        self.relink(links, nearer)
     }
 
     /// Someone left media or the space.
     pub fn left(&mut self, user: UserId) -> Vec<ToMember> {
-        if !self.taking_part.remove(&user) {
+        if self.taking_part.remove(&user).is_none() {
             return Vec::new();
         }
         self.node.relay.leave(user);
         let links = self.hearing.remove(user);
-        self.relink(links)
+        self.relink(links, BTreeSet::new())
     }
 
-    /// Tells the relay of changed links, and each person still in media whose peers
-    /// changed whom they hear now.
-    fn relink(&mut self, links: Vec<Link>) -> Vec<ToMember> {
-        let mut touched = BTreeSet::new();
+    /// Applies changed links: whose peers changed are told whom they hear now, and the
+    /// slots of those and of `reslot` are bound again, each change told to the relay and
+    /// the slots' owner.
+    fn relink(&mut self, links: Vec<Link>, mut reslot: BTreeSet<UserId>) -> Vec<ToMember> {
+        let mut relinked = BTreeSet::new();
         for link in links {
-            match link {
-                Link::Connected(a, b) => {
-                    // Both joined the relay before any link of theirs was made; the
-                    // answer would only say so.
-                    drop(self.node.relay.connect(a, b));
-                    self.metrics.media_links.with_label_values(&["connected"]).inc();
-                    touched.extend([a, b]);
-                }
-                Link::Disconnected(a, b) => {
-                    self.node.relay.disconnect(a, b);
-                    self.metrics.media_links.with_label_values(&["disconnected"]).inc();
-                    touched.extend([a, b]);
-                }
+            let (a, b, change) = match link {
+                Link::Connected(a, b) => (a, b, "connected"),
+                Link::Disconnected(a, b) => (a, b, "disconnected"),
+            };
+            self.metrics.media_links.with_label_values(&[change]).inc();
+            relinked.extend([a, b]);
+        }
+        reslot.extend(relinked.iter().copied());
+        let mut frames = Vec::new();
+        for user in relinked.into_iter().filter(|user| self.taking_part.contains_key(user)) {
+            let peers = self.hearing.peers_nearest_first(user);
+            frames.push(ToMember::new(user, &ServerFrame::MediaPeers { peers }));
+        }
+        for user in reslot {
+            if let Some(frame) = self.reslot(user) {
+                frames.push(ToMember::new(user, &frame));
             }
         }
-        touched
-            .into_iter()
-            .filter(|user| self.taking_part.contains(user))
-            .map(|user| {
-                let peers = self.hearing.peers(user).collect();
-                ToMember::new(user, &ServerFrame::MediaPeers { peers })
-            })
-            .collect()
+        frames
+    }
+
+    /// Binds `user`'s slots to their peers that send on them, nearest first; the new
+    /// `media-slots` when anything changed.
+    fn reslot(&mut self, user: UserId) -> Option<ServerFrame> {
+        let peers = self.hearing.peers_nearest_first(user);
+        let mut changed = false;
+        for track in Track::ALL {
+            let wanted: Vec<UserId> = peers
+                .iter()
+                .copied()
+                .filter(|peer| self.taking_part.get(peer).is_some_and(|p| p.sends(track)))
+                .collect();
+            let slots = self.taking_part.get_mut(&user)?.slots.get_mut(&track)?;
+            for rebind in slots.rebind(&wanted) {
+                self.node.relay.bind(user, track, rebind.slot, rebind.publisher);
+                self.metrics.media_rebinds.inc();
+                changed = true;
+            }
+        }
+        let participant = self.taking_part.get(&user)?;
+        let carried = |track: Track| {
+            let slots = &participant.slots[&track];
+            (0..slots.len()).map(|slot| slots.get(slot)).collect()
+        };
+        changed.then(|| ServerFrame::MediaSlots {
+            audio: carried(Track::Audio),
+            camera: carried(Track::Camera),
+            screen: carried(Track::Screen),
+        })
     }
 }
 

@@ -16,7 +16,7 @@ use axum::Router;
 
 use crate::state::AppState;
 
-/// What the transport itself will buffer. Our own limit (`ws_max_frame_bytes`, 16 KiB by
+/// What the transport itself will buffer. Our own limit (`ws_max_frame_bytes`, 64 KiB by
 /// default) is checked after reading, so a client gets an explanation; this hard cap only
 /// bounds memory against frames far past it.
 const TRANSPORT_MAX_BYTES: usize = 1 << 20;

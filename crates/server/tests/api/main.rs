@@ -3,6 +3,7 @@
 
 mod helpers;
 #[path = "../../../media/tests/support/client.rs"]
+#[allow(dead_code)] // Shared with the relay's own tests, which use more of it.
 mod client;
 #[path = "../support/socket.rs"]
 #[allow(dead_code)] // Each suite uses a part.

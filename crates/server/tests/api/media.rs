@@ -34,14 +34,33 @@ struct Person {
     x: i64,
     /// The last `media-peers` the server sent: whom they hear and see.
     peers: Vec<String>,
+    /// The last `media-slots`: whom each audio slot carries.
+    audio_slots: Vec<Option<String>>,
+    /// `media-offer`s from the server (renegotiations).
+    server_offers: usize,
     errors: Vec<String>,
+}
+
+/// Each person's frames carry their own marker byte, so receivers can tell who sent what.
+fn next_marker() -> u8 {
+    static NEXT: std::sync::atomic::AtomicU8 = std::sync::atomic::AtomicU8::new(1);
+    NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
 }
 
 impl Person {
     async fn join(app: &TestApp, space: &str, user: &TestUser) -> Person {
         let (ws, joined) = app.ws_join(space, user).await;
-        let rtc = RtcClient::new().await;
-        Person { id: user.id.clone(), ws, rtc, x: joined.x, peers: Vec::new(), errors: Vec::new() }
+        let rtc = RtcClient::new(next_marker()).await;
+        Person {
+            id: user.id.clone(),
+            ws,
+            rtc,
+            x: joined.x,
+            peers: Vec::new(),
+            audio_slots: Vec::new(),
+            server_offers: 0,
+            errors: Vec::new(),
+        }
     }
 
     /// Starts media, sending a track of each kind in `sends`.
@@ -60,10 +79,14 @@ impl Person {
         match frame {
             ServerFrame::MediaAnswer { sdp } => self.rtc.accept_answer(&sdp),
             ServerFrame::MediaOffer { sdp } => {
+                self.server_offers += 1;
                 let answer = self.rtc.accept_offer(&sdp);
                 self.ws.send_json(json!({"type": "media-answer", "payload": {"sdp": answer}})).await;
             }
             ServerFrame::MediaPeers { peers } => self.peers = peers.iter().map(ToString::to_string).collect(),
+            ServerFrame::MediaSlots { audio, .. } => {
+                self.audio_slots = audio.iter().map(|slot| slot.map(|user| user.to_string())).collect();
+            }
             ServerFrame::Error { code, .. } => self.errors.push(code),
             _ => {}
         }
@@ -96,7 +119,7 @@ impl Person {
     }
 
     fn from(&self, other: &Person) -> usize {
-        self.rtc.received_from(&other.id)
+        self.rtc.received_from(other.rtc.marker)
     }
 }
 
@@ -213,10 +236,11 @@ async fn media_refusals_are_clear_errors() {
     let refused = pump(&mut [&mut a, &mut b], CONNECT_WAIT, |p| p[0].rtc.connected && !p[1].errors.is_empty()).await;
     assert!(refused, "a connects, b is refused: {:?} {:?}", a.errors, b.errors);
     assert_eq!(b.errors, ["media-full"]);
-    // Once A leaves media, B may start.
+    // Once A leaves media, B may start. The barrier: the room has handled A's leave.
     a.ws.send_json(json!({"type": "media-leave"})).await;
+    a.ws.sync().await;
     b.errors.clear();
-    b.rtc = RtcClient::new().await;
+    b.rtc = RtcClient::new(b.rtc.marker).await;
     b.start_media(&[MediaKind::Audio]).await;
     let joined = pump(&mut [&mut a, &mut b], CONNECT_WAIT, |p| p[1].rtc.connected).await;
     assert!(joined, "after a left, b gets its place: {:?}", b.errors);
@@ -276,4 +300,45 @@ async fn metrics_count_media() {
     assert_eq!(value("gather_media_peer_connections "), 2.0);
     assert!(value("gather_media_frames_forwarded_total ") > 5.0);
     assert_eq!(value("gather_media_links_total{change=\"connected\"}"), 1.0);
+}
+
+#[tokio::test]
+async fn slots_go_to_the_nearest_and_are_rebound_without_renegotiating() {
+    let app = media_app(|media| {
+        media.audio_slots = 2;
+        media.camera_slots = 2;
+    })
+    .await;
+    let owner = app.user().await;
+    let space = app.create_space(&owner, "30x1").await;
+    let mut people = Vec::new();
+    for user in [owner, app.user().await, app.user().await, app.user().await] {
+        people.push(Person::join(&app, &space, &user).await);
+    }
+    // In a row from the west end: each walks west to its place without passing another.
+    people.sort_by_key(|p| p.x);
+    for (x, person) in people.iter_mut().enumerate() {
+        person.walk_to(x as i64).await;
+    }
+    for person in &mut people {
+        person.start_media(&[MediaKind::Audio]).await;
+    }
+    let [a, b, c, d] = &mut people[..] else { unreachable!() };
+    let up = pump(&mut [a, b, c, d], CONNECT_WAIT, |p| p.iter().all(|p| p.rtc.connected)).await;
+    assert!(up, "the media sessions did not connect");
+    // A, at the west end, has two slots: they carry the two nearest, B and C, not D.
+    let hear = pump(&mut [a, b, c, d], CONNECT_WAIT, |p| p[0].from(p[1]) > 20 && p[0].from(p[2]) > 20).await;
+    assert!(hear, "A should hear B and C: {} and {} frames", a.from(b), a.from(c));
+    assert_eq!(a.audio_slots, [Some(b.id.clone()), Some(c.id.clone())]);
+    assert_eq!(a.peers, [b.id.clone(), c.id.clone(), d.id.clone()], "connected to all three, nearest first");
+    assert_eq!(a.from(d), 0, "the farthest gets no slot");
+    let offers = a.server_offers;
+
+    // B leaves media: its slot goes to D, with no new offer to A.
+    b.ws.send_json(json!({"type": "media-leave"})).await;
+    let rebound = pump(&mut [a, b, c, d], CONNECT_WAIT, |p| p[0].from(p[3]) > 20).await;
+    assert!(rebound, "D did not get B's slot: slots {:?}", a.audio_slots);
+    assert_eq!(a.audio_slots, [Some(d.id.clone()), Some(c.id.clone())], "C keeps its slot");
+    assert_eq!(a.server_offers, offers, "rebinding needs no renegotiation");
+    assert!(a.errors.is_empty(), "{:?}", a.errors);
 }

@@ -50,7 +50,7 @@ async fn malformed_frames_get_errors_and_the_connection_lives_on() {
 async fn an_oversized_frame_gets_an_error_then_a_close() {
     let app = spawn_app().await;
     let mut ws = app.ws().await;
-    ws.send_text(format!(r#"{{"type":"move","payload":{{"pad":"{}"}}}}"#, "x".repeat(20 * 1024))).await;
+    ws.send_text(format!(r#"{{"type":"move","payload":{{"pad":"{}"}}}}"#, "x".repeat(70 * 1024))).await;
     assert_eq!(error_code(ws.next().await), "frame-too-large");
     assert_eq!(ws.expect_close().await, Some(1009));
 }
