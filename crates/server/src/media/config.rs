@@ -11,12 +11,12 @@ pub struct MediaConfig {
     /// Where the media relay (voice, video, screen) listens for UDP, or `off`. Default: the
     /// IP address of `--addr`, port 7882 (any free port when `--addr` asks for one with
     /// port 0). Media goes to this port directly, not through a proxy in front of HTTP.
-    #[arg(long = "media-addr", env = "GATHER_MEDIA_ADDR")]
+    #[arg(id = "media_addr", long = "media-addr", env = "GATHER_MEDIA_ADDR")]
     pub addr: Option<MediaAddr>,
 
     /// The address browsers are told to send media to, when it is not the bound one
     /// (behind NAT, or bound to 0.0.0.0).
-    #[arg(long = "media-public-addr", env = "GATHER_MEDIA_PUBLIC_ADDR")]
+    #[arg(id = "media_public_addr", long = "media-public-addr", env = "GATHER_MEDIA_PUBLIC_ADDR")]
     pub public_addr: Option<SocketAddr>,
 
     /// Tiles within which people hear and see each other.
@@ -58,7 +58,7 @@ pub struct MediaConfig {
 }
 
 impl MediaConfig {
-    /// No media: what [`crate::config::Config::new`] starts from, so tests that do not ask
+    /// No media: what `Config::new` starts from, so tests that do not ask
     /// for media do not all contend for one UDP port.
     pub fn off() -> Self {
         Self {

@@ -12,7 +12,7 @@ use anyhow::{bail, Context};
 use gather_core::HearingRules;
 use gather_media::{Relay, RelayConfig, SlotCounts};
 
-pub use config::MediaConfig;
+pub use config::{MediaAddr, MediaConfig};
 pub use turn::Turn;
 
 /// What rooms and handlers use of the relay.

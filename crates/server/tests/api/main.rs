@@ -2,6 +2,8 @@
 //! and talks to it only over HTTP and WebSocket, like any client.
 
 mod helpers;
+#[path = "../support/media.rs"]
+mod media_person;
 #[path = "../../../media/tests/support/client.rs"]
 #[allow(dead_code)] // Shared with the relay's own tests, which use more of it.
 mod client;

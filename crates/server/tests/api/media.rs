@@ -6,17 +6,13 @@
 use std::time::{Duration, Instant};
 
 use gather_media::MediaKind;
-use gather_protocol::ServerFrame;
 use gather_server::config::MediaConfig;
 use serde_json::json;
-use tokio_tungstenite::tungstenite::Message;
 
 use crate::client::RtcClient;
-use crate::helpers::{spawn_app_with, TestApp, TestUser, WsClient};
-use crate::socket::message_before;
-
-/// Long enough for ICE and DTLS on loopback, with room for a busy machine.
-const CONNECT_WAIT: Duration = Duration::from_secs(10);
+use crate::helpers::{spawn_app_with, TestApp, TestUser};
+use crate::media_person::{both_in_media, hear_each_other, pump, run_for, Person, CONNECT_WAIT};
+use crate::socket::send;
 
 async fn media_app(adjust: impl FnOnce(&mut MediaConfig)) -> TestApp {
     spawn_app_with(|config| {
@@ -26,119 +22,9 @@ async fn media_app(adjust: impl FnOnce(&mut MediaConfig)) -> TestApp {
     .await
 }
 
-/// Someone in a space, with a WebRTC session signalled over their WebSocket.
-struct Person {
-    id: String,
-    ws: WsClient,
-    rtc: RtcClient,
-    x: i64,
-    /// The last `media-peers` the server sent: whom they hear and see.
-    peers: Vec<String>,
-    /// The last `media-slots`: whom each audio slot carries.
-    audio_slots: Vec<Option<String>>,
-    /// `media-offer`s from the server (renegotiations).
-    server_offers: usize,
-    errors: Vec<String>,
-}
-
-/// Each person's frames carry their own marker byte, so receivers can tell who sent what.
-fn next_marker() -> u8 {
-    static NEXT: std::sync::atomic::AtomicU8 = std::sync::atomic::AtomicU8::new(1);
-    NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
-}
-
-impl Person {
-    async fn join(app: &TestApp, space: &str, user: &TestUser) -> Person {
-        let (ws, joined) = app.ws_join(space, user).await;
-        let rtc = RtcClient::new(next_marker()).await;
-        Person {
-            id: user.id.clone(),
-            ws,
-            rtc,
-            x: joined.x,
-            peers: Vec::new(),
-            audio_slots: Vec::new(),
-            server_offers: 0,
-            errors: Vec::new(),
-        }
-    }
-
-    /// Starts media, sending a track of each kind in `sends`.
-    async fn start_media(&mut self, sends: &[MediaKind]) {
-        let sdp = self.rtc.offer(sends);
-        self.ws.send_json(json!({"type": "media-offer", "payload": {"sdp": sdp}})).await;
-    }
-
-    /// Says what this person sends now.
-    async fn sending(&mut self, audio: bool, camera: bool) {
-        let state = json!({"audio": audio, "camera": camera, "screen": false});
-        self.ws.send_json(json!({"type": "media-state", "payload": state})).await;
-    }
-
-    async fn on_frame(&mut self, frame: ServerFrame) {
-        match frame {
-            ServerFrame::MediaAnswer { sdp } => self.rtc.accept_answer(&sdp),
-            ServerFrame::MediaOffer { sdp } => {
-                self.server_offers += 1;
-                let answer = self.rtc.accept_offer(&sdp);
-                self.ws.send_json(json!({"type": "media-answer", "payload": {"sdp": answer}})).await;
-            }
-            ServerFrame::MediaPeers { peers } => self.peers = peers.iter().map(ToString::to_string).collect(),
-            ServerFrame::MediaSlots { audio, .. } => {
-                self.audio_slots = audio.iter().map(|slot| slot.map(|user| user.to_string())).collect();
-            }
-            ServerFrame::Error { code, .. } => self.errors.push(code),
-            _ => {}
-        }
-    }
-
-    /// Handles the frames that have arrived, then steps the WebRTC session.
-    async fn step(&mut self) {
-        while let Ok(Some(message)) =
-            message_before(&mut self.ws.stream, tokio::time::Instant::now() + Duration::from_millis(1)).await
-        {
-            if let Message::Text(text) = message {
-                let frame = serde_json::from_str(text.as_str()).expect("a server frame");
-                self.on_frame(frame).await;
-            }
-        }
-        self.rtc.step().await;
-    }
-
-    /// Walks along the corridor to `x`, one step at a time, and checks the server agrees.
-    async fn walk_to(&mut self, x: i64) {
-        while self.x != x {
-            self.x += (x - self.x).signum();
-            self.ws.send_move(self.x, 0).await;
-        }
-        let (frames, at) = self.ws.sync_at().await;
-        for frame in frames {
-            self.on_frame(frame).await;
-        }
-        assert_eq!(at, (x, 0), "the walk was refused on the way");
-    }
-
-    fn from(&self, other: &Person) -> usize {
-        self.rtc.received_from(other.rtc.marker)
-    }
-}
-
-/// Steps everyone until `done` holds; false when `limit` passes first.
-async fn pump(people: &mut [&mut Person], limit: Duration, done: impl Fn(&[&mut Person]) -> bool) -> bool {
-    let end = Instant::now() + limit;
-    while Instant::now() < end {
-        for person in people.iter_mut() {
-            person.step().await;
-        }
-        if done(people) {
-            return true;
-        }
-    }
-    false
-}
-
-async fn run_for(people: &mut [&mut Person], time: Duration) {
-    pump(people, time, |_| false).await;
+async fn person(app: &TestApp, space: &str, user: &TestUser) -> Person {
+    let (ws, joined) = app.ws_join(space, user).await;
+    Person::new(user.id.clone(), ws.stream, (joined.x, joined.y)).await
 }
 
 /// Two people in a 30x1 corridor, `a` at its west end and `b` at its east end: 29 tiles
@@ -147,8 +33,8 @@ async fn corridor(app: &TestApp) -> (Person, Person) {
     let owner = app.user().await;
     let space = app.create_space(&owner, "30x1").await;
     let other = app.user().await;
-    let mut first = Person::join(app, &space, &owner).await;
-    let mut second = Person::join(app, &space, &other).await;
+    let mut first = person(app, &space, &owner).await;
+    let mut second = person(app, &space, &other).await;
     if first.x > second.x {
         std::mem::swap(&mut first, &mut second);
     }
@@ -156,14 +42,6 @@ async fn corridor(app: &TestApp) -> (Person, Person) {
     first.walk_to(0).await;
     second.walk_to(29).await;
     (first, second)
-}
-
-/// Both in media with audio and video, connected to the relay, hearing nobody yet.
-async fn both_in_media(a: &mut Person, b: &mut Person) {
-    a.start_media(&[MediaKind::Audio, MediaKind::Video]).await;
-    b.start_media(&[MediaKind::Audio, MediaKind::Video]).await;
-    let up = pump(&mut [a, b], CONNECT_WAIT, |p| p.iter().all(|p| p.rtc.connected)).await;
-    assert!(up, "the media sessions did not connect: errors {:?} {:?}", a.errors, b.errors);
 }
 
 #[tokio::test]
@@ -175,7 +53,7 @@ async fn people_hear_each_other_when_near_and_stop_when_apart() {
     assert_eq!((a.from(&b), b.from(&a)), (0, 0), "29 tiles apart, nothing may be forwarded");
 
     b.walk_to(3).await;
-    let hear = pump(&mut [&mut a, &mut b], CONNECT_WAIT, |p| p[0].from(p[1]) > 20 && p[1].from(p[0]) > 20).await;
+    let hear = hear_each_other(&mut a, &mut b).await;
     assert!(hear, "3 tiles apart they should hear each other: {} and {} frames", a.from(&b), b.from(&a));
     assert!(a.rtc.video_in > 0 && b.rtc.video_in > 0, "video too, not only audio");
     assert_eq!((a.peers.clone(), b.peers.clone()), (vec![b.id.clone()], vec![a.id.clone()]), "told whom they hear");
@@ -220,11 +98,11 @@ async fn media_refusals_are_clear_errors() {
     let app = media_app(|media| media.max_per_space = 1).await;
     let (mut a, mut b) = corridor(&app).await;
     // An answer or mute before any offer.
-    b.ws.send_json(json!({"type": "media-answer", "payload": {"sdp": "v=0"}})).await;
+    send(&mut b.ws, json!({"type": "media-answer", "payload": {"sdp": "v=0"}})).await;
     b.sending(false, true).await;
     // Garbage SDP and a wrongly typed payload.
-    a.ws.send_json(json!({"type": "media-offer", "payload": {"sdp": "not sdp"}})).await;
-    a.ws.send_json(json!({"type": "media-offer", "payload": {"sdp": 42}})).await;
+    send(&mut a.ws, json!({"type": "media-offer", "payload": {"sdp": "not sdp"}})).await;
+    send(&mut a.ws, json!({"type": "media-offer", "payload": {"sdp": 42}})).await;
     run_for(&mut [&mut a, &mut b], Duration::from_millis(300)).await;
     assert_eq!(b.errors, ["media-not-started", "media-not-started"]);
     assert_eq!(a.errors, ["bad-sdp", "bad-payload"]);
@@ -237,8 +115,8 @@ async fn media_refusals_are_clear_errors() {
     assert!(refused, "a connects, b is refused: {:?} {:?}", a.errors, b.errors);
     assert_eq!(b.errors, ["media-full"]);
     // Once A leaves media, B may start. The barrier: the room has handled A's leave.
-    a.ws.send_json(json!({"type": "media-leave"})).await;
-    a.ws.sync().await;
+    send(&mut a.ws, json!({"type": "media-leave"})).await;
+    a.sync().await;
     b.errors.clear();
     b.rtc = RtcClient::new(b.rtc.marker).await;
     b.start_media(&[MediaKind::Audio]).await;
@@ -251,13 +129,10 @@ async fn a_server_without_media_says_so() {
     let app = spawn_app_with(|_| {}).await;
     let owner = app.user().await;
     let space = app.create_space(&owner, "5x5").await;
-    let mut person = Person::join(&app, &space, &owner).await;
-    person.start_media(&[MediaKind::Audio]).await;
-    let (frames, _) = person.ws.sync_at().await;
-    for frame in frames {
-        person.on_frame(frame).await;
-    }
-    assert_eq!(person.errors, ["media-off"]);
+    let mut alone = person(&app, &space, &owner).await;
+    alone.start_media(&[MediaKind::Audio]).await;
+    alone.sync().await;
+    assert_eq!(alone.errors, ["media-off"]);
     let config = app.get("/media", Some(&owner.token)).await.ok();
     assert_eq!(config, json!({"enabled": false, "iceServers": []}));
 }
@@ -313,7 +188,7 @@ async fn slots_go_to_the_nearest_and_are_rebound_without_renegotiating() {
     let space = app.create_space(&owner, "30x1").await;
     let mut people = Vec::new();
     for user in [owner, app.user().await, app.user().await, app.user().await] {
-        people.push(Person::join(&app, &space, &user).await);
+        people.push(person(&app, &space, &user).await);
     }
     // In a row from the west end: each walks west to its place without passing another.
     people.sort_by_key(|p| p.x);
@@ -335,7 +210,7 @@ async fn slots_go_to_the_nearest_and_are_rebound_without_renegotiating() {
     let offers = a.server_offers;
 
     // B leaves media: its slot goes to D, with no new offer to A.
-    b.ws.send_json(json!({"type": "media-leave"})).await;
+    send(&mut b.ws, json!({"type": "media-leave"})).await;
     let rebound = pump(&mut [a, b, c, d], CONNECT_WAIT, |p| p[0].from(p[3]) > 20).await;
     assert!(rebound, "D did not get B's slot: slots {:?}", a.audio_slots);
     assert_eq!(a.audio_slots, [Some(d.id.clone()), Some(c.id.clone())], "C keeps its slot");

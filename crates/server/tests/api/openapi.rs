@@ -29,6 +29,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("post", "/api/v1/space/element"),
     ("delete", "/api/v1/space/element"),
     ("delete", "/api/v1/space/element/{id}"),
+    ("get", "/api/v1/media"),
     ("get", "/api/v1/openapi.json"),
     ("get", "/healthz"),
     ("get", "/readyz"),

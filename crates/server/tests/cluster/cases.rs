@@ -12,6 +12,7 @@ use crate::clients::{
     user, Socket,
 };
 use crate::harness::Cluster;
+use crate::media_person::{both_in_media, hear_each_other, run_for, Person};
 
 pub async fn people_on_two_nodes_share_a_space<C: Cluster, F: Future<Output = C>>(
     start: impl FnOnce(usize) -> F,
@@ -230,5 +231,39 @@ pub async fn nodes_ride_out_a_link_outage<C: Cluster, F: Future<Output = C>>(sta
     let moved = ServerFrame::Movement { user_id: bob.id.parse().unwrap(), x: bob_to.0, y: bob_to.1 };
     let frames = read_until(&mut on_a, &moved, Duration::from_secs(5)).await;
     assert!(frames.contains(&moved), "alice sees bob move after the link returned: {frames:?}");
+    cluster.finish().await;
+}
+
+/// Voice and video between people on two nodes: each client's media goes to the relay of
+/// the node that owns the space, whichever node holds its socket. Run once with the owner
+/// on each node.
+pub async fn people_on_two_nodes_hear_each_other_with_the_owner_on_either<C: Cluster, F: Future<Output = C>>(
+    start: impl FnOnce(usize) -> F,
+) {
+    let cluster = start(2).await;
+    let nodes = [cluster.addr(0).to_owned(), cluster.addr(1).to_owned()];
+    let http = reqwest::Client::new();
+    for (owner_node, other_node) in [(0, 1), (1, 0)] {
+        let (owner, other) = (&nodes[owner_node], &nodes[other_node]);
+        let first = user(&http, owner, &format!("first{owner_node}")).await;
+        let second = user(&http, other, &format!("second{owner_node}")).await;
+        // 3x1: nobody is ever more than two tiles from anyone.
+        let space = create_space(&http, owner, &first, "3x1").await;
+        // The first to join claims the space for their node.
+        let (socket, _, at) = join(owner, &space, &first).await;
+        let mut a = Person::new(first.id.clone(), socket, at).await;
+        let (socket, _, at) = join(other, &space, &second).await;
+        let mut b = Person::new(second.id.clone(), socket, at).await;
+        assert!(metrics(&http, owner).await.contains("gather_spaces_owned 1"), "the first joiner's node owns it");
+
+        both_in_media(&mut a, &mut b).await;
+        assert!(hear_each_other(&mut a, &mut b).await, "owner on node {owner_node}: {} and {}", a.from(&b), b.from(&a));
+        assert_eq!((a.peers.clone(), b.peers.clone()), (vec![b.id.clone()], vec![a.id.clone()]));
+        // Only the owner's relay carries the space's media.
+        let relayed = |text: &str| text.lines().any(|l| l.starts_with("gather_media_peer_connections 2"));
+        assert!(relayed(&metrics(&http, owner).await), "the owner's relay has both sessions");
+        assert!(!relayed(&metrics(&http, other).await), "the other node's relay has none");
+        run_for(&mut [&mut a, &mut b], std::time::Duration::from_millis(100)).await;
+    }
     cluster.finish().await;
 }

@@ -50,6 +50,7 @@ impl InProcess {
             config.jwt_secret = Some(SECRET.to_owned());
             config.node_id = Some(name.clone());
             config.shutdown_timeout_secs = 1;
+            config.media = gather_server::config::MediaConfig::at("127.0.0.1:0".parse().unwrap());
             let (link, inbound) = hub.join(&name);
             let parts = Parts {
                 store: Some(store.clone()),

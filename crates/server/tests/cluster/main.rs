@@ -10,6 +10,12 @@
 mod cases;
 mod clients;
 mod harness;
+#[path = "../support/media.rs"]
+#[allow(dead_code)] // The single-node suite uses more of it.
+mod media_person;
+#[path = "../../../media/tests/support/client.rs"]
+#[allow(dead_code)] // Shared with the relay's own tests, which use more of it.
+mod client;
 #[path = "../support/process.rs"]
 mod process;
 #[path = "../support/socket.rs"]
@@ -45,6 +51,7 @@ on_every_transport!(
     signing_out_on_one_node_closes_the_socket_on_another,
     when_the_owner_dies_the_survivors_take_the_space_over_without_ghosts,
     nodes_ride_out_a_link_outage,
+    people_on_two_nodes_hear_each_other_with_the_owner_on_either,
 );
 
 #[test]
