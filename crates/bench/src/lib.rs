@@ -3,6 +3,7 @@
 //! docs/PERFORMANCE.md for how the recorded figures were made.
 
 mod client;
+pub mod media;
 mod procfs;
 mod report;
 mod setup;
