@@ -72,9 +72,17 @@ struct Client {
 enum Job {
     Media(UserId, Box<MediaData>),
     /// Ask `source` for a keyframe on its `track`; `by_receiver` ones are throttled.
-    Keyframe { source: UserId, track: Track, by_receiver: bool },
+    Keyframe {
+        source: UserId,
+        track: Track,
+        by_receiver: bool,
+    },
     /// A receiver asked for a keyframe on one of its slots: passed to whoever it carries.
-    SlotKeyframe { receiver: UserId, track: Track, index: usize },
+    SlotKeyframe {
+        receiver: UserId,
+        track: Track,
+        index: usize,
+    },
 }
 
 /// Everything the task owns besides the socket.
@@ -412,7 +420,8 @@ impl State {
         let now = Instant::now();
         // Only what the client is told to send: Opus and VP8, which every browser has.
         let mut rtc = Rtc::builder().clear_codecs().enable_opus(true, false).enable_vp8(true).build(now);
-        let candidate = Candidate::host(self.public, "udp").map_err(|e| MediaError::Rejected(e.to_string()))?;
+        let candidate =
+            Candidate::host(self.public, "udp").map_err(|e| MediaError::Rejected(e.to_string()))?;
         rtc.add_local_candidate(candidate);
         let slots = Track::ALL
             .into_iter()
@@ -546,7 +555,11 @@ async fn drain(
                 Event::KeyframeRequest(request) => {
                     let slot = session.slots.iter().find(|slot| slot.mid == Some(request.mid));
                     if let Some(slot) = slot {
-                        jobs.push_back(Job::SlotKeyframe { receiver: session.id, track: slot.track, index: slot.index });
+                        jobs.push_back(Job::SlotKeyframe {
+                            receiver: session.id,
+                            track: slot.track,
+                            index: slot.index,
+                        });
                     }
                 }
                 _ => {}

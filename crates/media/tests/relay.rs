@@ -333,7 +333,10 @@ async fn a_new_video_binding_sends_a_keyframe_request_to_the_source() {
     let asked = pump(&relay, &mut [&mut a, &mut b], SETTLE, |p| p[0].rtc.keyframe_requests > 0).await;
     assert!(asked, "A was not asked for a keyframe when B started receiving its video");
     assert!(relay.stats().keyframe_requests >= 1);
-    assert!(pump(&relay, &mut [&mut a, &mut b], SETTLE, |p| p[1].rtc.video_in > 0).await, "no video reached B");
+    assert!(
+        pump(&relay, &mut [&mut a, &mut b], SETTLE, |p| p[1].rtc.video_in > 0).await,
+        "no video reached B"
+    );
 }
 
 #[tokio::test]
@@ -382,11 +385,15 @@ async fn a_client_offer_crossing_the_relays_wins_and_both_directions_flow() {
     // B ignores that offer and makes its own, starting its microphone.
     b.hold_offers = false;
     b.add_track(&relay, MediaKind::Audio).await.unwrap();
-    let both = pump(&relay, &mut [&mut a, &mut b], SETTLE, |p| p[0].from(p[1]) > 10 && p[1].from(p[0]) > 10).await;
+    let both =
+        pump(&relay, &mut [&mut a, &mut b], SETTLE, |p| p[0].from(p[1]) > 10 && p[1].from(p[0]) > 10).await;
     assert!(both, "A heard {} frames of B, B {} of A", a.from(&b), b.from(&a));
     assert!(b.server_offers.len() >= 2, "the relay did not offer B's slots again");
 
     // A fourth sending track is one too many, also in a renegotiation.
     let mut c = Peer::join(&relay, 3, &[MediaKind::Audio, MediaKind::Video, MediaKind::Video]).await;
-    assert_eq!(c.add_track(&relay, MediaKind::Audio).await, Err(MediaError::TooManyTracks { offered: 4, max: 3 }));
+    assert_eq!(
+        c.add_track(&relay, MediaKind::Audio).await,
+        Err(MediaError::TooManyTracks { offered: 4, max: 3 })
+    );
 }

@@ -11,7 +11,9 @@ use ts_rs::{Config, TS};
 
 use crate::close::CloseReason;
 use crate::http::*;
-use crate::ws::{ChatPayload, ClientFrameBody, JoinPayload, MediaSending, MediaSignal, Point, Sdp, ServerFrame, UserAt};
+use crate::ws::{
+    ChatPayload, ClientFrameBody, JoinPayload, MediaSending, MediaSignal, Point, Sdp, ServerFrame, UserAt,
+};
 
 /// The whole of `wire.ts`.
 pub fn wire_ts() -> String {

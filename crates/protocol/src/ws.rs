@@ -426,7 +426,11 @@ mod tests {
             ClientFrame::Chat { text: "psst".into(), scope: ChatScope::Direct, to: Some(UserId::new()) },
             ClientFrame::Media(MediaSignal::MediaOffer(Sdp { sdp: "v=0".into() })),
             ClientFrame::Media(MediaSignal::MediaAnswer(Sdp { sdp: "v=0".into() })),
-            ClientFrame::Media(MediaSignal::MediaState(MediaSending { audio: true, camera: false, screen: true })),
+            ClientFrame::Media(MediaSignal::MediaState(MediaSending {
+                audio: true,
+                camera: false,
+                screen: true,
+            })),
             ClientFrame::Media(MediaSignal::MediaLeave {}),
         ];
         for frame in frames {

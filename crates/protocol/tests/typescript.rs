@@ -71,7 +71,11 @@ fn one_of_each_server_frame() -> Vec<ServerFrame> {
         ServerFrame::MediaConnected {},
         ServerFrame::MediaFailed { reason: "timed out".into() },
         ServerFrame::MediaPeers { peers: vec![user] },
-        ServerFrame::MediaSlots { audio: vec![Some(user), None], camera: vec![None], screen: vec![Some(user)] },
+        ServerFrame::MediaSlots {
+            audio: vec![Some(user), None],
+            camera: vec![None],
+            screen: vec![Some(user)],
+        },
         ServerFrame::SessionRevoked {},
         ServerFrame::ServerShutdown {},
         ServerFrame::error("rate-limited", "slow down"),

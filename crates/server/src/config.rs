@@ -279,7 +279,8 @@ mod tests {
         assert_eq!(open.admin_signup, AdminSignup::Open);
         assert!(Cli::parse_from(["gather", "--no-demo"]).into_config().no_demo);
         assert!(!Cli::parse_from(["gather"]).into_config().no_demo);
-        let media = Cli::parse_from(["gather", "--media-addr", "off", "--media-public-addr", "192.0.2.7:7882"]);
+        let media =
+            Cli::parse_from(["gather", "--media-addr", "off", "--media-public-addr", "192.0.2.7:7882"]);
         let media = media.into_config().media;
         assert_eq!(media.addr, Some(crate::media::MediaAddr::Off));
         assert_eq!(media.public_addr, Some("192.0.2.7:7882".parse().unwrap()));

@@ -104,10 +104,17 @@ impl Metrics {
                 "People who started (connected) or stopped (disconnected) hearing each other",
                 &["change"],
             ),
-            media_refused: counter("media_refused_total", "Requests to join media refused, by reason", &["reason"]),
+            media_refused: counter(
+                "media_refused_total",
+                "Requests to join media refused, by reason",
+                &["reason"],
+            ),
             media_rebinds: {
-                let metric = IntCounter::new("media_slot_rebinds_total", "Receive slots bound to another sender (or to none)")
-                    .expect("valid metric");
+                let metric = IntCounter::new(
+                    "media_slot_rebinds_total",
+                    "Receive slots bound to another sender (or to none)",
+                )
+                .expect("valid metric");
                 registry.register(Box::new(metric.clone())).expect("registered once");
                 metric
             },

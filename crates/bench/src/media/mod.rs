@@ -70,7 +70,11 @@ pub struct MediaReport {
 
 impl std::fmt::Display for MediaReport {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        writeln!(f, "people {}  consumers {}  camera {} kbit/s", self.people, self.consumers, self.kbps_per_camera)?;
+        writeln!(
+            f,
+            "people {}  consumers {}  camera {} kbit/s",
+            self.people, self.consumers, self.kbps_per_camera
+        )?;
         writeln!(
             f,
             "packets/s sent {:.0}  forwarded {:.0}  per consumer {:.0} kbit/s",
@@ -123,7 +127,10 @@ pub async fn run(options: &MediaOptions) -> anyhow::Result<MediaReport> {
         if started.elapsed() > CONNECT_DEADLINE {
             let (connected, consumers) =
                 (counters.connected.load(Ordering::Relaxed), counters.consumers.load(Ordering::Relaxed));
-            bail!("after {CONNECT_DEADLINE:?}: {connected} of {} connected, {consumers} of {want} slots bound", options.people);
+            bail!(
+                "after {CONNECT_DEADLINE:?}: {connected} of {} connected, {consumers} of {want} slots bound",
+                options.people
+            );
         }
         if let Some(failed) = tasks.iter().position(|t| t.is_finished()) {
             let result = tasks.swap_remove(failed).await.context("a person's task")?;
@@ -150,7 +157,8 @@ pub async fn run(options: &MediaOptions) -> anyhow::Result<MediaReport> {
     let (server_cpu, bench_cpu) = (share(server_before, server_after), share(bench_before, bench_after));
     let consumers = counters.consumers.load(Ordering::Relaxed);
     let forwarded = counters.packets.load(Ordering::Relaxed) as f64 / measured;
-    let kbps_per_consumer = counters.bytes.load(Ordering::Relaxed) as f64 * 8.0 / 1000.0 / measured / consumers.max(1) as f64;
+    let kbps_per_consumer =
+        counters.bytes.load(Ordering::Relaxed) as f64 * 8.0 / 1000.0 / measured / consumers.max(1) as f64;
     Ok(MediaReport {
         people: options.people,
         kbps_per_camera: options.kbps,

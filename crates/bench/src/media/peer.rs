@@ -45,7 +45,8 @@ pub struct Peer {
 
 impl Peer {
     pub async fn run(self, counters: Arc<Counters>, measuring: watch::Receiver<bool>) -> anyhow::Result<()> {
-        let (mut ws, _) = tokio_tungstenite::connect_async(self.ws_url.as_str()).await.context("connecting")?;
+        let (mut ws, _) =
+            tokio_tungstenite::connect_async(self.ws_url.as_str()).await.context("connecting")?;
         let join = json!({"type": "join", "payload": {"spaceId": self.space, "token": self.token}});
         ws.send(Message::text(join.to_string())).await?;
         let socket = UdpSocket::bind("127.0.0.1:0").await?;
@@ -131,7 +132,8 @@ impl Session {
     fn feed(&mut self, source: std::net::SocketAddr, bytes: &[u8]) -> anyhow::Result<()> {
         let destination = self.socket.local_addr()?;
         let contents = bytes.try_into()?;
-        let input = Input::Receive(Instant::now(), Receive { proto: Protocol::Udp, source, destination, contents });
+        let input =
+            Input::Receive(Instant::now(), Receive { proto: Protocol::Udp, source, destination, contents });
         self.rtc.handle_input(input)?;
         Ok(())
     }
@@ -144,7 +146,7 @@ impl Session {
             return Ok(0);
         };
         self.clock += 3600; // 25 frames a second at 90 kHz; the receivers do not decode.
-        // 0x10 reads as a VP8 keyframe header; the rest is padding.
+                            // 0x10 reads as a VP8 keyframe header; the rest is padding.
         let data = vec![0x10u8; bytes];
         writer.write(pt, Instant::now(), MediaTime::new(self.clock, Frequency::NINETY_KHZ), data)?;
         Ok(bytes.div_ceil(1100) as u64)
@@ -172,7 +174,9 @@ impl Session {
                 Ok(Some(json!({"type": "media-answer", "payload": {"sdp": answer.to_sdp_string()}})))
             }
             Some("media-slots") => {
-                let bound = frame["payload"]["camera"].as_array().map_or(0, |s| s.iter().filter(|s| !s.is_null()).count());
+                let bound = frame["payload"]["camera"]
+                    .as_array()
+                    .map_or(0, |s| s.iter().filter(|s| !s.is_null()).count());
                 counters.consumers.fetch_add(bound, Ordering::Relaxed);
                 counters.consumers.fetch_sub(self.bound, Ordering::Relaxed);
                 self.bound = bound;

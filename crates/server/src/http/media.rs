@@ -30,7 +30,10 @@ pub(super) struct Api;
         Unavailable,
     )
 )]
-async fn media_config(State(state): State<AppState>, AuthUser { user, .. }: AuthUser) -> Json<MediaConfigResponse> {
+async fn media_config(
+    State(state): State<AppState>,
+    AuthUser { user, .. }: AuthUser,
+) -> Json<MediaConfigResponse> {
     let now = state.clock.unix_secs();
     let ice_servers = state
         .media

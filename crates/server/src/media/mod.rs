@@ -12,7 +12,9 @@ use anyhow::{bail, Context};
 use gather_core::HearingRules;
 use gather_media::{Relay, RelayConfig, SlotCounts};
 
-pub use config::{MediaAddr, MediaConfig};
+#[cfg(test)]
+pub use config::MediaAddr;
+pub use config::MediaConfig;
 pub use turn::Turn;
 
 /// What rooms and handlers use of the relay.
@@ -96,13 +98,48 @@ impl MediaNode {
         let stats = self.relay.stats();
         let metrics: [(&str, &str, &str, u64); 8] = [
             ("gather_media_clients", "gauge", "People joined to media on this node", stats.clients),
-            ("gather_media_peer_connections", "gauge", "Media sessions with ICE and DTLS up", stats.peer_connections),
-            ("gather_media_frames_received_total", "counter", "Media frames received from senders", stats.frames_received),
-            ("gather_media_frames_forwarded_total", "counter", "Media frames forwarded, one per receiver", stats.frames_forwarded),
-            ("gather_media_bytes_forwarded_total", "counter", "Media payload bytes forwarded", stats.bytes_forwarded),
-            ("gather_media_keyframe_requests_total", "counter", "Keyframe requests sent to senders", stats.keyframe_requests),
-            ("gather_media_connect_failures_total", "counter", "Media sessions that did not connect in time (ICE or DTLS)", stats.connect_failures),
-            ("gather_media_dropped_slow_total", "counter", "Media sessions dropped because their signalling fell behind", stats.dropped_slow),
+            (
+                "gather_media_peer_connections",
+                "gauge",
+                "Media sessions with ICE and DTLS up",
+                stats.peer_connections,
+            ),
+            (
+                "gather_media_frames_received_total",
+                "counter",
+                "Media frames received from senders",
+                stats.frames_received,
+            ),
+            (
+                "gather_media_frames_forwarded_total",
+                "counter",
+                "Media frames forwarded, one per receiver",
+                stats.frames_forwarded,
+            ),
+            (
+                "gather_media_bytes_forwarded_total",
+                "counter",
+                "Media payload bytes forwarded",
+                stats.bytes_forwarded,
+            ),
+            (
+                "gather_media_keyframe_requests_total",
+                "counter",
+                "Keyframe requests sent to senders",
+                stats.keyframe_requests,
+            ),
+            (
+                "gather_media_connect_failures_total",
+                "counter",
+                "Media sessions that did not connect in time (ICE or DTLS)",
+                stats.connect_failures,
+            ),
+            (
+                "gather_media_dropped_slow_total",
+                "counter",
+                "Media sessions dropped because their signalling fell behind",
+                stats.dropped_slow,
+            ),
         ];
         let mut text = String::new();
         for (name, kind, help, value) in metrics {

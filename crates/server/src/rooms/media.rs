@@ -210,6 +210,16 @@ impl RoomMedia {
     }
 }
 
+impl Drop for RoomMedia {
+    /// A room that closes (the space deleted, the lease lost) takes its people out of the
+    /// relay, whoever is left.
+    fn drop(&mut self) {
+        for &user in self.taking_part.keys() {
+            self.node.relay.leave(user);
+        }
+    }
+}
+
 /// One person's media session, seen from the room: the relay's answer to the first
 /// offer, then every event the relay has for them, until they leave media.
 async fn serve(
@@ -272,6 +282,7 @@ fn media_error(error: &MediaError) -> ServerFrame {
 /// Hands `frame` to `user` through the room; false when the room has closed.
 fn deliver(inbox: &mpsc::WeakUnboundedSender<RoomMsg>, user: UserId, frame: &ServerFrame) -> bool {
     let Some(inbox) = inbox.upgrade() else { return false };
-    let command = RoomCommand::Deliver { recipients: vec![user], frame: frame.to_json(), kind: "media".into() };
+    let command =
+        RoomCommand::Deliver { recipients: vec![user], frame: frame.to_json(), kind: "media".into() };
     inbox.send(RoomMsg::local(command)).is_ok()
 }

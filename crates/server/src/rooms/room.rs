@@ -280,8 +280,21 @@ impl Room {
     /// Applies a command that cannot be refused outright (a move, a leave) and delivers
     /// what it produced.
     fn apply(&mut self, command: Command) {
+        let user = match command {
+            Command::Move { user, .. } | Command::Leave { user } => Some(user),
+            _ => None,
+        };
         if let Ok(outgoing) = self.space.apply(command) {
             outgoing.into_iter().for_each(|out| self.deliver(out));
+        }
+        if let (Some(user), Some(media)) = (user, &mut self.media) {
+            // Who hears whom follows where people stand, and whether they are here at all
+            // (whoever else sees the move: in a crowd, perhaps nobody).
+            let frames = match self.space.position_of(user) {
+                Some(at) => media.moved(user, at),
+                None => media.left(user),
+            };
+            self.send_media(frames);
         }
     }
 
@@ -342,15 +355,6 @@ impl Room {
 
     /// Sends an event to its audience, encoded once for all of them.
     fn deliver(&mut self, out: Outgoing) {
-        if let Some(media) = &mut self.media {
-            // Who hears whom follows where people stand (and whether they are here).
-            let frames = match out.event {
-                Event::Moved { user, to } => media.moved(user, to),
-                Event::Left { user } => media.left(user),
-                _ => Vec::new(),
-            };
-            self.send_media(frames);
-        }
         let frame = encode(&ServerFrame::from(&out.event));
         if let Event::MoveRejected { reason, .. } = out.event {
             self.metrics.moves_rejected.with_label_values(&[reason.as_str()]).inc();

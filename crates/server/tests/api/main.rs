@@ -1,12 +1,12 @@
 //! Integration tests: each starts the real server on 127.0.0.1:0 with a temporary data dir
 //! and talks to it only over HTTP and WebSocket, like any client.
 
-mod helpers;
-#[path = "../support/media.rs"]
-mod media_person;
 #[path = "../../../media/tests/support/client.rs"]
 #[allow(dead_code)] // Shared with the relay's own tests, which use more of it.
 mod client;
+mod helpers;
+#[path = "../support/media.rs"]
+mod media_person;
 #[path = "../support/socket.rs"]
 #[allow(dead_code)] // Each suite uses a part.
 mod socket;

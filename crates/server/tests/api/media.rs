@@ -3,7 +3,7 @@
 //! 127.0.0.1, and the tests assert who receives whom as people walk. Every wait has a
 //! deadline, so a missing packet fails the test instead of hanging it.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use gather_media::MediaKind;
 use gather_server::config::MediaConfig;
@@ -56,7 +56,11 @@ async fn people_hear_each_other_when_near_and_stop_when_apart() {
     let hear = hear_each_other(&mut a, &mut b).await;
     assert!(hear, "3 tiles apart they should hear each other: {} and {} frames", a.from(&b), b.from(&a));
     assert!(a.rtc.video_in > 0 && b.rtc.video_in > 0, "video too, not only audio");
-    assert_eq!((a.peers.clone(), b.peers.clone()), (vec![b.id.clone()], vec![a.id.clone()]), "told whom they hear");
+    assert_eq!(
+        (a.peers.clone(), b.peers.clone()),
+        (vec![b.id.clone()], vec![a.id.clone()]),
+        "told whom they hear"
+    );
 
     b.walk_to(29).await;
     // Forwarding stops when the move is handled; what was in flight lands at once.
@@ -111,7 +115,8 @@ async fn media_refusals_are_clear_errors() {
     b.errors.clear();
     a.start_media(&[MediaKind::Audio]).await;
     b.start_media(&[MediaKind::Audio]).await;
-    let refused = pump(&mut [&mut a, &mut b], CONNECT_WAIT, |p| p[0].rtc.connected && !p[1].errors.is_empty()).await;
+    let refused =
+        pump(&mut [&mut a, &mut b], CONNECT_WAIT, |p| p[0].rtc.connected && !p[1].errors.is_empty()).await;
     assert!(refused, "a connects, b is refused: {:?} {:?}", a.errors, b.errors);
     assert_eq!(b.errors, ["media-full"]);
     // Once A leaves media, B may start. The barrier: the room has handled A's leave.
@@ -167,9 +172,11 @@ async fn metrics_count_media() {
     both_in_media(&mut a, &mut b).await;
     b.walk_to(2).await;
     assert!(pump(&mut [&mut a, &mut b], CONNECT_WAIT, |p| p[0].from(p[1]) > 5).await);
-    let text = app.http.get(format!("http://{}/metrics", app.addr)).send().await.unwrap().text().await.unwrap();
+    let text =
+        app.http.get(format!("http://{}/metrics", app.addr)).send().await.unwrap().text().await.unwrap();
     let value = |name: &str| -> f64 {
-        let line = text.lines().find(|l| l.starts_with(name)).unwrap_or_else(|| panic!("no {name} in /metrics"));
+        let line =
+            text.lines().find(|l| l.starts_with(name)).unwrap_or_else(|| panic!("no {name} in /metrics"));
         line.rsplit(' ').next().unwrap().parse().unwrap()
     };
     assert_eq!(value("gather_media_peer_connections "), 2.0);

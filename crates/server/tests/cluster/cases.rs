@@ -237,7 +237,10 @@ pub async fn nodes_ride_out_a_link_outage<C: Cluster, F: Future<Output = C>>(sta
 /// Voice and video between people on two nodes: each client's media goes to the relay of
 /// the node that owns the space, whichever node holds its socket. Run once with the owner
 /// on each node.
-pub async fn people_on_two_nodes_hear_each_other_with_the_owner_on_either<C: Cluster, F: Future<Output = C>>(
+pub async fn people_on_two_nodes_hear_each_other_with_the_owner_on_either<
+    C: Cluster,
+    F: Future<Output = C>,
+>(
     start: impl FnOnce(usize) -> F,
 ) {
     let cluster = start(2).await;
@@ -254,10 +257,18 @@ pub async fn people_on_two_nodes_hear_each_other_with_the_owner_on_either<C: Clu
         let mut a = Person::new(first.id.clone(), socket, at).await;
         let (socket, _, at) = join(other, &space, &second).await;
         let mut b = Person::new(second.id.clone(), socket, at).await;
-        assert!(metrics(&http, owner).await.contains("gather_spaces_owned 1"), "the first joiner's node owns it");
+        assert!(
+            metrics(&http, owner).await.contains("gather_spaces_owned 1"),
+            "the first joiner's node owns it"
+        );
 
         both_in_media(&mut a, &mut b).await;
-        assert!(hear_each_other(&mut a, &mut b).await, "owner on node {owner_node}: {} and {}", a.from(&b), b.from(&a));
+        assert!(
+            hear_each_other(&mut a, &mut b).await,
+            "owner on node {owner_node}: {} and {}",
+            a.from(&b),
+            b.from(&a)
+        );
         assert_eq!((a.peers.clone(), b.peers.clone()), (vec![b.id.clone()], vec![a.id.clone()]));
         // Only the owner's relay carries the space's media.
         let relayed = |text: &str| text.lines().any(|l| l.starts_with("gather_media_peer_connections 2"));

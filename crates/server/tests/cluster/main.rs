@@ -8,14 +8,14 @@
 //! without them unless `GATHER_REQUIRE_SERVICES` is set, as in CI).
 
 mod cases;
+#[path = "../../../media/tests/support/client.rs"]
+#[allow(dead_code)] // Shared with the relay's own tests, which use more of it.
+mod client;
 mod clients;
 mod harness;
 #[path = "../support/media.rs"]
 #[allow(dead_code)] // The single-node suite uses more of it.
 mod media_person;
-#[path = "../../../media/tests/support/client.rs"]
-#[allow(dead_code)] // Shared with the relay's own tests, which use more of it.
-mod client;
 #[path = "../support/process.rs"]
 mod process;
 #[path = "../support/socket.rs"]

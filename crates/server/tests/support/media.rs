@@ -123,7 +123,11 @@ impl Person {
 }
 
 /// Steps everyone until `done` holds; false when `limit` passes first.
-pub async fn pump(people: &mut [&mut Person], limit: Duration, done: impl Fn(&[&mut Person]) -> bool) -> bool {
+pub async fn pump(
+    people: &mut [&mut Person],
+    limit: Duration,
+    done: impl Fn(&[&mut Person]) -> bool,
+) -> bool {
     let end = Instant::now() + limit;
     while Instant::now() < end {
         for person in people.iter_mut() {
