@@ -96,6 +96,9 @@ struct State {
     /// so forwarding a frame touches only its receivers.
     routes: HashMap<(UserId, Track), HashSet<(UserId, usize)>>,
     muted: HashSet<(UserId, Track)>,
+    /// Whose session each remote address last fed: after ICE, every datagram from a client
+    /// comes from one address, so the scan over all sessions happens once per address.
+    by_address: HashMap<SocketAddr, UserId>,
     jobs: VecDeque<Job>,
     /// People to drop from media after the current step (event queue full or closed).
     doomed: Vec<UserId>,
@@ -116,6 +119,7 @@ pub(crate) async fn run(
         sessions: HashMap::new(),
         routes: HashMap::new(),
         muted: HashSet::new(),
+        by_address: HashMap::new(),
         jobs: VecDeque::new(),
         doomed: Vec::new(),
     };
@@ -184,6 +188,7 @@ impl State {
             }
             for id in dead {
                 let Some(session) = self.sessions.remove(&id) else { continue };
+                self.by_address.retain(|_, owner| *owner != id);
                 debug!(client = %id, "media session closed");
                 if session.connected {
                     Stats::sub(&self.stats.peer_connections, 1);
@@ -281,11 +286,27 @@ impl State {
             Instant::now(),
             Receive { proto: Protocol::Udp, source, destination: self.public, contents },
         );
-        let session = self.sessions.values_mut().find(|s| s.rtc.accepts(&input))?;
+        let known = self
+            .by_address
+            .get(&source)
+            .filter(|id| self.sessions.get(id).is_some_and(|session| session.rtc.accepts(&input)));
+        let id = match known {
+            Some(&id) => id,
+            None => {
+                let id = self.sessions.values().find(|s| s.rtc.accepts(&input))?.id;
+                // Only a session's own checks admit an address; still, a client trying
+                // many (or a hostile one) must not grow the index without bound.
+                if self.by_address.len() > 4 * self.sessions.len() + 64 {
+                    self.by_address.clear();
+                }
+                self.by_address.insert(source, id);
+                id
+            }
+        };
+        let session = self.sessions.get_mut(&id)?;
         if session.rtc.handle_input(input).is_err() {
             session.rtc.disconnect();
         }
-        let id = session.id;
         let mut events = Vec::new();
         drain(session, socket, &mut self.jobs, &self.stats, &mut events).await;
         self.events(events);
@@ -484,6 +505,7 @@ impl State {
                 }
             }
         }
+        self.by_address.retain(|_, owner| *owner != client);
         if let Some(mut session) = self.sessions.remove(&client) {
             if session.connected {
                 Stats::sub(&self.stats.peer_connections, 1);
