@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { advance, type MediaInput, type MediaPhase } from "./phase";
 
 const mid = () => 0.5;
+const problemOf = (phase: MediaPhase) => (phase.state === "failed" ? phase.problem : null);
 
 /** Runs inputs from idle; returns every phase reached and every action asked for. */
 function run(...inputs: MediaInput[]) {
@@ -66,11 +67,8 @@ describe("the media phase", () => {
 
   it("gives up on a server without a relay, and on an SDP it refused", () => {
     const off = run({ kind: "join" }, { kind: "error", code: "media-off", message: "no relay" });
-    expect(off.phase).toMatchObject({
-      state: "failed",
-      retryInMs: null,
-      problem: expect.stringMatching(/does not relay/),
-    });
+    expect(off.phase).toMatchObject({ state: "failed", retryInMs: null });
+    expect(problemOf(off.phase)).toMatch(/does not relay/);
     expect(off.actions).toEqual(["open", "close"]);
     expect(advance(off.phase, { kind: "retry" }).phase).toBe(off.phase);
 

@@ -47,6 +47,8 @@ function start() {
   return { session, sent, phases, peers, receive };
 }
 
+const problemOf = (phase: MediaPhase) => (phase.state === "failed" ? phase.problem : null);
+
 beforeEach(() => vi.useFakeTimers());
 afterEach(() => vi.useRealTimers());
 
@@ -90,7 +92,7 @@ describe("MediaSession", () => {
     peers[0].fail("stale");
     expect(session.phase.state).toBe("starting");
     peers[1].fail("ice failed");
-    expect(session.phase).toMatchObject({ state: "failed", problem: expect.stringContaining("ice failed") });
+    expect(problemOf(session.phase)).toContain("ice failed");
   });
 
   it("an answer from the relay for an old peer connection is not applied to the new one", async () => {
@@ -149,6 +151,6 @@ describe("MediaSession", () => {
       changed: () => {},
     });
     expect(() => session.input({ kind: "join" })).not.toThrow();
-    expect(session.phase).toMatchObject({ state: "failed", problem: expect.stringContaining("no WebRTC") });
+    expect(problemOf(session.phase)).toContain("no WebRTC");
   });
 });
