@@ -74,7 +74,7 @@ export class ArenaMedia {
     switch (frame.type) {
       case "media-peers":
         this.peers = frame.payload.peers;
-        return this.render();
+        return this.refresh();
       case "media-slots":
         if (this.slots.bind(frame.payload)) this.streamsChanged();
         return;

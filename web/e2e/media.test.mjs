@@ -1,0 +1,255 @@
+// Proximity voice and video through the server's real media relay, in three browsers with
+// fake cameras and microphones: people who join audio/video and walk up to each other
+// see and hear each other; walking apart stops it; a newcomer sees a shared screen.
+
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { startGather, repoRoot } from "./server.mjs";
+import { launch, missingPrerequisite, MEDIA_ARGS } from "./browser.mjs";
+
+const required = !!process.env.GATHER_REQUIRE_SERVICES;
+const missing = await missingPrerequisite();
+if (missing && required) throw new Error(`browser tests are required here, but: ${missing}`);
+const shots = join(repoRoot, "target/e2e");
+
+/** Wide enough to stand well beyond hearing (5 tiles; links drop beyond 6). */
+const WIDTH = 20;
+const HEIGHT = 5;
+
+let server;
+let browser;
+
+before(async () => {
+  if (missing) return;
+  mkdirSync(shots, { recursive: true });
+  server = await startGather();
+  browser = await launch(MEDIA_ARGS);
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+async function api(method, path, body, token) {
+  const response = await fetch(`${server.url}/api/v1${path}`, {
+    method,
+    headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const data = await response.json();
+  assert.ok(response.ok, `${method} ${path}: ${response.status} ${JSON.stringify(data)}`);
+  return data;
+}
+
+/** A space of its own for the test, made by someone who never enters it. */
+async function createSpace() {
+  const username = `host-${Date.now().toString(36)}`;
+  await api("POST", "/signup", { username, password: "password1", type: "user" });
+  const { token } = await api("POST", "/signin", { username, password: "password1" });
+  const { spaceId } = await api("POST", "/space", { name: "Media room", dimensions: `${WIDTH}x${HEIGHT}` }, token);
+  return spaceId;
+}
+
+/** A person with an account, signed in in a browser of their own, standing in `spaceId`. */
+async function enter(name, spaceId) {
+  const username = `${name}-${Date.now().toString(36)}`;
+  await api("POST", "/signup", { username, password: "password1", type: "user" });
+  const { token, userId } = await api("POST", "/signin", { username, password: "password1" });
+  const context = await browser.newContext({
+    viewport: { width: 1100, height: 700 },
+    permissions: ["microphone", "camera"],
+  });
+  await context.addInitScript(
+    ([token, userId, username]) => {
+      localStorage.setItem("gather.token", token);
+      localStorage.setItem("gather.userId", userId);
+      localStorage.setItem("gather.username", username);
+    },
+    [token, userId, username],
+  );
+  const page = await context.newPage();
+  const errors = [];
+  page.on("pageerror", (error) => errors.push(error.message));
+  // The media frames each page received, to say what happened when an assertion fails.
+  const frames = [];
+  page.on("websocket", (ws) =>
+    ws.on("framereceived", ({ payload }) => {
+      const type = String(payload).match(/"type":"([^"]+)"/)?.[1];
+      if (type?.startsWith("media-") || type === "error") frames.push(type === "error" ? String(payload) : type);
+    }),
+  );
+  await page.goto(`${server.url}/space/${spaceId}`);
+  await page.waitForFunction(() => window.__gather?.connected && window.__gather.me, null, { timeout: 15_000 });
+  return { name, userId, page, errors, frames };
+}
+
+/** Clicks "Join audio / video" and waits until the relay connection is up. */
+async function joinMedia(person) {
+  await person.page.getByTestId("media-join").click();
+  await person.page
+    .waitForFunction(() => window.__gather.media.state === "connected", null, { timeout: 20_000 })
+    .catch((e) => assert.fail(`${person.name} did not connect media: ${describe(person)}; ${e.message}`));
+}
+
+function describe(person) {
+  return `frames ${JSON.stringify(person.frames.slice(-12))}, page errors ${JSON.stringify(person.errors)}`;
+}
+
+const KEYS = [
+  ["ArrowRight", 1, 0],
+  ["ArrowLeft", -1, 0],
+  ["ArrowDown", 0, 1],
+  ["ArrowUp", 0, -1],
+];
+
+/** Walks `person` to (x, y) with the arrow keys, around anyone standing in the way. */
+async function walkTo(person, x, y) {
+  const { page } = person;
+  await page.locator("canvas").click({ position: { x: 600, y: 20 } });
+  for (let step = 0; step < 60; step++) {
+    const { me, taken } = await page.evaluate(() => ({
+      me: window.__gather.me,
+      taken: window.__gather.remote.map((u) => `${u.x},${u.y}`),
+    }));
+    if (me.x === x && me.y === y) return;
+    const options = KEYS.filter(([, dx, dy]) => {
+      const to = [me.x + dx, me.y + dy];
+      const closer = Math.abs(x - to[0]) + Math.abs(y - to[1]) < Math.abs(x - me.x) + Math.abs(y - me.y);
+      return closer && !taken.includes(`${to[0]},${to[1]}`);
+    });
+    const [key, dx, dy] = options[0] ?? KEYS.find(([, dx, dy]) => !taken.includes(`${me.x + dx},${me.y + dy}`));
+    await page.keyboard.press(key);
+    // The server may refuse a step (someone moved in); the next look says where we are.
+    await page
+      .waitForFunction(([x, y]) => window.__gather.me.x === x && window.__gather.me.y === y, [me.x + dx, me.y + dy], {
+        timeout: 1000,
+      })
+      .catch(() => {});
+    await page.waitForTimeout(140);
+  }
+  assert.fail(`${person.name} could not walk to ${x},${y}`);
+}
+
+const stats = (person) => person.page.evaluate(() => window.__gather.media.stats());
+const slotStats = (person) => person.page.evaluate(() => window.__gather.media.slotStats());
+
+/** Waits until `read()` (a number from a person's stats) has risen by more than `by`. */
+async function rises(what, read, by, timeoutMs = 15_000) {
+  const first = await read();
+  const deadline = Date.now() + timeoutMs;
+  let last = first;
+  while (Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 250));
+    last = await read();
+    if (last - first > by) return;
+  }
+  assert.fail(`${what} did not rise: ${first} → ${last}`);
+}
+
+async function waitForPeer(person, other, timeout = 10_000) {
+  await person.page
+    .waitForFunction((id) => window.__gather.media.peers.includes(id), other.userId, { timeout })
+    .catch(() => assert.fail(`${person.name} is not connected to ${other.name}: ${describe(person)}`));
+}
+
+test(
+  "people near each other see and hear each other, and stop when they walk apart",
+  { skip: missing ?? false, timeout: 180_000 },
+  async () => {
+    const spaceId = await createSpace();
+    const alice = await enter("alice", spaceId);
+    const bob = await enter("bob", spaceId);
+
+    // Nothing starts before the click: browsers require a gesture, and we ask for none.
+    assert.equal(await alice.page.evaluate(() => window.__gather.media.state), "idle");
+    await joinMedia(alice);
+    await joinMedia(bob);
+
+    // Far apart first: nobody hears anybody.
+    await walkTo(alice, 2, 1);
+    await walkTo(bob, 16, 3);
+    assert.deepEqual(await alice.page.evaluate(() => window.__gather.media.peers), []);
+
+    // Bob walks up to Alice (about 3.6 tiles away): each sees and hears the other.
+    await walkTo(bob, 5, 3);
+    await waitForPeer(alice, bob);
+    await waitForPeer(bob, alice);
+    for (const [viewer, other] of [
+      [alice, bob],
+      [bob, alice],
+    ]) {
+      const mine = async (kind, counter) => (await stats(viewer))[other.userId]?.[kind]?.[counter] ?? 0;
+      await rises(`${other.name}'s video at ${viewer.name}`, () => mine("camera", "framesDecoded"), 10);
+      await rises(`${other.name}'s audio at ${viewer.name}`, () => mine("audio", "totalAudioEnergy"), 0);
+      await viewer.page
+        .locator(`[data-testid=media-tile][data-user="${other.userId}"].live`)
+        .waitFor({ timeout: 10_000 });
+      // Our own preview is there too, mirrored.
+      await viewer.page.locator(`[data-testid=media-tile][data-user="${viewer.userId}"] video.mirrored`).waitFor();
+    }
+    // The fake microphone beeps: the beep lights Bob's tile at Alice's.
+    await alice.page.waitForFunction((id) => window.__gather.media.speaking.includes(id), bob.userId, {
+      timeout: 10_000,
+      polling: 50,
+    });
+    await alice.page.screenshot({ path: join(shots, "media-alice.png") });
+    await bob.page.screenshot({ path: join(shots, "media-bob.png") });
+
+    // Bob walks away, beyond six tiles: within about two seconds nothing of his arrives.
+    const bobsSlots = await alice.page.evaluate(
+      (id) =>
+        Object.entries(window.__gather.media.slots).flatMap(([kind, users]) =>
+          users.flatMap((user, i) => (user === id ? [`${kind}-${i}`] : [])),
+        ),
+      bob.userId,
+    );
+    assert.ok(
+      bobsSlots.some((s) => s.startsWith("camera-")),
+      `bob's slots at alice: ${bobsSlots}`,
+    );
+    await walkTo(bob, 16, 3);
+    const leftAt = Date.now();
+    await alice.page.waitForFunction((id) => !window.__gather.media.peers.includes(id), bob.userId, {
+      timeout: 2000,
+    });
+    await new Promise((r) => setTimeout(r, Math.max(0, 2000 - (Date.now() - leftAt))));
+    const counted = (all) =>
+      bobsSlots.map((s) => [
+        s,
+        all[s]?.framesDecoded ?? 0,
+        all[s]?.totalAudioEnergy ?? 0,
+        all[s]?.packetsReceived ?? 0,
+      ]);
+    const then = counted(await slotStats(alice));
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.deepEqual(counted(await slotStats(alice)), then, "bob's former slots at alice kept receiving");
+    assert.equal((await stats(alice))[bob.userId], undefined);
+
+    // Bob shares his screen; Carol comes in near him (and far from Alice) and sees it.
+    await bob.page.getByTestId("media-screen").click();
+    await bob.page.waitForFunction(() => window.__gather.media.sending.screen, null, { timeout: 10_000 });
+    const carol = await enter("carol", spaceId);
+    await joinMedia(carol);
+    await walkTo(carol, 18, 1);
+    await waitForPeer(carol, bob);
+    const bobsScreen = async () => (await stats(carol))[bob.userId]?.screen?.framesDecoded ?? 0;
+    await rises("bob's screen at carol", bobsScreen, 5);
+    await carol.page.locator(`[data-testid=media-screen-share][data-user="${bob.userId}"]`).waitFor();
+    await carol.page.screenshot({ path: join(shots, "media-carol-screen.png") });
+    // Alice, far away, gets neither Bob nor Carol.
+    assert.deepEqual(await alice.page.evaluate(() => window.__gather.media.peers), []);
+
+    // Leaving media keeps the space: Carol still walks, and Bob no longer hears her.
+    await carol.page.getByTestId("media-leave").click();
+    await carol.page.waitForFunction(() => window.__gather.media.state === "idle");
+    await bob.page.waitForFunction((id) => !window.__gather.media.peers.includes(id), carol.userId, {
+      timeout: 5000,
+    });
+    assert.equal(await carol.page.evaluate(() => window.__gather.connected), true);
+
+    for (const person of [alice, bob, carol]) assert.deepEqual(person.errors, [], `${person.name}: page errors`);
+  },
+);
