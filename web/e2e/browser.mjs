@@ -21,7 +21,8 @@ export async function missingPrerequisite() {
  * and host candidates on loopback, where the test server's relay listens.
  */
 export const MEDIA_ARGS = [
-  "--use-fake-device-for-media-stream",
+  // Three of each, so switching devices can be tried.
+  "--use-fake-device-for-media-stream=device-count=3",
   "--use-fake-ui-for-media-stream",
   "--allow-loopback-in-peer-connection",
   "--auto-select-desktop-capture-source=Entire screen",

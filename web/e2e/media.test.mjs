@@ -136,6 +136,18 @@ async function walkTo(person, x, y) {
 const stats = (person) => person.page.evaluate(() => window.__gather.media.stats());
 const slotStats = (person) => person.page.evaluate(() => window.__gather.media.slotStats());
 
+/** Readers of what `viewer` receives from `other`: frames of the camera, energy of the microphone. */
+const video = (viewer, other) => async () => (await stats(viewer))[other.userId]?.camera?.framesDecoded ?? 0;
+const audio = (viewer, other) => async () => (await stats(viewer))[other.userId]?.audio?.totalAudioEnergy ?? 0;
+
+/** Gives the relay `settleMs` to stop forwarding, then checks `read()` stays put for a while. */
+async function staysStill(what, read, settleMs = 2000) {
+  await new Promise((r) => setTimeout(r, settleMs));
+  const first = await read();
+  await new Promise((r) => setTimeout(r, 1500));
+  assert.deepEqual(await read(), first, `${what} kept rising`);
+}
+
 /** Waits until `read()` (a number from a person's stats) has risen by more than `by`. */
 async function rises(what, read, by, timeoutMs = 15_000) {
   const first = await read();
@@ -181,9 +193,8 @@ test(
       [alice, bob],
       [bob, alice],
     ]) {
-      const mine = async (kind, counter) => (await stats(viewer))[other.userId]?.[kind]?.[counter] ?? 0;
-      await rises(`${other.name}'s video at ${viewer.name}`, () => mine("camera", "framesDecoded"), 10);
-      await rises(`${other.name}'s audio at ${viewer.name}`, () => mine("audio", "totalAudioEnergy"), 0);
+      await rises(`${other.name}'s video at ${viewer.name}`, video(viewer, other), 10);
+      await rises(`${other.name}'s audio at ${viewer.name}`, audio(viewer, other), 0);
       await viewer.page
         .locator(`[data-testid=media-tile][data-user="${other.userId}"].live`)
         .waitFor({ timeout: 10_000 });
@@ -197,6 +208,35 @@ test(
     });
     await alice.page.screenshot({ path: join(shots, "media-alice.png") });
     await bob.page.screenshot({ path: join(shots, "media-bob.png") });
+
+    // Alice mutes and turns her camera off: at Bob's, her sound and picture stop (the relay
+    // forwards nothing of a track switched off) and her tile falls back to her initial.
+    await alice.page.getByTestId("media-mic").click();
+    await alice.page.getByTestId("media-camera").click();
+    await alice.page.waitForFunction(() => {
+      const sending = window.__gather.media.sending;
+      return !sending.audio && !sending.camera;
+    });
+    await staysStill("alice's muted audio at bob", audio(bob, alice));
+    await staysStill("alice's stopped camera at bob", video(bob, alice), 0);
+    await bob.page.locator(`[data-testid=media-tile][data-user="${alice.userId}"]:not(.live)`).waitFor();
+    // And back on, with no new negotiation: the same peer connection carries them again.
+    await alice.page.getByTestId("media-mic").click();
+    await alice.page.getByTestId("media-camera").click();
+    await rises("alice's unmuted audio at bob", audio(bob, alice), 0);
+    await rises("alice's camera, back on, at bob", video(bob, alice), 10);
+
+    // Alice picks another camera: Bob keeps seeing her, now through the new device. (Not
+    // fake_device_1: Chromium's second fake camera is a Y16 depth camera, which it does not
+    // encode at all.)
+    await alice.page.getByTestId("media-camera-select").selectOption({ label: "fake_device_2" });
+    await alice.page.waitForFunction(
+      ([id, label]) =>
+        document.querySelector(`[data-testid=media-tile][data-user="${id}"] video`)?.srcObject?.getVideoTracks()[0]
+          ?.label === label,
+      [alice.userId, "fake_device_2"],
+    );
+    await rises("alice's second camera at bob", video(bob, alice), 10);
 
     // Bob walks away, beyond six tiles: within about two seconds nothing of his arrives.
     const bobsSlots = await alice.page.evaluate(
@@ -215,17 +255,11 @@ test(
     await alice.page.waitForFunction((id) => !window.__gather.media.peers.includes(id), bob.userId, {
       timeout: 2000,
     });
-    await new Promise((r) => setTimeout(r, Math.max(0, 2000 - (Date.now() - leftAt))));
-    const counted = (all) =>
-      bobsSlots.map((s) => [
-        s,
-        all[s]?.framesDecoded ?? 0,
-        all[s]?.totalAudioEnergy ?? 0,
-        all[s]?.packetsReceived ?? 0,
-      ]);
-    const then = counted(await slotStats(alice));
-    await new Promise((r) => setTimeout(r, 1500));
-    assert.deepEqual(counted(await slotStats(alice)), then, "bob's former slots at alice kept receiving");
+    const former = async () => {
+      const all = await slotStats(alice);
+      return bobsSlots.map((s) => [s, all[s]?.framesDecoded, all[s]?.totalAudioEnergy, all[s]?.packetsReceived]);
+    };
+    await staysStill("what bob's former slots at alice receive", former, Math.max(0, 2000 - (Date.now() - leftAt)));
     assert.equal((await stats(alice))[bob.userId], undefined);
 
     // Bob shares his screen; Carol comes in near him (and far from Alice) and sees it.
