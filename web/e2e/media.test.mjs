@@ -109,28 +109,44 @@ const KEYS = [
 async function walkTo(person, x, y) {
   const { page } = person;
   await page.locator("canvas").click({ position: { x: 600, y: 20 } });
-  for (let step = 0; step < 60; step++) {
+  // Tiles a step into was refused (someone we did not know of stands there).
+  const refused = new Set();
+  for (let step = 0; step < 80; step++) {
     const { me, taken } = await page.evaluate(() => ({
       me: window.__gather.me,
       taken: window.__gather.remote.map((u) => `${u.x},${u.y}`),
     }));
     if (me.x === x && me.y === y) return;
-    const options = KEYS.filter(([, dx, dy]) => {
-      const to = [me.x + dx, me.y + dy];
-      const closer = Math.abs(x - to[0]) + Math.abs(y - to[1]) < Math.abs(x - me.x) + Math.abs(y - me.y);
-      return closer && !taken.includes(`${to[0]},${to[1]}`);
-    });
-    const [key, dx, dy] = options[0] ?? KEYS.find(([, dx, dy]) => !taken.includes(`${me.x + dx},${me.y + dy}`));
+    const open = ([, dx, dy]) => {
+      const [tx, ty] = [me.x + dx, me.y + dy];
+      const tile = `${tx},${ty}`;
+      return tx >= 0 && ty >= 0 && tx < WIDTH && ty < HEIGHT && !taken.includes(tile) && !refused.has(tile);
+    };
+    const closer = ([, dx, dy]) =>
+      Math.abs(x - me.x - dx) + Math.abs(y - me.y - dy) < Math.abs(x - me.x) + Math.abs(y - me.y);
+    const choice = KEYS.find((k) => open(k) && closer(k)) ?? KEYS.find(open);
+    if (!choice) break;
+    const [key, dx, dy] = choice;
     await page.keyboard.press(key);
-    // The server may refuse a step (someone moved in); the next look says where we are.
-    await page
+    const moved = await page
       .waitForFunction(([x, y]) => window.__gather.me.x === x && window.__gather.me.y === y, [me.x + dx, me.y + dy], {
         timeout: 1000,
       })
-      .catch(() => {});
-    await page.waitForTimeout(140);
+      .then(() => true)
+      .catch(() => false);
+    if (!moved) refused.add(`${me.x + dx},${me.y + dy}`);
+    // The server's refusal, if any, comes back quickly and snaps us back; one step per 120 ms.
+    await page.waitForTimeout(150);
+    const at = await page.evaluate(() => window.__gather.me);
+    if (at.x === me.x && at.y === me.y) refused.add(`${me.x + dx},${me.y + dy}`);
   }
-  assert.fail(`${person.name} could not walk to ${x},${y}`);
+  const where = await page.evaluate(() => ({
+    me: window.__gather.me,
+    others: window.__gather.remote,
+    connected: window.__gather.connected,
+    corrections: window.__gather.corrections,
+  }));
+  assert.fail(`${person.name} could not walk to ${x},${y}: ${JSON.stringify(where)}; ${describe(person)}`);
 }
 
 const stats = (person) => person.page.evaluate(() => window.__gather.media.stats());
