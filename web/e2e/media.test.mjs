@@ -53,8 +53,12 @@ async function createSpace() {
   return spaceId;
 }
 
-/** A person with an account, signed in in a browser of their own, standing in `spaceId`. */
-async function enter(name, spaceId) {
+/**
+ * A person with an account, signed in in a browser of their own, standing in `spaceId`.
+ * `refuse` lists what their browser will not give ("audio", "video"), as if they had said
+ * no to the prompt.
+ */
+async function enter(name, spaceId, refuse = []) {
   const username = `${name}-${Date.now().toString(36)}`;
   await api("POST", "/signup", { username, password: "password1", type: "user" });
   const { token, userId } = await api("POST", "/signin", { username, password: "password1" });
@@ -70,6 +74,15 @@ async function enter(name, spaceId) {
     },
     [token, userId, username],
   );
+  if (refuse.length > 0) {
+    await context.addInitScript((refuse) => {
+      const ask = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
+      navigator.mediaDevices.getUserMedia = (constraints) =>
+        refuse.some((kind) => constraints?.[kind])
+          ? Promise.reject(new DOMException("Permission denied", "NotAllowedError"))
+          : ask(constraints);
+    }, refuse);
+  }
   const page = await context.newPage();
   const errors = [];
   page.on("pageerror", (error) => errors.push(error.message));
@@ -301,5 +314,37 @@ test(
     assert.equal(await carol.page.evaluate(() => window.__gather.connected), true);
 
     for (const person of [alice, bob, carol]) assert.deepEqual(person.errors, [], `${person.name}: page errors`);
+  },
+);
+
+test(
+  "a refused camera leaves the microphone; refusing both says why and keeps the space usable",
+  { skip: missing ?? false, timeout: 90_000 },
+  async () => {
+    const spaceId = await createSpace();
+    const dave = await enter("dave", spaceId, ["video"]);
+    await joinMedia(dave);
+    assert.deepEqual(await dave.page.evaluate(() => window.__gather.media.sending), {
+      audio: true,
+      camera: false,
+      screen: false,
+    });
+    await dave.page.getByTestId("media-status").filter({ hasText: "microphone only" }).waitFor();
+
+    const erin = await enter("erin", spaceId, ["audio", "video"]);
+    await erin.page.getByTestId("media-join").click();
+    await erin.page.getByTestId("media-problem").filter({ hasText: "blocked the microphone and camera" }).waitFor();
+    assert.equal(await erin.page.evaluate(() => window.__gather.media.state), "idle");
+    // The join button is back for another try, and walking still works.
+    await erin.page.getByTestId("media-join").waitFor();
+    const { me, taken } = await erin.page.evaluate(() => ({
+      me: window.__gather.me,
+      taken: window.__gather.remote.map((u) => `${u.x},${u.y}`),
+    }));
+    const [tx, ty] = KEYS.map(([, dx, dy]) => [me.x + dx, me.y + dy]).find(
+      ([x, y]) => x >= 0 && y >= 0 && x < WIDTH && y < HEIGHT && !taken.includes(`${x},${y}`),
+    );
+    await walkTo(erin, tx, ty);
+    for (const person of [dave, erin]) assert.deepEqual(person.errors, [], `${person.name}: page errors`);
   },
 );

@@ -46,14 +46,15 @@ export class LocalMedia {
     let firstError: unknown = null;
     for (const want of [{ audio: true, video: true }, { audio: true }, { video: true }]) {
       try {
+        // The devices picked last time, if they are still there.
         const stream = await devices.getUserMedia({
-          audio: want.audio ? MICROPHONE : false,
-          video: "video" in want ? CAMERA : false,
+          audio: want.audio ? withDevice(MICROPHONE, this.micDevice, "ideal") : false,
+          video: "video" in want ? withDevice(CAMERA, this.cameraDevice, "ideal") : false,
         });
         this.mic = stream.getAudioTracks()[0] ?? null;
         this.camera = stream.getVideoTracks()[0] ?? null;
-        this.micDevice = this.mic?.getSettings().deviceId ?? null;
-        this.cameraDevice = this.camera?.getSettings().deviceId ?? null;
+        this.micDevice = this.mic?.getSettings().deviceId ?? this.micDevice;
+        this.cameraDevice = this.camera?.getSettings().deviceId ?? this.cameraDevice;
         this.watchEnd("audio", this.mic);
         this.watchEnd("camera", this.camera);
         return;
@@ -148,8 +149,7 @@ export class LocalMedia {
   }
 
   private async capture(kind: "audio" | "video", deviceId: string | null): Promise<MediaStreamTrack> {
-    const base = kind === "audio" ? MICROPHONE : CAMERA;
-    const constraints = deviceId ? { ...base, deviceId: { exact: deviceId } } : base;
+    const constraints = withDevice(kind === "audio" ? MICROPHONE : CAMERA, deviceId, "exact");
     try {
       const stream = await navigator.mediaDevices.getUserMedia({ [kind]: constraints });
       return kind === "audio" ? stream.getAudioTracks()[0] : stream.getVideoTracks()[0];
@@ -184,6 +184,14 @@ export class LocalMedia {
     else if (kind === "camera") this.camera = track;
     else this.screen = track;
   }
+}
+
+function withDevice(
+  base: MediaTrackConstraints,
+  deviceId: string | null,
+  how: "ideal" | "exact",
+): MediaTrackConstraints {
+  return deviceId ? { ...base, deviceId: { [how]: deviceId } } : base;
 }
 
 /** What to tell people when the browser would not give us a device. */

@@ -37,7 +37,7 @@ export class ArenaMedia {
   private speakingUsers = new Set<string>();
   private asking = false;
   private problemText: string | null = null;
-  /** Our own tracks wrapped for <video>, one stream per track so a redraw does not restart it. */
+  /** Our own tracks wrapped as streams, one per track, so a redraw does not restart a video. */
   private readonly previews = new WeakMap<MediaStreamTrack, MediaStream>();
   private readonly ticker: ReturnType<typeof setInterval>;
   private disposed = false;
@@ -147,8 +147,9 @@ export class ArenaMedia {
       this.showProblem("This browser cannot do voice and video.");
       return;
     }
-    // Made inside the click, or the browser keeps it suspended; speaking indicators need it.
-    this.meter ??= new LevelMeter(new AudioContext());
+    // Made inside the click, or the browser keeps it suspended. Without WebAudio there are
+    // no speaking rings, and everything else works.
+    if (typeof AudioContext !== "undefined") this.meter ??= new LevelMeter(new AudioContext());
     this.asking = true;
     this.showProblem(null);
     this.refresh();
@@ -221,7 +222,8 @@ export class ArenaMedia {
 
   private micChanged() {
     if (!this.meter) return;
-    if (this.local.mic) this.meter.watch(ME, new MediaStream([this.local.mic]));
+    const mic = this.preview(this.local.mic);
+    if (mic) this.meter.watch(ME, mic);
     else this.meter.unwatch(ME);
   }
 
