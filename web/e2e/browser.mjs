@@ -15,7 +15,20 @@ export async function missingPrerequisite() {
   return null;
 }
 
-export async function launch() {
+/**
+ * Media without people or hardware: fake camera and microphone (a moving test pattern and
+ * a beep), permission prompts answered yes, the whole screen picked for getDisplayMedia,
+ * and host candidates on loopback, where the test server's relay listens.
+ */
+export const MEDIA_ARGS = [
+  // Three of each, so switching devices can be tried.
+  "--use-fake-device-for-media-stream=device-count=3",
+  "--use-fake-ui-for-media-stream",
+  "--allow-loopback-in-peer-connection",
+  "--auto-select-desktop-capture-source=Entire screen",
+];
+
+export async function launch(extraArgs = []) {
   const { chromium } = await import("playwright-core");
   return chromium.launch({
     executablePath: chromiumPath,
@@ -31,6 +44,7 @@ export async function launch() {
       // Software WebGL, so the 3D scene renders without a GPU.
       "--use-angle=swiftshader",
       "--enable-unsafe-swiftshader",
+      ...extraArgs,
     ],
     // Playwright gives each launch a fresh, empty profile directory of its own.
   });

@@ -1,10 +1,13 @@
-// Starts a real `gather` binary on a free loopback port with a fresh data dir.
+// Starts a real `gather` binary on a free loopback port with a fresh data dir. With
+// GATHER_WEB_DIST=<dir> (a `vite build` output, as for build.rs), the pages come from that
+// build rather than the client compiled into the binary.
 
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { createInterface } from "node:readline";
+import { serveClient } from "./client.mjs";
 
 export const repoRoot = resolve(import.meta.dirname, "../..");
 
@@ -32,11 +35,15 @@ export async function startGather() {
       }
     });
   });
+  const dist = process.env.GATHER_WEB_DIST;
+  const front = dist ? await serveClient(resolve(dist), `http://${addr}`) : null;
   return {
-    url: `http://${addr}`,
+    url: front?.url ?? `http://${addr}`,
     async stop() {
       child.kill("SIGTERM");
       await new Promise((done) => (child.exitCode !== null ? done() : child.once("exit", done)));
+      // After the server, so its goodbye (server-shutdown) still reaches the pages.
+      await front?.stop();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

@@ -17,6 +17,7 @@ import type {
   ErrorBody,
   IdResponse,
   MapsResponse,
+  MediaConfigResponse,
   MeResponse,
   Role,
   SessionsResponse,
@@ -89,6 +90,7 @@ export const api = {
     call<CreateSpaceResponse>("POST", "/space", { name, ...source } satisfies CreateSpaceRequest),
   deleteSpace: (id: string) => call<Empty>("DELETE", `/space/${encodeURIComponent(id)}`),
   maps: () => call<MapsResponse>("GET", "/maps").then((r) => r.maps),
+  media: () => call<MediaConfigResponse>("GET", "/media"),
   elements: () => call<ElementsResponse>("GET", "/elements").then((r) => r.elements),
   createElement: (element: CreateElementRequest) => call<IdResponse>("POST", "/admin/element", element),
   createAvatar: (imageUrl: string, name: string) =>

@@ -5,6 +5,27 @@ import type { LinkState } from "./connection";
 import type { World } from "./world";
 import type { ChatBody } from "../generated/wire";
 import type { Person } from "./labels";
+import type { ArenaMedia } from "./media/media";
+import type { MediaState } from "./media/phase";
+import type { SlotCounters, UserCounters } from "./media/stats";
+
+/** Voice and video, as far as a browser test needs to see. */
+export interface MediaTestHook {
+  readonly state: MediaState;
+  /** Who we are connected to (within hearing), nearest first. */
+  readonly peers: string[];
+  /** Whose track each receive slot carries. */
+  readonly slots: { audio: (string | null)[]; camera: (string | null)[]; screen: (string | null)[] };
+  readonly sending: { audio: boolean; camera: boolean; screen: boolean };
+  /** Who is speaking now, by audio level (ourselves included). */
+  readonly speaking: string[];
+  /** The message the media panel shows, if any. */
+  readonly problem: string | null;
+  /** `getStats()` now, per remote user: framesDecoded of camera and screen, audio energy and level. */
+  stats(): Promise<Record<string, UserCounters>>;
+  /** The same per slot stream (`camera-0`), slots bound to nobody included. */
+  slotStats(): Promise<Record<string, SlotCounters>>;
+}
 
 export interface TestHook {
   readonly me: { id: string; x: number; y: number } | null;
@@ -21,6 +42,7 @@ export interface TestHook {
   readonly chat: { userId: string; text: string; scope: string }[];
   /** Speech bubbles showing now. */
   readonly bubbles: { userId: string; text: string }[];
+  readonly media: MediaTestHook;
 }
 
 declare global {
@@ -35,7 +57,30 @@ export function exposeTestHook(
   link: () => LinkState,
   chat: ChatBody[],
   people: Map<string, Person>,
+  media: ArenaMedia,
 ): () => void {
+  const mediaHook: MediaTestHook = {
+    get state() {
+      return media.state;
+    },
+    get peers() {
+      return media.peerIds;
+    },
+    get slots() {
+      return media.slotBindings;
+    },
+    get sending() {
+      return media.sendingNow;
+    },
+    get speaking() {
+      return media.speaking;
+    },
+    get problem() {
+      return media.problem;
+    },
+    stats: async () => Object.fromEntries(await media.userStats()),
+    slotStats: async () => Object.fromEntries(await media.slotStats()),
+  };
   const hook: TestHook = {
     get me() {
       return world.myId && world.me ? { id: world.myId, ...world.me } : null;
@@ -75,6 +120,7 @@ export function exposeTestHook(
         p.bubble && (p.bubbleUntil ?? 0) > now ? [{ userId, text: p.bubble }] : [],
       );
     },
+    media: mediaHook,
   };
   window.__gather = hook;
   return () => {

@@ -123,6 +123,12 @@ const oneOfEach: { [K in ServerFrame["type"]]: Extract<ServerFrame, { type: K }>
   "element-removed": { type: "element-removed", payload: { id: "d" } },
   "space-closed": { type: "space-closed", payload: { spaceId: "space" } },
   chat: { type: "chat", payload: { id: "m1", userId: "bob", username: "bob", text: "hi", scope: "space", ts: 1 } },
+  "media-answer": { type: "media-answer", payload: { sdp: "v=0" } },
+  "media-offer": { type: "media-offer", payload: { sdp: "v=0" } },
+  "media-connected": { type: "media-connected", payload: {} },
+  "media-failed": { type: "media-failed", payload: { reason: "lost" } },
+  "media-peers": { type: "media-peers", payload: { peers: ["bob"] } },
+  "media-slots": { type: "media-slots", payload: { audio: ["bob", null], camera: [null], screen: [null] } },
   "session-revoked": { type: "session-revoked", payload: {} },
   "server-shutdown": { type: "server-shutdown", payload: {} },
   error: { type: "error", payload: { code: "rate-limited", message: "slow down" } },
@@ -153,6 +159,14 @@ describe("World.apply", () => {
     expect(world.apply(unknown)).toEqual([]);
     expect(warn).toHaveBeenCalledWith(expect.stringContaining("unknown"), "fireworks");
     expect(world.me).toEqual({ x: 1, y: 1 });
+  });
+
+  it("passes media signalling on without keeping any of it", () => {
+    const world = new World(10, 10);
+    joined(world, 1, 1, [{ userId: "bob", x: 2, y: 2 }]);
+    const frame = oneOfEach["media-peers"];
+    expect(world.apply(frame)).toEqual([{ kind: "media", frame }]);
+    expect([...world.others.keys()]).toEqual(["bob"]);
   });
 
   it("reports that the server is stopping, and keeps the picture until the rejoin", () => {

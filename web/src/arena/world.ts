@@ -3,6 +3,7 @@
 // The server owns the rules; this only mirrors their outcome.
 
 import type { ChatBody, SpaceElementBody, Point, ServerFrame } from "../generated/wire";
+import { isMediaFrame, type MediaFrame } from "./media/frames";
 
 export type Direction = "up" | "down" | "left" | "right";
 
@@ -24,6 +25,8 @@ export type Change =
   | { kind: "elements-changed" }
   | { kind: "closed" }
   | { kind: "chat"; message: ChatBody }
+  /** Voice and video signalling, for the media module: the world keeps none of it. */
+  | { kind: "media"; frame: MediaFrame }
   | { kind: "revoked" }
   | { kind: "server-stopping" }
   | { kind: "error"; code: string; message: string };
@@ -64,6 +67,7 @@ export class World {
   }
 
   apply(frame: ServerFrame): Change[] {
+    if (isMediaFrame(frame)) return [{ kind: "media", frame }];
     switch (frame.type) {
       case "space-joined": {
         this.myId = frame.payload.userId;

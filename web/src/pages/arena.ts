@@ -10,6 +10,7 @@ import type { Person } from "../arena/labels";
 import { World, type Change } from "../arena/world";
 import { exposeTestHook } from "../arena/testhook";
 import { ChatPanel } from "../arena/chatpanel";
+import { ArenaMedia } from "../arena/media/media";
 import type { ChatBody } from "../generated/wire";
 
 /** How long a speech bubble stays over someone's head. */
@@ -77,6 +78,13 @@ export function arenaPage(root: HTMLElement, spaceId: string) {
     });
     hud.append(chat.toggle);
     arena.append(chat.el);
+    const media = new ArenaMedia({
+      send: (frame) => connection.send(frame),
+      myId: () => world.myId,
+      nameOf: (id) => roster.get(id)?.name ?? "…",
+    });
+    people.after(media.controls.el);
+    arena.append(media.tiles.el);
     const refreshRoster = () => {
       renderPeople(people, roster, world);
       chat.refreshPeople([...world.others.keys()].map((id) => ({ id, name: roster.get(id)?.name ?? "…" })));
@@ -97,6 +105,7 @@ export function arenaPage(root: HTMLElement, spaceId: string) {
           scene?.avatars.snapTo(world.myId!, change.me);
           scene?.follow(world.myId);
           names.want([world.myId!]);
+          media.rejoined();
           break;
         case "others-reset":
           for (const id of [...roster.keys()]) {
@@ -145,7 +154,11 @@ export function arenaPage(root: HTMLElement, spaceId: string) {
           restarting = true;
           showBanner(banner, SERVER_STOPPING);
           break;
+        case "media":
+          media.frame(change.frame);
+          break;
         case "error":
+          if (media.error(change.code, change.message)) break;
           if (change.code !== "rate-limited") showBanner(banner, change.message, 4000);
           break;
       }
@@ -195,10 +208,12 @@ export function arenaPage(root: HTMLElement, spaceId: string) {
       () => link,
       chatLog,
       roster,
+      media,
     );
 
     return () => {
       window.removeEventListener("keydown", onKey);
+      media.dispose();
       connection.stop();
       scene?.dispose();
       unhook();
