@@ -63,7 +63,9 @@ pub struct MediaReport {
     pub server_cpu: Option<f64>,
     pub bench_cpu: Option<f64>,
     pub server_us_per_forwarded_packet: Option<f64>,
-    /// Consumers one core could carry at this bitrate, from the CPU the server spent.
+    /// Consumers one core carries at the full bitrate: the consumers, scaled down by the
+    /// share of the bitrate they got (a saturated server delivers less), over the CPU the
+    /// server spent.
     pub consumers_per_core: Option<f64>,
     pub server_rss_mb: Option<f64>,
 }
@@ -170,7 +172,10 @@ pub async fn run(options: &MediaOptions) -> anyhow::Result<MediaReport> {
         server_cpu,
         bench_cpu,
         server_us_per_forwarded_packet: server_cpu.map(|cpu| cpu * 1e6 / forwarded.max(1.0)),
-        consumers_per_core: server_cpu.map(|cpu| consumers as f64 / cpu.max(1e-9)),
+        consumers_per_core: server_cpu.map(|cpu| {
+            let delivered = (kbps_per_consumer / f64::from(options.kbps.max(1))).min(1.0);
+            consumers as f64 * delivered / cpu.max(1e-9)
+        }),
         server_rss_mb: rss,
     })
 }
