@@ -148,6 +148,21 @@ pub enum MediaError {
     Closed,
 }
 
+/// Bytes of datagrams the kernel may hold for the relay, each way: every sender's frames
+/// can arrive at the same moment, and what does not fit is lost (the kernel caps it at
+/// `net.core.rmem_max` / `wmem_max`).
+const SOCKET_BUFFER_BYTES: usize = 4 << 20;
+
+fn bind(addr: SocketAddr) -> io::Result<UdpSocket> {
+    let socket = socket2::Socket::new(socket2::Domain::for_address(addr), socket2::Type::DGRAM, None)?;
+    // Best effort: a smaller buffer than asked for still works, with more loss in bursts.
+    let _ = socket.set_recv_buffer_size(SOCKET_BUFFER_BYTES);
+    let _ = socket.set_send_buffer_size(SOCKET_BUFFER_BYTES);
+    socket.set_nonblocking(true)?;
+    socket.bind(&addr.into())?;
+    UdpSocket::from_std(socket.into())
+}
+
 /// Whether `sdp` is an offer the relay can read, without queuing anything.
 pub fn check_offer(sdp: &str) -> Result<(), MediaError> {
     sdp::parse_offer(sdp).map(drop)
@@ -199,7 +214,7 @@ pub struct Relay {
 impl Relay {
     /// Binds the socket and spawns the relay task on the current runtime.
     pub async fn start(config: RelayConfig) -> io::Result<Relay> {
-        let socket = UdpSocket::bind(config.bind).await?;
+        let socket = bind(config.bind)?;
         let local = socket.local_addr()?;
         let mut public = config.public.unwrap_or(local);
         if public.port() == 0 {

@@ -107,6 +107,7 @@ pub async fn run(options: &MediaOptions) -> anyhow::Result<MediaReport> {
     let ws_url = format!("{}/ws", options.server.replacen("http", "ws", 1).trim_end_matches('/'));
     let frame_bytes = (options.kbps as usize * 1000 / 8 / options.fps.max(1) as usize).max(100);
     let counters = Arc::new(Counters::default());
+    let (sending_tx, sending) = watch::channel(false);
     let (measuring_tx, measuring) = watch::channel(false);
     let mut tasks = Vec::new();
     for account in &accounts {
@@ -117,8 +118,8 @@ pub async fn run(options: &MediaOptions) -> anyhow::Result<MediaReport> {
             fps: options.fps,
             frame_bytes,
         };
-        let (counters, measuring) = (counters.clone(), measuring.clone());
-        tasks.push(tokio::spawn(async move { peer.run(counters, measuring).await }));
+        let (counters, sending, measuring) = (counters.clone(), sending.clone(), measuring.clone());
+        tasks.push(tokio::spawn(async move { peer.run(counters, sending, measuring).await }));
     }
     // Everyone connected, and every slot that can be bound bound.
     let want = options.people * options.people.saturating_sub(1).min(9);
@@ -140,6 +141,7 @@ pub async fn run(options: &MediaOptions) -> anyhow::Result<MediaReport> {
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+    sending_tx.send_replace(true);
     tokio::time::sleep(Duration::from_secs(options.warmup)).await;
     let pid = options.server_pid.map(|pid| pid.to_string());
     let (server_before, bench_before) = (pid.as_deref().and_then(procfs::cpu_time), procfs::cpu_time("self"));

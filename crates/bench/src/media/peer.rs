@@ -44,7 +44,15 @@ pub struct Peer {
 }
 
 impl Peer {
-    pub async fn run(self, counters: Arc<Counters>, measuring: watch::Receiver<bool>) -> anyhow::Result<()> {
+    /// Runs until aborted. Cameras start when `sending` turns true (once everyone is
+    /// connected: a relay busy forwarding would hold up the others' DTLS handshakes), and
+    /// what is sent and received is counted while `measuring` is true.
+    pub async fn run(
+        self,
+        counters: Arc<Counters>,
+        sending: watch::Receiver<bool>,
+        measuring: watch::Receiver<bool>,
+    ) -> anyhow::Result<()> {
         let (mut ws, _) =
             tokio_tungstenite::connect_async(self.ws_url.as_str()).await.context("connecting")?;
         let join = json!({"type": "join", "payload": {"spaceId": self.space, "token": self.token}});
@@ -60,7 +68,10 @@ impl Peer {
         let mut pending = Some(pending);
         let mut session = Session { rtc, socket, camera, clock: 0, connected: false, bound: 0 };
         let mut buf = vec![0u8; 2048];
-        let mut frames = tokio::time::interval(Duration::from_secs(1) / self.fps.max(1));
+        // Each camera at its own phase, as real ones are: not every frame at once.
+        let period = Duration::from_secs(1) / self.fps.max(1);
+        let phase = period.mul_f64(f64::from(getrandom::u32().unwrap_or(0)) / f64::from(u32::MAX));
+        let mut frames = tokio::time::interval_at(tokio::time::Instant::now() + phase, period);
         frames.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
         loop {
             let timeout = session.drain().await?;
@@ -85,7 +96,7 @@ impl Peer {
                         session.feed(source, &buf[..n])?;
                     }
                 }
-                _ = frames.tick(), if session.connected => {
+                _ = frames.tick(), if session.connected && *sending.borrow() => {
                     let packets = session.send_frame(self.frame_bytes)?;
                     if measure {
                         counters.sent.fetch_add(packets, Ordering::Relaxed);
