@@ -281,6 +281,7 @@ impl State {
 
     /// A datagram: to the session that accepts it. Returns whose session was fed.
     async fn receive(&mut self, socket: &UdpSocket, source: SocketAddr, bytes: &[u8]) -> Option<UserId> {
+        Stats::add(&self.stats.datagrams_in, 1);
         let Ok(contents) = bytes.try_into() else { return None };
         let input = Input::Receive(
             Instant::now(),
@@ -386,8 +387,10 @@ impl State {
             if let Some(receivers) = self.routes.get_mut(&(old, track)) {
                 receivers.remove(&(receiver, index));
             }
+            Stats::sub(&self.stats.bound_slots, 1);
         }
         if let Some(source) = source {
+            Stats::add(&self.stats.bound_slots, 1);
             self.routes.entry((source, track)).or_default().insert((receiver, index));
             if track.kind() == MediaKind::Video {
                 self.jobs.push_back(Job::Keyframe { source, track, by_receiver: false });
@@ -503,6 +506,7 @@ impl State {
                 if let Some(receivers) = self.routes.get_mut(&(source, track)) {
                     receivers.remove(&(client, index));
                 }
+                Stats::sub(&self.stats.bound_slots, 1);
             }
         }
         self.by_address.retain(|_, owner| *owner != client);
@@ -515,7 +519,9 @@ impl State {
         for track in Track::ALL {
             for (receiver, index) in self.routes.remove(&(client, track)).unwrap_or_default() {
                 if let Some(joined) = self.joined.get_mut(&receiver) {
-                    joined.bound.remove(&(track, index));
+                    if joined.bound.remove(&(track, index)).is_some() {
+                        Stats::sub(&self.stats.bound_slots, 1);
+                    }
                 }
             }
         }
@@ -548,7 +554,9 @@ async fn drain(
                 return;
             }
             Output::Transmit(t) => {
-                let _ = socket.send_to(&t.contents, t.destination).await;
+                if socket.send_to(&t.contents, t.destination).await.is_ok() {
+                    Stats::add(&stats.datagrams_out, 1);
+                }
             }
             Output::Event(event) => match event {
                 Event::Connected if !session.connected => {

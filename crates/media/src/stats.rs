@@ -21,6 +21,11 @@ pub struct StatsSnapshot {
     pub connect_failures: u64,
     /// Sessions dropped because their event queue was full or gone.
     pub dropped_slow: u64,
+    /// UDP datagrams received and sent (media, RTCP, STUN, DTLS).
+    pub datagrams_in: u64,
+    pub datagrams_out: u64,
+    /// Receive slots bound to a sender's track now (gauge): the tracks being forwarded.
+    pub bound_slots: u64,
 }
 
 /// The live counters, shared by the relay task and its handles.
@@ -34,6 +39,9 @@ pub(crate) struct Stats {
     pub(crate) keyframe_requests: AtomicU64,
     pub(crate) connect_failures: AtomicU64,
     pub(crate) dropped_slow: AtomicU64,
+    pub(crate) datagrams_in: AtomicU64,
+    pub(crate) datagrams_out: AtomicU64,
+    pub(crate) bound_slots: AtomicU64,
 }
 
 impl Stats {
@@ -56,6 +64,9 @@ impl Stats {
             keyframe_requests: get(&self.keyframe_requests),
             connect_failures: get(&self.connect_failures),
             dropped_slow: get(&self.dropped_slow),
+            datagrams_in: get(&self.datagrams_in),
+            datagrams_out: get(&self.datagrams_out),
+            bound_slots: get(&self.bound_slots),
         }
     }
 }

@@ -131,6 +131,7 @@ async fn audio_reaches_the_slot_it_is_bound_to() {
     let relay = relay().await;
     let (a, b) = flowing(&relay).await;
     assert!(a.connected() && b.connected());
+    assert_eq!(relay.stats().bound_slots, 3, "B's first audio, camera and screen slots carry A");
     assert_eq!(b.server_offers.len(), 1, "one renegotiation adds all of B's slots");
     let streams = b.rtc.offered_streams();
     assert_eq!(streams.len(), 16 + 9 + 1, "{streams:?}");
@@ -289,6 +290,7 @@ async fn leaving_unbinds_everywhere() {
     let stats = relay.stats();
     assert_eq!(stats.clients, 1);
     assert_eq!(stats.peer_connections, 1);
+    assert_eq!(stats.bound_slots, 0, "B's slots that carried A are free");
     let closed = tokio::time::timeout(Duration::from_secs(1), a.events.recv()).await;
     assert_eq!(closed, Ok(None), "A's event stream is not closed");
 

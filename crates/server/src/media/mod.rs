@@ -96,7 +96,7 @@ impl MediaNode {
     /// The relay's counters in the Prometheus text format, for `/metrics`.
     pub fn render_metrics(&self) -> String {
         let stats = self.relay.stats();
-        let metrics: [(&str, &str, &str, u64); 8] = [
+        let metrics: [(&str, &str, &str, u64); 11] = [
             ("gather_media_clients", "gauge", "People joined to media on this node", stats.clients),
             (
                 "gather_media_peer_connections",
@@ -139,6 +139,24 @@ impl MediaNode {
                 "counter",
                 "Media sessions dropped because their signalling fell behind",
                 stats.dropped_slow,
+            ),
+            (
+                "gather_media_forwarded_tracks",
+                "gauge",
+                "Receive slots carrying someone's track now",
+                stats.bound_slots,
+            ),
+            (
+                "gather_media_datagrams_in_total",
+                "counter",
+                "UDP datagrams the relay received",
+                stats.datagrams_in,
+            ),
+            (
+                "gather_media_datagrams_out_total",
+                "counter",
+                "UDP datagrams the relay sent",
+                stats.datagrams_out,
             ),
         ];
         let mut text = String::new();

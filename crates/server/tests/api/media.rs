@@ -182,6 +182,9 @@ async fn metrics_count_media() {
     assert_eq!(value("gather_media_peer_connections "), 2.0);
     assert!(value("gather_media_frames_forwarded_total ") > 5.0);
     assert_eq!(value("gather_media_links_total{change=\"connected\"}"), 1.0);
+    // Each has the other's camera and microphone in a slot.
+    assert_eq!(value("gather_media_forwarded_tracks "), 4.0);
+    assert!(value("gather_media_datagrams_out_total ") > 5.0);
 }
 
 #[tokio::test]
