@@ -122,6 +122,15 @@ impl Footprint {
         Self { at, width, height }
     }
 
+    /// Whether the tile lies inside the rectangle.
+    pub fn covers(&self, tile: Position) -> bool {
+        let (x0, y0) = (self.at.x, self.at.y);
+        tile.x >= x0
+            && tile.y >= y0
+            && tile.x < x0.saturating_add(i64::from(self.width))
+            && tile.y < y0.saturating_add(i64::from(self.height))
+    }
+
     // Saturating: `at` may be any `i64` from a client, and a wrapped edge would put a piece
     // near `i64::MAX` inside the space. A saturated edge is past every space's edge.
     fn right(&self) -> i64 {

@@ -3,6 +3,7 @@
 //! are unit-tested without a runtime; storage, HTTP and sockets are adapters around it.
 
 pub mod chat;
+pub mod effects;
 pub mod geometry;
 pub mod hearing;
 pub mod ids;
@@ -16,6 +17,7 @@ pub mod username;
 pub mod visibility;
 
 pub use chat::{ChatError, ChatScope, ChatText, ChatTextError};
+pub use effects::{Effects, EffectsError, EffectsSpec, Portal, PrivateArea, Spawn};
 pub use geometry::{Dimensions, DimensionsError, Footprint, Position};
 pub use hearing::{Hearing, HearingRules, Link};
 pub use ids::{AvatarId, ChatMessageId, ElementId, MapId, SessionId, SpaceElementId, SpaceId, UserId};
