@@ -7,6 +7,7 @@
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 
+use crate::effects::Effects;
 use crate::geometry::Position;
 use crate::ids::UserId;
 
@@ -39,6 +40,9 @@ pub struct Hearing {
     /// Participants who receive and send nothing.
     quiet: HashSet<UserId>,
     links: BTreeSet<(UserId, UserId)>,
+    /// The space's tile effects: private areas, spotlights and quiet zones decide with the
+    /// radius (the same rule as `nearby` chat, [`Effects::hears`]).
+    effects: Effects,
 }
 
 fn pair(a: UserId, b: UserId) -> (UserId, UserId) {
@@ -52,6 +56,12 @@ fn pair(a: UserId, b: UserId) -> (UserId, UserId) {
 impl Hearing {
     pub fn new(rules: HearingRules) -> Self {
         Self { rules, ..Self::default() }
+    }
+
+    /// Swaps in the space's tile effects. Links are decided again at each person's next
+    /// move; the caller re-places everyone to apply them at once.
+    pub fn set_effects(&mut self, effects: Effects) {
+        self.effects = effects;
     }
 
     /// Whether `a` and `b` are connected now.
@@ -127,7 +137,10 @@ impl Hearing {
             let key = pair(user, other);
             let linked = self.links.contains(&key);
             let allowed = !self.quiet.contains(&user) && !self.quiet.contains(&other);
-            let wanted = allowed && here.within(there, if linked { keep } else { self.rules.radius });
+            let radius = if linked { keep } else { self.rules.radius };
+            // Either way is enough: a link carries both directions.
+            let near = self.effects.hears(here, there, radius) || self.effects.hears(there, here, radius);
+            let wanted = allowed && near;
             if wanted && !linked {
                 changes.push(Link::Connected(key.0, key.1));
             } else if !wanted && linked {
@@ -191,6 +204,30 @@ mod tests {
         assert_eq!(h.set_quiet(a, true), [Link::Disconnected(x, y)]);
         assert!(h.place(b, Position::new(0, 1)).is_empty(), "a quiet person is not reconnected by a move");
         assert_eq!(h.set_quiet(a, false), [Link::Connected(x, y)]);
+    }
+
+    #[test]
+    fn a_private_area_connects_those_inside_and_nobody_outside() {
+        use crate::effects::{EffectsSpec, PrivateArea};
+        use crate::geometry::{Dimensions, Footprint};
+        let area = PrivateArea {
+            name: "meeting".into(),
+            region: Footprint::new(Position::new(0, 0), 8, 8),
+            locked: false,
+            max_occupancy: None,
+        };
+        let effects = Effects::new(
+            Dimensions::new(20, 20).unwrap(),
+            EffectsSpec { areas: vec![area], ..Default::default() },
+        );
+        let mut h = hearing();
+        h.set_effects(effects.unwrap());
+        let (a, b, c) = (UserId::new(), UserId::new(), UserId::new());
+        h.place(a, Position::new(0, 0));
+        h.place(b, Position::new(7, 7));
+        h.place(c, Position::new(8, 0));
+        assert!(h.connected(a, b), "inside, across the room");
+        assert!(!h.connected(a, c) && !h.connected(b, c), "one tile outside, not connected");
     }
 
     #[test]

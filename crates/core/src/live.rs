@@ -32,6 +32,15 @@ impl LiveSpace {
         self.space.position_of(user)
     }
 
+    pub fn effects(&self) -> &crate::effects::Effects {
+        self.space.effects()
+    }
+
+    /// Swaps in the tile effects; everyone stays where they stand.
+    pub fn set_effects(&mut self, effects: crate::effects::Effects) {
+        self.space.set_effects(effects);
+    }
+
     /// Applies a command and returns what must be told to whom, audiences already narrowed
     /// to who can see it.
     pub fn apply(&mut self, command: Command) -> Result<Vec<Outgoing>, JoinError> {

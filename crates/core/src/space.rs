@@ -6,6 +6,7 @@ use foldhash::{HashMap, HashMapExt};
 use serde::{Deserialize, Serialize};
 
 use crate::chat::{ChatError, ChatScope};
+use crate::effects::Effects;
 use crate::geometry::{Footprint, Position};
 use crate::ids::{SpaceElementId, UserId};
 use crate::layout::Layout;
@@ -132,13 +133,28 @@ pub enum JoinError {
 #[derive(Debug, Clone)]
 pub struct Space {
     layout: Layout,
+    effects: Effects,
     positions: HashMap<UserId, Position>,
     occupants: HashMap<Position, UserId>,
 }
 
+/// Most people a spotlight reaches, unless the space says otherwise.
+pub const DEFAULT_SPOTLIGHT_CAP: usize = 100;
+
 impl Space {
     pub fn new(layout: Layout) -> Self {
-        Self { layout, positions: HashMap::new(), occupants: HashMap::new() }
+        Self { layout, effects: Effects::default(), positions: HashMap::new(), occupants: HashMap::new() }
+    }
+
+    pub fn effects(&self) -> &Effects {
+        &self.effects
+    }
+
+    /// Swaps in the tile effects (checked against this space's size by [`Effects::new`]),
+    /// keeping everyone where they stand: like furniture, a wall takes effect for the next
+    /// move, and whoever stands on a tile that became impassable may step off it.
+    pub fn set_effects(&mut self, effects: Effects) {
+        self.effects = effects;
     }
 
     pub fn layout(&self) -> &Layout {
@@ -175,12 +191,17 @@ impl Space {
         })
     }
 
-    /// Places `user` on a free tile, starting the search at a tile picked by `spawn_seed`.
+    /// Places `user` on a free spawn tile when the space has any (the one `spawn_seed`
+    /// picks, or the next free one), else on any free tile, the search starting at one
+    /// `spawn_seed` picks. Spawn tiles all taken: anywhere free, rather than a refusal.
     pub fn join(&mut self, user: UserId, spawn_seed: u64) -> Result<[Outgoing; 2], JoinError> {
         if self.positions.contains_key(&user) {
             return Err(JoinError::AlreadyPresent);
         }
-        let spawn = self.free_tile_from(spawn_seed).ok_or(JoinError::Full)?;
+        let spawn = self
+            .free_spawn_from(spawn_seed)
+            .or_else(|| self.free_tile_from(spawn_seed))
+            .ok_or(JoinError::Full)?;
         let others = self.users().collect();
         self.positions.insert(user, spawn);
         self.occupants.insert(spawn, user);
@@ -252,9 +273,9 @@ impl Space {
         let others = self.users().filter(|(user, _)| *user != sender);
         Ok(match scope {
             ChatScope::Space => others.map(|(user, _)| user).collect(),
-            ChatScope::Nearby => {
-                others.filter(|(_, at)| from.within(*at, radius)).map(|(user, _)| user).collect()
-            }
+            // Within the radius, and as the tile effects allow (private areas, spotlights,
+            // quiet zones): the same rule as proximity media.
+            ChatScope::Nearby => self.effects.audience(from, others, radius, DEFAULT_SPOTLIGHT_CAP),
             ChatScope::Direct => {
                 let to = to.ok_or(ChatError::NoRecipient)?;
                 if to == sender {
@@ -273,17 +294,39 @@ impl Space {
         if from.manhattan(to) != 1 {
             return Err(MoveRejection::NotOneStep);
         }
-        if self.layout.is_solid(to) {
+        // A wall without furniture is, to a client, what a solid piece is.
+        if self.layout.is_solid(to) || self.effects.is_impassable(to) {
             return Err(MoveRejection::Solid);
         }
         match self.occupants.get(&to) {
-            Some(other) if *other != user => Err(MoveRejection::Occupied),
-            _ => Ok(()),
+            Some(other) if *other != user => return Err(MoveRejection::Occupied),
+            _ => {}
         }
+        // Entering a private area that is full: as if its door were blocked.
+        let entering = self.effects.area_of(to).filter(|area| self.effects.area_of(from) != Some(*area));
+        if let Some(area) = entering {
+            let inside =
+                self.positions.values().filter(|at| self.effects.area_of(**at) == Some(area)).count();
+            if !self.effects.has_room(to, inside) {
+                return Err(MoveRejection::Occupied);
+            }
+        }
+        Ok(())
     }
 
     fn is_free(&self, at: Position) -> bool {
-        !self.layout.is_solid(at) && !self.occupants.contains_key(&at)
+        !self.layout.is_solid(at) && !self.effects.is_impassable(at) && !self.occupants.contains_key(&at)
+    }
+
+    fn free_spawn_from(&self, seed: u64) -> Option<Position> {
+        let spawns = self.effects.spawns();
+        if spawns.is_empty() {
+            return None;
+        }
+        let start = (seed % spawns.len() as u64) as usize;
+        (0..spawns.len())
+            .map(|offset| spawns[(start + offset) % spawns.len()].at)
+            .find(|at| self.is_free(*at))
     }
 
     fn free_tile_from(&self, seed: u64) -> Option<Position> {
@@ -335,6 +378,85 @@ mod tests {
             joined,
             Outgoing { audience: Audience::AllExcept(b), event: Event::Joined { user: b, at: spawn } }
         );
+    }
+
+    fn with_effects(w: u32, h: u32, spec: crate::effects::EffectsSpec) -> Space {
+        let mut space = space(w, h);
+        space.set_effects(Effects::new(Dimensions::new(w, h).unwrap(), spec).unwrap());
+        space
+    }
+
+    #[test]
+    fn nobody_steps_onto_an_impassable_tile_or_spawns_there() {
+        let wall = Position::new(1, 0);
+        let mut s =
+            with_effects(2, 1, crate::effects::EffectsSpec { impassable: vec![wall], ..Default::default() });
+        let (a, b) = (UserId::new(), UserId::new());
+        for seed in 0..4 {
+            s.join(a, seed).unwrap();
+            assert_eq!(s.position_of(a), Some(Position::new(0, 0)), "the wall is no spawn tile");
+            s.leave(a);
+        }
+        s.join(a, 0).unwrap();
+        assert!(matches!(
+            s.step(a, wall).unwrap().event,
+            Event::MoveRejected { reason: MoveRejection::Solid, .. }
+        ));
+        assert_eq!(s.join(b, 0), Err(JoinError::Full), "one free tile, taken");
+    }
+
+    #[test]
+    fn people_arrive_on_spawn_tiles_while_any_is_free() {
+        let doors = [Position::new(4, 4), Position::new(5, 4)];
+        let spawns = doors.iter().map(|&at| crate::effects::Spawn { at, name: None }).collect();
+        let mut s = with_effects(10, 10, crate::effects::EffectsSpec { spawns, ..Default::default() });
+        let people: Vec<UserId> = (0..3).map(|_| UserId::new()).collect();
+        for (i, user) in people.iter().enumerate() {
+            s.join(*user, i as u64 * 7).unwrap();
+        }
+        let mut arrived: Vec<Position> = people[..2].iter().map(|u| s.position_of(*u).unwrap()).collect();
+        arrived.sort_by_key(|p| p.x);
+        assert_eq!(arrived, doors, "the first two on the two spawn tiles");
+        assert!(!doors.contains(&s.position_of(people[2]).unwrap()), "the third anywhere free");
+    }
+
+    #[test]
+    fn a_full_private_area_lets_nobody_else_in_but_those_inside_move() {
+        let area = crate::effects::PrivateArea {
+            name: "booth".into(),
+            region: Footprint::new(Position::new(0, 0), 2, 1),
+            locked: false,
+            max_occupancy: Some(1),
+        };
+        let mut s =
+            with_effects(4, 1, crate::effects::EffectsSpec { areas: vec![area], ..Default::default() });
+        let (inside, outside) = (UserId::new(), UserId::new());
+        assert!(s.restore(inside, Position::new(0, 0)) && s.restore(outside, Position::new(2, 0)));
+        assert!(matches!(
+            s.step(outside, Position::new(1, 0)).unwrap().event,
+            Event::MoveRejected { reason: MoveRejection::Occupied, .. }
+        ));
+        assert!(matches!(s.step(inside, Position::new(1, 0)).unwrap().event, Event::Moved { .. }));
+        s.leave(inside);
+        assert!(matches!(s.step(outside, Position::new(1, 0)).unwrap().event, Event::Moved { .. }));
+    }
+
+    #[test]
+    fn nearby_chat_stays_inside_a_private_area() {
+        let area = crate::effects::PrivateArea {
+            name: "meeting".into(),
+            region: Footprint::new(Position::new(0, 0), 3, 3),
+            locked: false,
+            max_occupancy: None,
+        };
+        let mut s =
+            with_effects(10, 10, crate::effects::EffectsSpec { areas: vec![area], ..Default::default() });
+        let (speaker, inside, outside) = (UserId::new(), UserId::new(), UserId::new());
+        s.restore(speaker, Position::new(0, 0));
+        s.restore(inside, Position::new(2, 2));
+        s.restore(outside, Position::new(3, 0));
+        assert_eq!(s.chat_audience(speaker, ChatScope::Nearby, None, 5), Ok(vec![inside]));
+        assert_eq!(s.chat_audience(outside, ChatScope::Nearby, None, 5), Ok(vec![]), "nor out of it");
     }
 
     #[test]

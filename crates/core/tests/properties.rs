@@ -5,7 +5,11 @@
 mod model;
 
 use gather_core::geometry::MAX_SIDE;
-use gather_core::{Command, Dimensions, DimensionsError, Footprint, Position, UserId};
+use gather_core::Layout;
+use gather_core::{
+    ChatScope, Command, Dimensions, DimensionsError, Effects, EffectsSpec, Footprint, Position, PrivateArea,
+    Space, UserId,
+};
 use proptest::prelude::*;
 
 /// Mostly small spaces, where furniture and people collide; now and then a big one.
@@ -101,6 +105,62 @@ proptest! {
             };
             model.apply(&mut space, command);
         }
+    }
+
+    #[test]
+    fn nobody_ever_stands_on_an_impassable_tile(
+        walls in prop::collection::vec((0..8i64, 0..8i64), 0..30),
+        steps in prop::collection::vec(step(), 0..60),
+    ) {
+        let dims = Dimensions::new(8, 8).unwrap();
+        let impassable: Vec<Position> = walls.into_iter().map(|(x, y)| Position::new(x, y)).collect();
+        let mut space = Space::new(Layout::new(dims));
+        space.set_effects(Effects::new(dims, EffectsSpec { impassable: impassable.clone(), ..Default::default() }).unwrap());
+        let people: Vec<UserId> = (0..PEOPLE).map(|_| UserId::new()).collect();
+        for step in steps {
+            let command = match step {
+                Step::Join { who, seed } => Command::Join { user: people[who], spawn_seed: seed },
+                Step::MoveBy { who, dx, dy } => {
+                    let at = space.position_of(people[who]).unwrap_or(Position::new(0, 0));
+                    Command::Move { user: people[who], to: Position::new(at.x + dx, at.y + dy) }
+                }
+                Step::MoveTo { who, x, y } => Command::Move { user: people[who], to: Position::new(x, y) },
+                Step::Leave { who } => Command::Leave { user: people[who] },
+                Step::Return { who, x, y, seed } => {
+                    Command::Return { user: people[who], at: Some(Position::new(x, y)), spawn_seed: seed }
+                }
+            };
+            let _ = space.apply(command);
+            for (user, at) in space.users() {
+                prop_assert!(!impassable.contains(&at), "{user:?} stands on the wall at {at:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_private_area_hears_exactly_those_inside_it(
+        (x, y, w, h) in (0..6i64, 0..6i64, 1..5u32, 1..5u32),
+        others in prop::collection::vec((0..10i64, 0..10i64), 1..12),
+        radius in 0..15u32,
+    ) {
+        let dims = Dimensions::new(10, 10).unwrap();
+        let region = Footprint::new(Position::new(x, y), w, h);
+        let area = PrivateArea { name: "room".into(), region, locked: false, max_occupancy: None };
+        let mut space = Space::new(Layout::new(dims));
+        space.set_effects(Effects::new(dims, EffectsSpec { areas: vec![area], ..Default::default() }).unwrap());
+        let speaker = UserId::new();
+        prop_assert!(space.restore(speaker, region.at));
+        let mut inside = Vec::new();
+        for (ox, oy) in others {
+            let (user, at) = (UserId::new(), Position::new(ox, oy));
+            if space.restore(user, at) && region.covers(at) {
+                inside.push(user);
+            }
+        }
+        let mut heard = space.chat_audience(speaker, ChatScope::Nearby, None, radius).unwrap();
+        heard.sort();
+        inside.sort();
+        prop_assert_eq!(heard, inside);
     }
 
     #[test]
