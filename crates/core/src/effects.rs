@@ -6,11 +6,14 @@
 
 use std::collections::{HashMap, HashSet};
 
+use serde::{Deserialize, Serialize};
+
 use crate::geometry::{Dimensions, Footprint, Position};
 use crate::ids::SpaceId;
 
 /// Where stepping onto a portal takes you.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub enum Portal {
     /// Another tile of the same space.
     Tile(Position),
@@ -20,7 +23,8 @@ pub enum Portal {
 }
 
 /// A named region whose people hear only each other.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct PrivateArea {
     pub name: String,
     pub region: Footprint,
@@ -30,7 +34,7 @@ pub struct PrivateArea {
     pub max_occupancy: Option<u32>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Spawn {
     pub at: Position,
     pub name: Option<String>,
@@ -46,7 +50,17 @@ pub enum EffectsError {
     BadPortal,
     #[error("two spawn tiles share a name")]
     DuplicateSpawnName,
+    #[error("a name is empty or longer than {MAX_NAME_CHARS} characters")]
+    BadName,
+    #[error("more than {MAX_EFFECT_ENTRIES} effects")]
+    TooMany,
 }
+
+/// Longest name of a spawn tile or a private area.
+pub const MAX_NAME_CHARS: usize = 64;
+/// Most entries (tiles, portals, areas) a space's effects may hold: a 100x100 map painted
+/// wall to wall, with room to spare.
+pub const MAX_EFFECT_ENTRIES: usize = 20_000;
 
 /// The effects of one space, checked when built.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -59,8 +73,10 @@ pub struct Effects {
     quiet: HashSet<Position>,
 }
 
-/// Everything a space's effects are made of, as an editor or a stored map gives them.
-#[derive(Debug, Clone, Default)]
+/// Everything a space's effects are made of, as an editor or a stored map gives them (and
+/// as the store keeps them, in this serde form).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct EffectsSpec {
     pub impassable: Vec<Position>,
     pub spawns: Vec<Spawn>,
@@ -75,6 +91,25 @@ impl Effects {
     /// portals to tiles inside (and not onto another portal: one step moves you once),
     /// spawn names unique.
     pub fn new(dims: Dimensions, spec: EffectsSpec) -> Result<Self, EffectsError> {
+        let entries = spec.impassable.len()
+            + spec.spawns.len()
+            + spec.portals.len()
+            + spec.areas.len()
+            + spec.spotlights.len()
+            + spec.quiet.len();
+        if entries > MAX_EFFECT_ENTRIES {
+            return Err(EffectsError::TooMany);
+        }
+        let good_name = |name: &str| !name.trim().is_empty() && name.chars().count() <= MAX_NAME_CHARS;
+        let names_good = spec.areas.iter().all(|a| good_name(&a.name))
+            && spec.spawns.iter().filter_map(|s| s.name.as_deref()).all(good_name)
+            && spec.portals.iter().all(|(_, p)| match p {
+                Portal::Space { spawn: Some(name), .. } => good_name(name),
+                _ => true,
+            });
+        if !names_good {
+            return Err(EffectsError::BadName);
+        }
         let inside = |at: &Position| dims.contains(*at);
         let tiles_inside = spec.impassable.iter().chain(&spec.spotlights).chain(&spec.quiet).all(inside)
             && spec.spawns.iter().all(|s| inside(&s.at))
@@ -108,6 +143,30 @@ impl Effects {
             spotlights: spec.spotlights.into_iter().collect(),
             quiet: spec.quiet.into_iter().collect(),
         })
+    }
+
+    /// The effects as a spec again, in a stable order (for storing and sending).
+    pub fn spec(&self) -> EffectsSpec {
+        let sorted = |tiles: &HashSet<Position>| {
+            let mut tiles: Vec<Position> = tiles.iter().copied().collect();
+            tiles.sort_by_key(|p| (p.y, p.x));
+            tiles
+        };
+        let mut portals: Vec<(Position, Portal)> =
+            self.portals.iter().map(|(a, p)| (*a, p.clone())).collect();
+        portals.sort_by_key(|(at, _)| (at.y, at.x));
+        EffectsSpec {
+            impassable: sorted(&self.impassable),
+            spawns: self.spawns.clone(),
+            portals,
+            areas: self.areas.clone(),
+            spotlights: sorted(&self.spotlights),
+            quiet: sorted(&self.quiet),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self == &Self::default()
     }
 
     /// Nobody may stand here (a wall without furniture).
@@ -237,6 +296,32 @@ mod tests {
         let named = |x| Spawn { at: Position::new(x, 0), name: Some("stage".into()) };
         let twice = EffectsSpec { spawns: vec![named(1), named(2)], ..Default::default() };
         assert_eq!(Effects::new(dims(), twice), Err(EffectsError::DuplicateSpawnName));
+    }
+
+    #[test]
+    fn names_and_sizes_are_bounded_and_a_spec_comes_back_as_it_went() {
+        let unnamed = PrivateArea { name: " ".into(), ..room(0, 0, 2, 2) };
+        let bad = EffectsSpec { areas: vec![unnamed], ..Default::default() };
+        assert_eq!(Effects::new(dims(), bad), Err(EffectsError::BadName));
+        let many = EffectsSpec {
+            impassable: vec![Position::new(0, 0); MAX_EFFECT_ENTRIES + 1],
+            ..Default::default()
+        };
+        assert_eq!(Effects::new(dims(), many), Err(EffectsError::TooMany));
+        let spec = EffectsSpec {
+            impassable: vec![Position::new(1, 0), Position::new(0, 1)],
+            spawns: vec![Spawn { at: Position::new(2, 2), name: Some("door".into()) }],
+            portals: vec![(Position::new(3, 3), Portal::Space { space: SpaceId::new(), spawn: None })],
+            areas: vec![room(10, 0, 3, 3)],
+            spotlights: vec![Position::new(4, 4)],
+            quiet: vec![Position::new(5, 5)],
+        };
+        let back = Effects::new(dims(), spec.clone()).unwrap().spec();
+        assert_eq!(back.impassable, [Position::new(1, 0), Position::new(0, 1)], "row by row");
+        assert_eq!((&back.spawns, &back.portals, &back.areas), (&spec.spawns, &spec.portals, &spec.areas));
+        let json = serde_json::to_string(&spec).unwrap();
+        assert_eq!(serde_json::from_str::<EffectsSpec>(&json).unwrap(), spec, "{json}");
+        assert_eq!(serde_json::from_str::<EffectsSpec>("{}").unwrap(), EffectsSpec::default());
     }
 
     #[test]

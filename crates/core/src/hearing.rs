@@ -58,10 +58,14 @@ impl Hearing {
         Self { rules, ..Self::default() }
     }
 
-    /// Swaps in the space's tile effects. Links are decided again at each person's next
-    /// move; the caller re-places everyone to apply them at once.
-    pub fn set_effects(&mut self, effects: Effects) {
+    /// Swaps in the space's tile effects and decides every link again at once (a new wall
+    /// around a meeting room parts people where they stand).
+    pub fn set_effects(&mut self, effects: Effects) -> Vec<Link> {
         self.effects = effects;
+        let people: Vec<UserId> = self.at.keys().copied().collect();
+        let mut changes: Vec<Link> = people.into_iter().flat_map(|user| self.relink(user)).collect();
+        changes.sort();
+        changes
     }
 
     /// Whether `a` and `b` are connected now.
@@ -228,6 +232,27 @@ mod tests {
         h.place(c, Position::new(8, 0));
         assert!(h.connected(a, b), "inside, across the room");
         assert!(!h.connected(a, c) && !h.connected(b, c), "one tile outside, not connected");
+    }
+
+    #[test]
+    fn new_effects_part_and_join_people_where_they_stand() {
+        use crate::effects::{EffectsSpec, PrivateArea};
+        use crate::geometry::{Dimensions, Footprint};
+        let mut h = hearing();
+        let (a, b) = (UserId::new(), UserId::new());
+        h.place(a, Position::new(2, 0));
+        h.place(b, Position::new(3, 0));
+        assert!(h.connected(a, b));
+        let area = PrivateArea {
+            name: "booth".into(),
+            region: Footprint::new(Position::new(0, 0), 3, 3),
+            locked: false,
+            max_occupancy: None,
+        };
+        let dims = Dimensions::new(10, 10).unwrap();
+        let walled = Effects::new(dims, EffectsSpec { areas: vec![area], ..Default::default() }).unwrap();
+        assert_eq!(h.set_effects(walled), [Link::Disconnected(pair(a, b).0, pair(a, b).1)]);
+        assert_eq!(h.set_effects(Effects::default()), [Link::Connected(pair(a, b).0, pair(a, b).1)]);
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! who may step where. Everything here is plain values in, plain values out, so the rules
 //! are unit-tested without a runtime; storage, HTTP and sockets are adapters around it.
 
+pub mod access;
 pub mod chat;
 pub mod effects;
 pub mod geometry;
@@ -16,8 +17,9 @@ pub mod space;
 pub mod username;
 pub mod visibility;
 
+pub use access::{may_enter, EntryRefusal, SpaceAccess, SpaceAction, SpaceRole};
 pub use chat::{ChatError, ChatScope, ChatText, ChatTextError};
-pub use effects::{Effects, EffectsError, EffectsSpec, Portal, PrivateArea, Spawn};
+pub use effects::{Effects, EffectsError, EffectsSpec, Portal, PrivateArea, Spawn, MAX_EFFECT_ENTRIES};
 pub use geometry::{Dimensions, DimensionsError, Footprint, Position};
 pub use hearing::{Hearing, HearingRules, Link};
 pub use ids::{AvatarId, ChatMessageId, ElementId, MapId, SessionId, SpaceElementId, SpaceId, UserId};

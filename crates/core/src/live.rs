@@ -104,7 +104,7 @@ mod tests {
     /// Joins at exactly `at`: the seed is the tile's index, row by row.
     fn join_at(live: &mut LiveSpace, user: UserId, at: Position) -> Vec<Outgoing> {
         let seed = (at.y * 50 + at.x) as u64;
-        let out = live.apply(Command::Join { user, spawn_seed: seed }).unwrap();
+        let out = live.apply(Command::Join { user, spawn_seed: seed, spawn: None }).unwrap();
         assert_eq!(live.position_of(user), Some(at));
         out
     }

@@ -6,7 +6,7 @@ use foldhash::{HashMap, HashMapExt};
 use serde::{Deserialize, Serialize};
 
 use crate::chat::{ChatError, ChatScope};
-use crate::effects::Effects;
+use crate::effects::{Effects, Portal};
 use crate::geometry::{Footprint, Position};
 use crate::ids::{SpaceElementId, UserId};
 use crate::layout::Layout;
@@ -19,6 +19,9 @@ pub enum Command {
     Join {
         user: UserId,
         spawn_seed: u64,
+        /// A named spawn tile to arrive on (a link to `/space/<id>#<name>`), when free;
+        /// otherwise, or when unknown, as if none were named.
+        spawn: Option<String>,
     },
     Move {
         user: UserId,
@@ -65,6 +68,19 @@ pub enum Event {
         user: UserId,
         spawn: Position,
         others: Vec<(UserId, Position)>,
+    },
+    /// Told to the mover alone: the tile they stepped onto was a portal to `to` in this
+    /// space, where they now stand (the others see a `Moved` there).
+    Teleported {
+        user: UserId,
+        to: Position,
+    },
+    /// Told to the mover alone: they stand on a portal to another space, which their
+    /// client may offer to join.
+    PortalReached {
+        user: UserId,
+        space: crate::ids::SpaceId,
+        spawn: Option<String>,
     },
     /// Told to everyone else.
     Joined {
@@ -136,6 +152,8 @@ pub struct Space {
     effects: Effects,
     positions: HashMap<UserId, Position>,
     occupants: HashMap<Position, UserId>,
+    /// People whose status is do-not-disturb: they hear no `nearby` chat.
+    undisturbed: foldhash::HashSet<UserId>,
 }
 
 /// Most people a spotlight reaches, unless the space says otherwise.
@@ -143,7 +161,13 @@ pub const DEFAULT_SPOTLIGHT_CAP: usize = 100;
 
 impl Space {
     pub fn new(layout: Layout) -> Self {
-        Self { layout, effects: Effects::default(), positions: HashMap::new(), occupants: HashMap::new() }
+        Self {
+            layout,
+            effects: Effects::default(),
+            positions: HashMap::new(),
+            occupants: HashMap::new(),
+            undisturbed: foldhash::HashSet::default(),
+        }
     }
 
     pub fn effects(&self) -> &Effects {
@@ -155,6 +179,15 @@ impl Space {
     /// move, and whoever stands on a tile that became impassable may step off it.
     pub fn set_effects(&mut self, effects: Effects) {
         self.effects = effects;
+    }
+
+    /// Do-not-disturb on or off for someone present; gone with them when they leave.
+    pub fn set_do_not_disturb(&mut self, user: UserId, on: bool) {
+        if on && self.positions.contains_key(&user) {
+            self.undisturbed.insert(user);
+        } else {
+            self.undisturbed.remove(&user);
+        }
     }
 
     pub fn layout(&self) -> &Layout {
@@ -181,8 +214,10 @@ impl Space {
     /// not present yields nothing.
     pub fn apply(&mut self, command: Command) -> Result<Vec<Outgoing>, JoinError> {
         Ok(match command {
-            Command::Join { user, spawn_seed } => self.join(user, spawn_seed)?.to_vec(),
-            Command::Move { user, to } => self.step(user, to).into_iter().collect(),
+            Command::Join { user, spawn_seed, spawn } => {
+                self.join_at(user, spawn_seed, spawn.as_deref())?.to_vec()
+            }
+            Command::Move { user, to } => self.step(user, to),
             Command::Leave { user } => self.leave(user).into_iter().collect(),
             Command::Return { user, at: Some(at), .. } if self.restore(user, at) => {
                 vec![Outgoing { audience: Audience::AllExcept(user), event: Event::Joined { user, at } }]
@@ -195,11 +230,22 @@ impl Space {
     /// picks, or the next free one), else on any free tile, the search starting at one
     /// `spawn_seed` picks. Spawn tiles all taken: anywhere free, rather than a refusal.
     pub fn join(&mut self, user: UserId, spawn_seed: u64) -> Result<[Outgoing; 2], JoinError> {
+        self.join_at(user, spawn_seed, None)
+    }
+
+    /// Like [`Space::join`], on the spawn tile called `name` when there is one and it is free.
+    pub fn join_at(
+        &mut self,
+        user: UserId,
+        spawn_seed: u64,
+        name: Option<&str>,
+    ) -> Result<[Outgoing; 2], JoinError> {
         if self.positions.contains_key(&user) {
             return Err(JoinError::AlreadyPresent);
         }
-        let spawn = self
-            .free_spawn_from(spawn_seed)
+        let named = name.and_then(|name| self.effects.named_spawn(name)).filter(|at| self.is_free(*at));
+        let spawn = named
+            .or_else(|| self.free_spawn_from(spawn_seed))
             .or_else(|| self.free_tile_from(spawn_seed))
             .ok_or(JoinError::Full)?;
         let others = self.users().collect();
@@ -222,25 +268,40 @@ impl Space {
         true
     }
 
-    /// Moves `user` one tile, or says why not.
-    pub fn step(&mut self, user: UserId, to: Position) -> Option<Outgoing> {
-        let from = self.position_of(user)?;
-        Some(match self.check_step(user, from, to) {
-            Ok(()) => {
-                self.occupants.remove(&from);
-                self.occupants.insert(to, user);
-                self.positions.insert(user, to);
-                Outgoing { audience: Audience::AllExcept(user), event: Event::Moved { user, to } }
-            }
-            Err(reason) => Outgoing {
+    /// Moves `user` one tile, or says why not (nothing for someone not here). A portal to
+    /// a tile of this space moves them on to it at once, when it is free (the others see
+    /// one move, straight there; the mover is told); a portal to another space tells the
+    /// mover where it leads. Either happens once per step onto the portal.
+    pub fn step(&mut self, user: UserId, to: Position) -> Vec<Outgoing> {
+        let Some(from) = self.position_of(user) else { return Vec::new() };
+        if let Err(reason) = self.check_step(user, from, to) {
+            return vec![Outgoing {
                 audience: Audience::Only(user),
                 event: Event::MoveRejected { user, at: from, reason },
-            },
-        })
+            }];
+        }
+        let (landing, told) = match self.effects.portal_at(to) {
+            Some(Portal::Tile(there)) if self.is_free(*there) && self.area_admits(from, *there) => {
+                (*there, Some(Event::Teleported { user, to: *there }))
+            }
+            Some(Portal::Space { space, spawn }) => {
+                (to, Some(Event::PortalReached { user, space: *space, spawn: spawn.clone() }))
+            }
+            _ => (to, None),
+        };
+        self.occupants.remove(&from);
+        self.occupants.insert(landing, user);
+        self.positions.insert(user, landing);
+        let moved =
+            Outgoing { audience: Audience::AllExcept(user), event: Event::Moved { user, to: landing } };
+        std::iter::once(moved)
+            .chain(told.map(|event| Outgoing { audience: Audience::Only(user), event }))
+            .collect()
     }
 
     pub fn leave(&mut self, user: UserId) -> Option<Outgoing> {
         let at = self.positions.remove(&user)?;
+        self.undisturbed.remove(&user);
         self.occupants.remove(&at);
         Some(Outgoing { audience: Audience::AllExcept(user), event: Event::Left { user } })
     }
@@ -275,7 +336,13 @@ impl Space {
             ChatScope::Space => others.map(|(user, _)| user).collect(),
             // Within the radius, and as the tile effects allow (private areas, spotlights,
             // quiet zones): the same rule as proximity media.
-            ChatScope::Nearby => self.effects.audience(from, others, radius, DEFAULT_SPOTLIGHT_CAP),
+            // Nobody who asked not to be disturbed.
+            ChatScope::Nearby => self.effects.audience(
+                from,
+                others.filter(|(user, _)| !self.undisturbed.contains(user)),
+                radius,
+                DEFAULT_SPOTLIGHT_CAP,
+            ),
             ChatScope::Direct => {
                 let to = to.ok_or(ChatError::NoRecipient)?;
                 if to == sender {
@@ -303,15 +370,18 @@ impl Space {
             _ => {}
         }
         // Entering a private area that is full: as if its door were blocked.
-        let entering = self.effects.area_of(to).filter(|area| self.effects.area_of(from) != Some(*area));
-        if let Some(area) = entering {
-            let inside =
-                self.positions.values().filter(|at| self.effects.area_of(**at) == Some(area)).count();
-            if !self.effects.has_room(to, inside) {
-                return Err(MoveRejection::Occupied);
-            }
+        if !self.area_admits(from, to) {
+            return Err(MoveRejection::Occupied);
         }
         Ok(())
+    }
+
+    /// Whether someone at `from` may go to `to` as far as private areas' occupancy goes.
+    fn area_admits(&self, from: Position, to: Position) -> bool {
+        let entering = self.effects.area_of(to).filter(|area| self.effects.area_of(from) != Some(*area));
+        let Some(area) = entering else { return true };
+        let inside = self.positions.values().filter(|at| self.effects.area_of(**at) == Some(area)).count();
+        self.effects.has_room(to, inside)
     }
 
     fn is_free(&self, at: Position) -> bool {
@@ -353,8 +423,8 @@ mod tests {
         assert!(matches!(entered.event, Event::Entered { spawn, .. } if spawn == at));
     }
 
-    fn rejected(out: Option<Outgoing>) -> Option<MoveRejection> {
-        match out?.event {
+    fn rejected(out: Vec<Outgoing>) -> Option<MoveRejection> {
+        match out.into_iter().next()?.event {
             Event::MoveRejected { reason, .. } => Some(reason),
             _ => None,
         }
@@ -399,7 +469,7 @@ mod tests {
         }
         s.join(a, 0).unwrap();
         assert!(matches!(
-            s.step(a, wall).unwrap().event,
+            s.step(a, wall).remove(0).event,
             Event::MoveRejected { reason: MoveRejection::Solid, .. }
         ));
         assert_eq!(s.join(b, 0), Err(JoinError::Full), "one free tile, taken");
@@ -433,12 +503,102 @@ mod tests {
         let (inside, outside) = (UserId::new(), UserId::new());
         assert!(s.restore(inside, Position::new(0, 0)) && s.restore(outside, Position::new(2, 0)));
         assert!(matches!(
-            s.step(outside, Position::new(1, 0)).unwrap().event,
+            s.step(outside, Position::new(1, 0)).remove(0).event,
             Event::MoveRejected { reason: MoveRejection::Occupied, .. }
         ));
-        assert!(matches!(s.step(inside, Position::new(1, 0)).unwrap().event, Event::Moved { .. }));
+        assert!(matches!(s.step(inside, Position::new(1, 0)).remove(0).event, Event::Moved { .. }));
         s.leave(inside);
-        assert!(matches!(s.step(outside, Position::new(1, 0)).unwrap().event, Event::Moved { .. }));
+        assert!(matches!(s.step(outside, Position::new(1, 0)).remove(0).event, Event::Moved { .. }));
+    }
+
+    #[test]
+    fn a_portal_to_a_tile_moves_you_there_exactly_once() {
+        let (door, far) = (Position::new(1, 0), Position::new(8, 8));
+        let spec =
+            crate::effects::EffectsSpec { portals: vec![(door, Portal::Tile(far))], ..Default::default() };
+        let mut s = with_effects(10, 10, spec);
+        let (a, b) = (UserId::new(), UserId::new());
+        assert!(s.restore(a, Position::new(0, 0)) && s.restore(b, Position::new(5, 5)));
+        let out = s.step(a, door);
+        assert_eq!(
+            out,
+            vec![
+                Outgoing { audience: Audience::AllExcept(a), event: Event::Moved { user: a, to: far } },
+                Outgoing { audience: Audience::Only(a), event: Event::Teleported { user: a, to: far } },
+            ]
+        );
+        assert_eq!(s.position_of(a), Some(far));
+        assert_eq!(s.step(a, Position::new(8, 7)).len(), 1, "a plain step after: no second jump");
+        // The landing taken (a went back to it): you stop on the portal, and that is all.
+        assert_eq!(s.step(a, far).len(), 1);
+        let c = UserId::new();
+        assert!(s.restore(c, Position::new(2, 0)));
+        assert_eq!(
+            s.step(c, door),
+            vec![Outgoing { audience: Audience::AllExcept(c), event: Event::Moved { user: c, to: door } }]
+        );
+    }
+
+    #[test]
+    fn a_portal_to_another_space_tells_the_mover_where_it_leads() {
+        let (door, there) = (Position::new(1, 0), crate::ids::SpaceId::new());
+        let portal = Portal::Space { space: there, spawn: Some("hall".into()) };
+        let spec = crate::effects::EffectsSpec { portals: vec![(door, portal)], ..Default::default() };
+        let mut s = with_effects(3, 1, spec);
+        let a = UserId::new();
+        assert!(s.restore(a, Position::new(0, 0)));
+        let out = s.step(a, door);
+        assert_eq!(out.len(), 2);
+        assert_eq!(
+            out[1],
+            Outgoing {
+                audience: Audience::Only(a),
+                event: Event::PortalReached { user: a, space: there, spawn: Some("hall".into()) },
+            }
+        );
+        assert_eq!(s.position_of(a), Some(door), "they stand on the portal until they go");
+    }
+
+    #[test]
+    fn a_named_spawn_is_where_its_link_arrives_while_it_is_free() {
+        let stage = Position::new(7, 3);
+        let spawns = vec![
+            crate::effects::Spawn { at: Position::new(0, 0), name: None },
+            crate::effects::Spawn { at: stage, name: Some("stage".into()) },
+        ];
+        let mut s = with_effects(10, 10, crate::effects::EffectsSpec { spawns, ..Default::default() });
+        let (a, b, c) = (UserId::new(), UserId::new(), UserId::new());
+        for seed in 0..2 {
+            s.join_at(a, seed, Some("stage")).unwrap();
+            assert_eq!(s.position_of(a), Some(stage));
+            s.leave(a);
+        }
+        s.join_at(a, 0, Some("stage")).unwrap();
+        s.join_at(b, 1, Some("stage")).unwrap();
+        assert_eq!(s.position_of(b), Some(Position::new(0, 0)), "taken: another spawn tile");
+        s.join_at(c, 0, Some("nowhere")).unwrap();
+        assert!(s.position_of(c).is_some(), "an unknown name is no refusal");
+    }
+
+    #[test]
+    fn do_not_disturb_hears_no_nearby_chat_until_it_ends() {
+        let mut s = space(10, 10);
+        let (speaker, busy) = (UserId::new(), UserId::new());
+        s.restore(speaker, Position::new(0, 0));
+        s.restore(busy, Position::new(1, 0));
+        s.set_do_not_disturb(busy, true);
+        assert_eq!(s.chat_audience(speaker, ChatScope::Nearby, None, 5), Ok(vec![]));
+        assert_eq!(s.chat_audience(speaker, ChatScope::Space, None, 5), Ok(vec![busy]), "space-wide still");
+        s.set_do_not_disturb(busy, false);
+        assert_eq!(s.chat_audience(speaker, ChatScope::Nearby, None, 5), Ok(vec![busy]));
+        s.set_do_not_disturb(busy, true);
+        s.leave(busy);
+        s.restore(busy, Position::new(1, 0));
+        assert_eq!(
+            s.chat_audience(speaker, ChatScope::Nearby, None, 5),
+            Ok(vec![busy]),
+            "not kept past a leave"
+        );
     }
 
     #[test]
@@ -486,7 +646,7 @@ mod tests {
         let a = UserId::new();
         join_at(&mut s, a, Position::new(2, 2));
         for to in [Position::new(3, 2), Position::new(3, 3), Position::new(2, 3), Position::new(2, 2)] {
-            let out = s.step(a, to).unwrap();
+            let out = s.step(a, to).remove(0);
             assert_eq!(
                 out,
                 Outgoing { audience: Audience::AllExcept(a), event: Event::Moved { user: a, to } }
@@ -512,7 +672,7 @@ mod tests {
         let at = Position::new(2, 2);
         join_at(&mut s, a, at);
         for to in [Position::new(3, 3), Position::new(4, 2), Position::new(2, 2)] {
-            let out = s.step(a, to).unwrap();
+            let out = s.step(a, to).remove(0);
             assert_eq!(
                 out,
                 Outgoing {
@@ -574,7 +734,7 @@ mod tests {
     #[test]
     fn strangers_cannot_move_or_leave() {
         let mut s = space(5, 5);
-        assert!(s.step(UserId::new(), Position::new(1, 1)).is_none());
+        assert!(s.step(UserId::new(), Position::new(1, 1)).is_empty());
         assert_eq!(s.apply(Command::Leave { user: UserId::new() }), Ok(vec![]));
     }
 
@@ -631,7 +791,7 @@ mod tests {
     fn apply_routes_commands() {
         let mut s = space(2, 1);
         let a = UserId::new();
-        let joined = s.apply(Command::Join { user: a, spawn_seed: 0 }).unwrap();
+        let joined = s.apply(Command::Join { user: a, spawn_seed: 0, spawn: None }).unwrap();
         assert_eq!(joined.len(), 2);
         let moved = s.apply(Command::Move { user: a, to: Position::new(1, 0) }).unwrap();
         assert_eq!(moved[0].event, Event::Moved { user: a, to: Position::new(1, 0) });

@@ -177,8 +177,8 @@ mod tests {
 
         fn step(&mut self, user: UserId, x: i64, y: i64) -> Vec<Outgoing> {
             let before = self.space.position_of(user);
-            let out = self.space.step(user, Position::new(x, y)).unwrap();
-            self.view.route(&self.space, out, before)
+            let outs = self.space.step(user, Position::new(x, y));
+            outs.into_iter().flat_map(|out| self.view.route(&self.space, out, before)).collect()
         }
 
         fn leave(&mut self, user: UserId) -> Vec<Outgoing> {

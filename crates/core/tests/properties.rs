@@ -93,7 +93,7 @@ proptest! {
         let people: Vec<UserId> = (0..PEOPLE).map(|_| UserId::new()).collect();
         for step in steps {
             let command = match step {
-                Step::Join { who, seed } => Command::Join { user: people[who], spawn_seed: seed },
+                Step::Join { who, seed } => Command::Join { user: people[who], spawn_seed: seed, spawn: None },
                 Step::MoveBy { who, dx, dy } => {
                     Command::Move { user: people[who], to: model.toward(people[who], dx, dy) }
                 }
@@ -119,7 +119,7 @@ proptest! {
         let people: Vec<UserId> = (0..PEOPLE).map(|_| UserId::new()).collect();
         for step in steps {
             let command = match step {
-                Step::Join { who, seed } => Command::Join { user: people[who], spawn_seed: seed },
+                Step::Join { who, seed } => Command::Join { user: people[who], spawn_seed: seed, spawn: None },
                 Step::MoveBy { who, dx, dy } => {
                     let at = space.position_of(people[who]).unwrap_or(Position::new(0, 0));
                     Command::Move { user: people[who], to: Position::new(at.x + dx, at.y + dy) }
