@@ -5,8 +5,9 @@
 pub mod close;
 pub mod http;
 pub mod node;
+pub mod rules;
 #[cfg(feature = "ts")]
 pub mod typescript;
 pub mod ws;
 
-pub use ws::{parse_client_frame, ClientFrame, FrameError, MediaSignal, ServerFrame};
+pub use ws::{parse_client_frame, ClientFrame, FrameError, MediaSignal, ServerFrame, Status, StatusPayload};

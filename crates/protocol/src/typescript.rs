@@ -11,8 +11,10 @@ use ts_rs::{Config, TS};
 
 use crate::close::CloseReason;
 use crate::http::*;
+use crate::rules::*;
 use crate::ws::{
-    ChatPayload, ClientFrameBody, JoinPayload, MediaSending, MediaSignal, Point, Sdp, ServerFrame, UserAt,
+    ChatPayload, ClientFrameBody, JoinPayload, MediaSending, MediaSignal, Point, Sdp, ServerFrame, Status,
+    StatusPayload, UserAt,
 };
 
 /// The whole of `wire.ts`.
@@ -36,6 +38,8 @@ pub fn wire_ts() -> String {
     file.decl::<MediaSignal>();
     file.decl::<Sdp>();
     file.decl::<MediaSending>();
+    file.decl::<StatusPayload>();
+    file.decl::<Status>();
 
     file.section("WebSocket close codes (crates/protocol/src/close.rs)");
     file.push_str(&close_reasons());
@@ -81,6 +85,22 @@ pub fn wire_ts() -> String {
     file.decl::<CreateMapRequest>();
     file.decl::<MapBody>();
     file.decl::<MapsResponse>();
+
+    file.section("A space's own rules (crates/protocol/src/rules.rs)");
+    file.decl::<EffectsBody>();
+    file.decl::<SpawnBody>();
+    file.decl::<PortalBody>();
+    file.decl::<AreaBody>();
+    file.decl::<SetAccessRequest>();
+    file.decl::<GrantRequest>();
+    file.decl::<GrantResponse>();
+    file.decl::<SpaceSettingsResponse>();
+    file.decl::<MemberBody>();
+    file.decl::<SetMemberRequest>();
+    file.decl::<BanBody>();
+    file.decl::<ModerationRequest>();
+    file.decl::<AuditResponse>();
+    file.decl::<AuditEntryBody>();
     file.finish()
 }
 

@@ -14,6 +14,10 @@ pub enum ClientFrame {
     Join {
         space_id: SpaceId,
         token: String,
+        /// A named spawn tile to arrive on (`/space/<id>#<name>`).
+        spawn: Option<String>,
+        /// The space's password grant (`POST /api/v1/space/{id}/grant`).
+        grant: Option<String>,
     },
     Move {
         to: Position,
@@ -27,6 +31,8 @@ pub enum ClientFrame {
     },
     /// Proximity voice and video: see [`MediaSignal`].
     Media(MediaSignal),
+    /// Available, busy or do-not-disturb, and a short text, shown to everyone in the space.
+    SetStatus(StatusPayload),
 }
 
 /// What a client says about its own media, over the space's WebSocket. The server's
@@ -94,6 +100,7 @@ impl ClientFrame {
             Self::Leave => "leave",
             Self::Chat { .. } => "chat",
             Self::Media(signal) => signal.kind(),
+            Self::SetStatus(_) => "set-status",
         }
     }
 }
@@ -159,14 +166,18 @@ pub enum ClientFrameBody {
     MediaAnswer(Sdp),
     MediaState(MediaSending),
     MediaLeave {},
+    SetStatus(StatusPayload),
 }
 
 impl From<&ClientFrame> for ClientFrameBody {
     fn from(frame: &ClientFrame) -> Self {
         match frame {
-            ClientFrame::Join { space_id, token } => {
-                Self::Join(JoinPayload { space_id: *space_id, token: token.clone() })
-            }
+            ClientFrame::Join { space_id, token, spawn, grant } => Self::Join(JoinPayload {
+                space_id: *space_id,
+                token: token.clone(),
+                spawn: spawn.clone(),
+                grant: grant.clone(),
+            }),
             ClientFrame::Move { to } => Self::Move((*to).into()),
             ClientFrame::Leave => Self::Leave {},
             ClientFrame::Chat { text, scope, to } => {
@@ -176,6 +187,7 @@ impl From<&ClientFrame> for ClientFrameBody {
             ClientFrame::Media(MediaSignal::MediaAnswer(sdp)) => Self::MediaAnswer(sdp.clone()),
             ClientFrame::Media(MediaSignal::MediaState(sending)) => Self::MediaState(*sending),
             ClientFrame::Media(MediaSignal::MediaLeave {}) => Self::MediaLeave {},
+            ClientFrame::SetStatus(status) => Self::SetStatus(status.clone()),
         }
     }
 }
@@ -187,7 +199,38 @@ pub struct JoinPayload {
     #[cfg_attr(feature = "ts", ts(as = "String"))]
     pub space_id: SpaceId,
     pub token: String,
+    /// A named spawn tile to arrive on, when free.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub spawn: Option<String>,
+    /// For a password-protected space: the grant `POST /api/v1/space/{id}/grant` gave.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub grant: Option<String>,
 }
+
+/// `set-status`: how available someone is, and a short text (at most 64 characters).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct StatusPayload {
+    pub status: Status,
+    #[serde(default)]
+    pub text: String,
+}
+
+/// `do-not-disturb` hears no `nearby` chat and takes part in no voice or video.
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "kebab-case")]
+pub enum Status {
+    #[default]
+    Available,
+    Busy,
+    DoNotDisturb,
+}
+
+/// Longest status text.
+pub const MAX_STATUS_CHARS: usize = 64;
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -214,7 +257,7 @@ pub fn parse_client_frame(text: &str) -> Result<ClientFrame, FrameError> {
     match envelope.kind.as_ref() {
         "join" => {
             let p: JoinPayload = read("join", payload)?;
-            Ok(ClientFrame::Join { space_id: p.space_id, token: p.token })
+            Ok(ClientFrame::Join { space_id: p.space_id, token: p.token, spawn: p.spawn, grant: p.grant })
         }
         "move" => {
             let p: Point = read("move", payload)?;
@@ -229,6 +272,7 @@ pub fn parse_client_frame(text: &str) -> Result<ClientFrame, FrameError> {
         "media-answer" => Ok(ClientFrame::Media(MediaSignal::MediaAnswer(read("media-answer", payload)?))),
         "media-state" => Ok(ClientFrame::Media(MediaSignal::MediaState(read("media-state", payload)?))),
         "media-leave" => Ok(ClientFrame::Media(MediaSignal::MediaLeave {})),
+        "set-status" => Ok(ClientFrame::SetStatus(read("set-status", payload)?)),
         other => Err(FrameError::UnknownType(other.chars().take(64).collect())),
     }
 }
@@ -347,6 +391,37 @@ pub enum ServerFrame {
         #[cfg_attr(feature = "ts", ts(as = "Vec<Option<String>>"))]
         screen: Vec<Option<UserId>>,
     },
+    /// The space's tile effects changed (sent whole); the new ones hold from now on.
+    EffectsChanged {
+        effects: crate::rules::EffectsBody,
+    },
+    /// You stepped onto a portal and now stand at (`x`, `y`) of this space.
+    Teleported {
+        x: i64,
+        y: i64,
+    },
+    /// You stand on a portal to another space: offer to join it (at `spawn`, if named).
+    PortalReached {
+        #[cfg_attr(feature = "ts", ts(as = "String"))]
+        space_id: SpaceId,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[cfg_attr(feature = "ts", ts(optional))]
+        spawn: Option<String>,
+    },
+    /// Someone's status, on joining (for everyone already not `available`) and on change.
+    UserStatus {
+        #[cfg_attr(feature = "ts", ts(as = "String"))]
+        user_id: UserId,
+        status: Status,
+        text: String,
+    },
+    /// A moderator muted your microphone and camera; turn them back on yourself.
+    MediaMuted {},
+    /// A moderator removed you from the space (`kicked`), or banned you (`banned`); the
+    /// socket closes next.
+    Removed {
+        reason: String,
+    },
     /// The session this socket signed in with was revoked; the socket closes next.
     SessionRevoked {},
     /// The server is stopping; the socket closes next (code 1001). Reconnect later.
@@ -381,6 +456,10 @@ impl From<&Event> for ServerFrame {
             Event::Left { user } => Self::UserLeft { user_id: *user },
             Event::Appeared { user, at } => Self::UserAppeared { user_id: *user, x: at.x, y: at.y },
             Event::Disappeared { user } => Self::UserDisappeared { user_id: *user },
+            Event::Teleported { to, .. } => Self::Teleported { x: to.x, y: to.y },
+            Event::PortalReached { space, spawn, .. } => {
+                Self::PortalReached { space_id: *space, spawn: spawn.clone() }
+            }
         }
     }
 }
@@ -396,8 +475,15 @@ mod tests {
         let join = json!({"type": "join", "payload": {"spaceId": space.to_string(), "token": "t"}});
         assert_eq!(
             parse_client_frame(&join.to_string()),
-            Ok(ClientFrame::Join { space_id: space, token: "t".into() })
+            Ok(ClientFrame::Join { space_id: space, token: "t".into(), spawn: None, grant: None })
         );
+        let dnd = r#"{"type":"set-status","payload":{"status":"do-not-disturb"}}"#;
+        assert_eq!(
+            parse_client_frame(dnd),
+            Ok(ClientFrame::SetStatus(StatusPayload { status: Status::DoNotDisturb, text: String::new() }))
+        );
+        let away = r#"{"type":"set-status","payload":{"status":"away"}}"#;
+        assert_eq!(parse_client_frame(away).unwrap_err().code(), "bad-payload");
         let mv = r#"{"type":"move","payload":{"x":3,"y":-1,"userId":"ignored"}}"#;
         assert_eq!(parse_client_frame(mv), Ok(ClientFrame::Move { to: Position::new(3, -1) }));
         assert_eq!(parse_client_frame(r#"{"type":"leave"}"#), Ok(ClientFrame::Leave));
@@ -419,7 +505,14 @@ mod tests {
     #[test]
     fn client_frames_read_back_as_written() {
         let frames = [
-            ClientFrame::Join { space_id: SpaceId::new(), token: "t".into() },
+            ClientFrame::Join { space_id: SpaceId::new(), token: "t".into(), spawn: None, grant: None },
+            ClientFrame::Join {
+                space_id: SpaceId::new(),
+                token: "t".into(),
+                spawn: Some("stage".into()),
+                grant: Some("g".into()),
+            },
+            ClientFrame::SetStatus(StatusPayload { status: Status::DoNotDisturb, text: "focus".into() }),
             ClientFrame::Move { to: Position::new(3, -1) },
             ClientFrame::Leave,
             ClientFrame::Chat { text: "hi".into(), scope: ChatScope::Nearby, to: None },

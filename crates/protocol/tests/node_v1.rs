@@ -46,11 +46,15 @@ fn variants(message: &NodeMessage) -> Vec<&'static str> {
             RoomCommand::Deliver { .. } => "command/deliver",
             RoomCommand::Reattach { .. } => "command/reattach",
             RoomCommand::Media { .. } => "command/media",
+            RoomCommand::Status { .. } => "command/status",
         }],
         NodeMessage::Notice { notice, .. } => vec![match notice {
             Notice::ElementAdded(_) => "notice/element-added",
             Notice::ElementRemoved { .. } => "notice/element-removed",
             Notice::Closed => "notice/closed",
+            Notice::EffectsChanged { .. } => "notice/effects-changed",
+            Notice::Removed { .. } => "notice/removed",
+            Notice::MediaMuted { .. } => "notice/media-muted",
         }],
         NodeMessage::Event { audience, event, .. } => vec![
             match audience {
@@ -66,6 +70,8 @@ fn variants(message: &NodeMessage) -> Vec<&'static str> {
                 SpaceEvent::Left { .. } => "event/left",
                 SpaceEvent::Appeared { .. } => "event/appeared",
                 SpaceEvent::Disappeared { .. } => "event/disappeared",
+                SpaceEvent::Teleported { .. } => "event/teleported",
+                SpaceEvent::PortalReached { .. } => "event/portal-reached",
             },
         ],
         NodeMessage::Frames { .. } => vec!["frames"],

@@ -24,6 +24,12 @@ export type ServerFrame =
   | { "type": "media-failed", "payload": { reason: string, } }
   | { "type": "media-peers", "payload": { peers: Array<string>, } }
   | { "type": "media-slots", "payload": { audio: Array<string | null>, camera: Array<string | null>, screen: Array<string | null>, } }
+  | { "type": "effects-changed", "payload": { effects: EffectsBody, } }
+  | { "type": "teleported", "payload": { x: number, y: number, } }
+  | { "type": "portal-reached", "payload": { spaceId: string, spawn?: string, } }
+  | { "type": "user-status", "payload": { userId: string, status: Status, text: string, } }
+  | { "type": "media-muted", "payload": Record<symbol, never> }
+  | { "type": "removed", "payload": { reason: string, } }
   | { "type": "session-revoked", "payload": Record<symbol, never> }
   | { "type": "server-shutdown", "payload": Record<symbol, never> }
   | { "type": "error", "payload": { code: string, message: string, } };
@@ -40,9 +46,18 @@ export type ClientFrame =
   | { "type": "media-offer", "payload": Sdp }
   | { "type": "media-answer", "payload": Sdp }
   | { "type": "media-state", "payload": MediaSending }
-  | { "type": "media-leave", "payload": Record<symbol, never> };
+  | { "type": "media-leave", "payload": Record<symbol, never> }
+  | { "type": "set-status", "payload": StatusPayload };
 
-export type JoinPayload = { spaceId: string, token: string, };
+export type JoinPayload = { spaceId: string, token: string,
+/**
+ * A named spawn tile to arrive on, when free.
+ */
+spawn?: string,
+/**
+ * For a password-protected space: the grant `POST /api/v1/space/{id}/grant` gave.
+ */
+grant?: string, };
 
 export type ChatPayload = { text: string,
 /**
@@ -78,6 +93,16 @@ export type Sdp = { sdp: string, };
  * microphone (audio), the camera (first video), the screen (second video).
  */
 export type MediaSending = { audio: boolean, camera: boolean, screen: boolean, };
+
+/**
+ * `set-status`: how available someone is, and a short text (at most 64 characters).
+ */
+export type StatusPayload = { status: Status, text: string, };
+
+/**
+ * `do-not-disturb` hears no `nearby` chat and takes part in no voice or video.
+ */
+export type Status = "available" | "busy" | "do-not-disturb";
 
 // WebSocket close codes (crates/protocol/src/close.rs)
 
@@ -235,3 +260,103 @@ export type CreateMapRequest = { thumbnail: string, dimensions: string, name: st
 export type MapBody = { id: string, name: string, dimensions: string, thumbnail: string, defaultElements: Array<MapElementBody>, };
 
 export type MapsResponse = { maps: Array<MapBody>, };
+
+// A space's own rules (crates/protocol/src/rules.rs)
+
+/**
+ * A space's or a map's tile effects. Every list may be left out (empty).
+ */
+export type EffectsBody = {
+/**
+ * Tiles nobody may stand on (walls without furniture).
+ */
+impassable: Array<Point>,
+/**
+ * Where people arrive; a named one is reached by `/space/<id>#<name>`.
+ */
+spawns: Array<SpawnBody>, portals: Array<PortalBody>, areas: Array<AreaBody>,
+/**
+ * Someone standing here reaches everyone in the space (up to 100 people).
+ */
+spotlights: Array<Point>,
+/**
+ * Voice and chat here carry only to the neighbouring tiles.
+ */
+quiet: Array<Point>, };
+
+export type SpawnBody = { x: number, y: number, name?: string, };
+
+/**
+ * A portal on tile (`x`, `y`): either to tile `to` of the same space, or to space
+ * `spaceId` (at its spawn tile `spawn`, when named).
+ */
+export type PortalBody = { x: number, y: number, to?: Point, spaceId?: string, spawn?: string, };
+
+/**
+ * A private area: a named rectangle whose people hear only each other.
+ */
+export type AreaBody = { name: string, x: number, y: number, width: number, height: number, locked: boolean, maxOccupancy?: number, };
+
+/**
+ * `PUT /api/v1/space/{id}/access`: who may enter. A password is needed to switch to
+ * `password` (and replaces the old one); it is stored as an argon2id hash.
+ */
+export type SetAccessRequest = {
+/**
+ * `public`, `members` or `password`.
+ */
+access: string, password?: string, };
+
+/**
+ * `POST /api/v1/space/{id}/grant`: the space's password, for a grant to join with.
+ */
+export type GrantRequest = { password: string, };
+
+/**
+ * A signed proof that this account gave the space's password; send it as `grant` in the
+ * `join` frame. It expires, and changing the password voids it.
+ */
+export type GrantResponse = { grant: string, };
+
+/**
+ * `GET /api/v1/space/{id}/settings`: what the space's settings page shows.
+ */
+export type SpaceSettingsResponse = { access: string,
+/**
+ * Your role: `owner`, `moderator`, `builder`, `member` or `guest`.
+ */
+yourRole: string, members: Array<MemberBody>, bans: Array<BanBody>, };
+
+export type MemberBody = { userId: string, username: string, role: string, };
+
+/**
+ * `PUT /api/v1/space/{id}/members`: give `username` a role (`moderator`, `builder`,
+ * `member`), or take it away with `none`.
+ */
+export type SetMemberRequest = { username: string, role: string, };
+
+export type BanBody = { userId: string, username: string,
+/**
+ * Unix milliseconds.
+ */
+at: number, };
+
+/**
+ * The person a moderation request (`kick`, `ban`, `mute`) is about.
+ */
+export type ModerationRequest = { userId: string, };
+
+/**
+ * `GET /api/v1/space/{id}/audit`, newest first.
+ */
+export type AuditResponse = { entries: Array<AuditEntryBody>, };
+
+export type AuditEntryBody = { actorId: string, actor: string,
+/**
+ * `kick`, `ban`, `unban`, `mute`, `role`, `access`, `effects`.
+ */
+action: string, targetId?: string, detail: string,
+/**
+ * Unix milliseconds.
+ */
+at: number, };

@@ -75,6 +75,10 @@ impl From<&Event> for SpaceEvent {
             Event::Left { user } => Self::Left { user: *user },
             Event::Appeared { user, at } => Self::Appeared { user: *user, at: (*at).into() },
             Event::Disappeared { user } => Self::Disappeared { user: *user },
+            Event::Teleported { user, to } => Self::Teleported { user: *user, to: (*to).into() },
+            Event::PortalReached { user, space, spawn } => {
+                Self::PortalReached { user: *user, space: *space, spawn: spawn.clone() }
+            }
         }
     }
 }
@@ -95,6 +99,8 @@ impl From<SpaceEvent> for Event {
             SpaceEvent::Left { user } => Self::Left { user },
             SpaceEvent::Appeared { user, at } => Self::Appeared { user, at: at.into() },
             SpaceEvent::Disappeared { user } => Self::Disappeared { user },
+            SpaceEvent::Teleported { user, to } => Self::Teleported { user, to: to.into() },
+            SpaceEvent::PortalReached { user, space, spawn } => Self::PortalReached { user, space, spawn },
         }
     }
 }

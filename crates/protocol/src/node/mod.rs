@@ -170,6 +170,12 @@ pub enum RoomCommand {
         member: MemberRef,
         at: Option<Tile>,
     },
+    /// The member's status (`set-status`), for everyone in the space.
+    Status {
+        member: MemberRef,
+        status: crate::ws::Status,
+        text: String,
+    },
 }
 
 impl RoomCommand {
@@ -182,6 +188,7 @@ impl RoomCommand {
             Self::Deliver { .. } => "deliver",
             Self::Reattach { .. } => "reattach",
             Self::Media { .. } => "media",
+            Self::Status { .. } => "status",
         }
     }
 
@@ -193,7 +200,8 @@ impl RoomCommand {
             | Self::Leave { member }
             | Self::ChatAudience { member, .. }
             | Self::Reattach { member, .. }
-            | Self::Media { member, .. } => Some(*member),
+            | Self::Media { member, .. }
+            | Self::Status { member, .. } => Some(*member),
             Self::Deliver { .. } => None,
         }
     }
@@ -252,6 +260,8 @@ pub enum SpaceEvent {
     Left { user: UserId },
     Appeared { user: UserId, at: Tile },
     Disappeared { user: UserId },
+    Teleported { user: UserId, to: Tile },
+    PortalReached { user: UserId, space: SpaceId, spawn: Option<String> },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -272,6 +282,19 @@ pub enum Notice {
     },
     /// The space was deleted.
     Closed,
+    /// The space's tile effects, whole, as they are now.
+    EffectsChanged {
+        effects: gather_core::EffectsSpec,
+    },
+    /// A moderator removed `user` (kicked, or `banned` too).
+    Removed {
+        user: UserId,
+        banned: bool,
+    },
+    /// A moderator muted `user`'s media.
+    MediaMuted {
+        user: UserId,
+    },
 }
 
 /// A piece of furniture just placed in a space, with all a room needs to show it.
