@@ -9,7 +9,8 @@ pub mod sql;
 
 use async_trait::async_trait;
 use gather_core::{
-    AvatarId, ChatMessageId, ElementId, Position, Role, SessionId, SpaceElementId, SpaceId, UserId,
+    AvatarId, ChatMessageId, EffectsSpec, ElementId, Position, Role, SessionId, SpaceAccess, SpaceElementId,
+    SpaceId, SpaceRole, UserId,
 };
 
 pub use error::{Entity, Limit, StoreError};
@@ -117,6 +118,50 @@ pub trait SpaceStore: Send + Sync {
     async fn remove_element(&self, id: SpaceElementId) -> StoreResult<()>;
 }
 
+/// A space's own rules: effects, access, roles, bans, and the audit log. Each change
+/// writes its audit entry in the same transaction, so no action goes unrecorded.
+/// `NotFound(Space)` whenever the space does not exist.
+#[async_trait]
+pub trait RulesStore: Send + Sync {
+    /// Replaces the space's effects, already checked against its size.
+    async fn set_space_effects(&self, effects: &EffectsSpec, audit: &NewAuditEntry) -> StoreResult<()>;
+    /// The space's gate, `user`'s role in it (the owner is `Owner`, no role is `Guest`)
+    /// and whether they are banned; `None` for an unknown space.
+    async fn entry(&self, space: SpaceId, user: UserId) -> StoreResult<Option<Entry>>;
+    /// `password_hash` with `Password` access (a new one voids earlier grants).
+    async fn set_space_access(
+        &self,
+        access: SpaceAccess,
+        password_hash: Option<&str>,
+        audit: &NewAuditEntry,
+    ) -> StoreResult<()>;
+    /// Those with a role, in the order they were given one.
+    async fn space_members(&self, space: SpaceId) -> StoreResult<Vec<SpaceMember>>;
+    /// Gives `user` a role (`Moderator`, `Builder`, `Member`), or takes theirs away with
+    /// `None`; `NotFound(User)` for an unknown user.
+    async fn set_space_role(
+        &self,
+        user: UserId,
+        role: Option<SpaceRole>,
+        audit: &NewAuditEntry,
+    ) -> StoreResult<()>;
+    /// Banning twice is fine; `NotFound(User)` for an unknown user.
+    async fn ban(&self, user: UserId, audit: &NewAuditEntry) -> StoreResult<()>;
+    /// False when they were not banned (nothing is logged then).
+    async fn unban(&self, user: UserId, audit: &NewAuditEntry) -> StoreResult<bool>;
+    async fn bans(&self, space: SpaceId) -> StoreResult<Vec<SpaceBan>>;
+    /// For actions that change nothing stored (a kick, a mute).
+    async fn append_audit(&self, audit: &NewAuditEntry) -> StoreResult<()>;
+    /// Newest first, at most `limit`.
+    async fn audit_log(&self, space: SpaceId, limit: u32) -> StoreResult<Vec<AuditEntry>>;
+}
+
 /// Everything the server keeps.
-pub trait Store: UserStore + CatalogStore + SpaceStore + SessionStore + ChatStore + Readiness {}
-impl<T: UserStore + CatalogStore + SpaceStore + SessionStore + ChatStore + Readiness> Store for T {}
+pub trait Store:
+    UserStore + CatalogStore + SpaceStore + RulesStore + SessionStore + ChatStore + Readiness
+{
+}
+impl<T: UserStore + CatalogStore + SpaceStore + RulesStore + SessionStore + ChatStore + Readiness> Store
+    for T
+{
+}

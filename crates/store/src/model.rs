@@ -2,8 +2,8 @@
 //! holds a space of "0x0".
 
 use gather_core::{
-    AvatarId, ChatMessageId, ChatScope, Dimensions, ElementId, Footprint, MapId, Position, Role, SessionId,
-    SpaceElementId, SpaceId, UserId,
+    AvatarId, ChatMessageId, ChatScope, Dimensions, EffectsSpec, ElementId, Footprint, MapId, Position, Role,
+    SessionId, SpaceAccess, SpaceElementId, SpaceId, SpaceRole, UserId,
 };
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -67,6 +67,8 @@ pub struct NewMap {
     pub dims: Dimensions,
     pub thumbnail: String,
     pub elements: Vec<MapElement>,
+    /// Already checked against `dims` (`gather_core::Effects::new`).
+    pub effects: EffectsSpec,
 }
 
 pub type Map = NewMap;
@@ -112,6 +114,62 @@ impl PlacedElement {
 pub struct Space {
     pub summary: SpaceSummary,
     pub elements: Vec<PlacedElement>,
+    pub effects: EffectsSpec,
+}
+
+/// Who may enter a space, and what proves it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SpaceGate {
+    pub access: SpaceAccess,
+    /// An argon2id PHC string, for `Password` access.
+    pub password_hash: Option<String>,
+    /// Grows with each new password; a grant for an older one no longer opens the space.
+    pub password_version: i64,
+}
+
+/// What decides whether one person may enter one space, read in one go.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    pub gate: SpaceGate,
+    pub role: SpaceRole,
+    pub banned: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SpaceMember {
+    pub user_id: UserId,
+    pub username: String,
+    pub role: SpaceRole,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SpaceBan {
+    pub user_id: UserId,
+    pub username: String,
+    /// Unix milliseconds.
+    pub at: i64,
+}
+
+/// One thing an owner or moderator did, for the space's audit log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewAuditEntry {
+    pub space_id: SpaceId,
+    pub actor_id: UserId,
+    /// `kick`, `ban`, `unban`, `mute`, `role`, `access`, `effects`.
+    pub action: &'static str,
+    pub target_id: Option<UserId>,
+    pub detail: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditEntry {
+    pub actor_id: UserId,
+    pub actor: String,
+    pub action: String,
+    pub target_id: Option<UserId>,
+    pub detail: String,
+    /// Unix milliseconds.
+    pub at: i64,
 }
 
 /// A sign-in. Times are Unix milliseconds.

@@ -8,9 +8,10 @@ use std::sync::Arc;
 use gather_core::{
     AvatarId, Dimensions, ElementId, MapId, PlacementError, Position, Role, SpaceElementId, SpaceId, UserId,
 };
+use gather_core::{EffectsSpec, SpaceAccess, SpaceRole, Spawn};
 use gather_store::{
-    Avatar, Backend, Element, Entity, Limit, MapElement, NewMap, NewSpace, PoolSettings, SpaceSource,
-    SqlStore, Store, StoreError,
+    Avatar, Backend, Element, Entity, Limit, MapElement, NewAuditEntry, NewMap, NewSpace, PoolSettings,
+    SpaceSource, SqlStore, Store, StoreError,
 };
 use sqlx::Connection;
 
@@ -99,6 +100,8 @@ suite!(
     chat_pages_go_newest_first_and_hide_other_peoples_direct_messages,
     passwords_can_be_changed,
     concurrent_first_accounts_let_exactly_one_in,
+    space_effects_are_replaced_whole_and_logged,
+    roles_bans_and_access_decide_entry_and_every_change_is_audited,
 );
 
 /// For tests that are not about the per-account and per-space caps.
@@ -232,6 +235,7 @@ async fn maps_validate_their_furniture(db: &TestDb) {
     let store = db.open().await;
     let desk = element(&*store, 2, 2, true).await;
     let map = |elements: Vec<MapElement>| NewMap {
+        effects: EffectsSpec::default(),
         id: MapId::new(),
         name: "office".into(),
         dims: Dimensions::new(10, 10).unwrap(),
@@ -263,8 +267,14 @@ async fn a_space_from_a_map_gets_its_own_copy_of_the_furniture(db: &TestDb) {
         dims: Dimensions::new(20, 30).unwrap(),
         thumbnail: "/t.png".into(),
         elements: vec![MapElement { element_id: desk.id, at: Position::new(4, 5) }],
+        effects: EffectsSpec {
+            impassable: vec![Position::new(0, 0)],
+            spawns: vec![Spawn { at: Position::new(1, 1), name: Some("door".into()) }],
+            ..Default::default()
+        },
     };
     store.create_map(&map).await.unwrap();
+    assert_eq!(store.maps().await.unwrap()[0].effects, map.effects);
     let id = SpaceId::new();
     let source = SpaceSource::Map(map.id);
     store.create_space(&NewSpace { id, name: "mine".into(), owner: user, source }, NO_CAP).await.unwrap();
@@ -274,6 +284,7 @@ async fn a_space_from_a_map_gets_its_own_copy_of_the_furniture(db: &TestDb) {
     assert_eq!(space.summary.thumbnail.as_deref(), Some("/t.png"));
     assert_eq!(space.elements.len(), 1);
     assert_eq!((space.elements[0].element.id, space.elements[0].at), (desk.id, Position::new(4, 5)));
+    assert_eq!(space.effects, map.effects, "the map's effects, copied");
 
     // Removing the space's copy leaves the map alone.
     store.remove_element(space.elements[0].id).await.unwrap();
@@ -480,4 +491,110 @@ async fn concurrent_first_accounts_let_exactly_one_in(db: &TestDb) {
         }
     }
     assert_eq!(created, 1);
+}
+
+fn audit(space: SpaceId, actor: UserId, action: &'static str, target: Option<UserId>) -> NewAuditEntry {
+    NewAuditEntry {
+        space_id: space,
+        actor_id: actor,
+        action,
+        target_id: target,
+        detail: format!("{action}!"),
+    }
+}
+
+async fn space_effects_are_replaced_whole_and_logged(db: &TestDb) {
+    let store = db.open().await;
+    let user = owner(&*store).await;
+    let space = blank_space(&*store, user, 10, 10).await;
+    assert_eq!(store.space(space).await.unwrap().unwrap().effects, EffectsSpec::default());
+    let walls = EffectsSpec {
+        impassable: vec![Position::new(2, 3)],
+        quiet: vec![Position::new(4, 4)],
+        ..Default::default()
+    };
+    store.set_space_effects(&walls, &audit(space, user, "effects", None)).await.unwrap();
+    assert_eq!(store.space(space).await.unwrap().unwrap().effects, walls);
+    let none = EffectsSpec::default();
+    store.set_space_effects(&none, &audit(space, user, "effects", None)).await.unwrap();
+    assert_eq!(store.space(space).await.unwrap().unwrap().effects, none, "replaced, not merged");
+    let log = store.audit_log(space, 10).await.unwrap();
+    assert_eq!(log.len(), 2);
+    assert_eq!((log[0].action.as_str(), log[0].actor_id), ("effects", user));
+    let missing = store.set_space_effects(&walls, &audit(SpaceId::new(), user, "effects", None)).await;
+    assert!(matches!(missing, Err(StoreError::NotFound(Entity::Space))));
+}
+
+async fn roles_bans_and_access_decide_entry_and_every_change_is_audited(db: &TestDb) {
+    let store = db.open().await;
+    let boss = owner(&*store).await;
+    let (mod_, guest) = (owner(&*store).await, owner(&*store).await);
+    let space = blank_space(&*store, boss, 10, 10).await;
+    let entry = |user| {
+        let store = store.clone();
+        async move { store.entry(space, user).await.unwrap().unwrap() }
+    };
+    assert_eq!(entry(boss).await.role, SpaceRole::Owner);
+    assert_eq!(entry(guest).await.role, SpaceRole::Guest);
+    assert_eq!(entry(guest).await.gate.access, SpaceAccess::Public);
+    assert!(store.entry(SpaceId::new(), guest).await.unwrap().is_none());
+
+    store
+        .set_space_role(mod_, Some(SpaceRole::Moderator), &audit(space, boss, "role", Some(mod_)))
+        .await
+        .unwrap();
+    assert_eq!(entry(mod_).await.role, SpaceRole::Moderator);
+    store
+        .set_space_role(mod_, Some(SpaceRole::Builder), &audit(space, boss, "role", Some(mod_)))
+        .await
+        .unwrap();
+    let members = store.space_members(space).await.unwrap();
+    assert_eq!(members.len(), 1, "one role per person");
+    assert_eq!((members[0].user_id, members[0].role), (mod_, SpaceRole::Builder));
+    let nobody =
+        store.set_space_role(UserId::new(), Some(SpaceRole::Member), &audit(space, boss, "role", None)).await;
+    assert!(matches!(nobody, Err(StoreError::NotFound(Entity::User))));
+
+    store.ban(guest, &audit(space, mod_, "ban", Some(guest))).await.unwrap();
+    store.ban(guest, &audit(space, mod_, "ban", Some(guest))).await.unwrap();
+    assert!(entry(guest).await.banned);
+    assert_eq!(store.bans(space).await.unwrap().len(), 1, "banning twice is one ban");
+    assert!(store.unban(guest, &audit(space, boss, "unban", Some(guest))).await.unwrap());
+    assert!(!store.unban(guest, &audit(space, boss, "unban", Some(guest))).await.unwrap());
+    assert!(!entry(guest).await.banned);
+
+    store
+        .set_space_access(SpaceAccess::Password, Some("$argon2id$one"), &audit(space, boss, "access", None))
+        .await
+        .unwrap();
+    let first = entry(guest).await.gate;
+    assert_eq!(
+        (first.access, first.password_hash.as_deref()),
+        (SpaceAccess::Password, Some("$argon2id$one"))
+    );
+    store
+        .set_space_access(SpaceAccess::Password, Some("$argon2id$two"), &audit(space, boss, "access", None))
+        .await
+        .unwrap();
+    assert!(
+        entry(guest).await.gate.password_version > first.password_version,
+        "a new password, a new version"
+    );
+    store.set_space_access(SpaceAccess::Members, None, &audit(space, boss, "access", None)).await.unwrap();
+    assert_eq!(entry(guest).await.gate.access, SpaceAccess::Members);
+
+    store.append_audit(&audit(space, mod_, "kick", Some(guest))).await.unwrap();
+    let log = store.audit_log(space, 100).await.unwrap();
+    let actions: Vec<&str> = log.iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(
+        actions,
+        ["kick", "access", "access", "access", "unban", "ban", "ban", "role", "role"],
+        "newest first; the refused role change and the empty unban left nothing"
+    );
+    assert_eq!(store.audit_log(space, 2).await.unwrap().len(), 2);
+    assert_eq!(log[0].target_id, Some(guest));
+
+    // Deleting the space takes its rules with it.
+    store.delete_space(space).await.unwrap();
+    assert!(store.audit_log(space, 10).await.unwrap().is_empty());
 }

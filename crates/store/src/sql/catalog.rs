@@ -6,6 +6,7 @@ use gather_core::{ElementId, Footprint, MapId, Position, SpaceElementId};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
+use super::rules::{effects_from, effects_json};
 use super::{dims, flag, now_ms, parse, size, SqlStore};
 use crate::{Avatar, CatalogStore, Element, Entity, Map, MapElement, NewMap, StoreError, StoreResult};
 
@@ -105,7 +106,8 @@ impl CatalogStore for SqlStore {
             placed.push((footprint, element.solid));
         }
         sqlx::query(
-            "INSERT INTO maps (id, name, width, height, thumbnail, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+            "INSERT INTO maps (id, name, width, height, thumbnail, created_at, effects)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
         .bind(map.id.to_string())
         .bind(&map.name)
@@ -113,6 +115,7 @@ impl CatalogStore for SqlStore {
         .bind(i64::from(map.dims.height))
         .bind(&map.thumbnail)
         .bind(now_ms())
+        .bind(effects_json(&map.effects))
         .execute(&mut *tx)
         .await?;
         // Inserted in list order; `seq` keeps that order.
@@ -133,7 +136,7 @@ impl CatalogStore for SqlStore {
     }
 
     async fn maps(&self) -> StoreResult<Vec<Map>> {
-        let rows = sqlx::query("SELECT id, name, width, height, thumbnail FROM maps ORDER BY seq")
+        let rows = sqlx::query("SELECT id, name, width, height, thumbnail, effects FROM maps ORDER BY seq")
             .fetch_all(&self.pool)
             .await?;
         let items = sqlx::query("SELECT map_id, element_id, x, y FROM map_elements ORDER BY map_id, seq")
@@ -148,6 +151,7 @@ impl CatalogStore for SqlStore {
                     dims: dims(row.try_get("width")?, row.try_get("height")?)?,
                     thumbnail: row.try_get("thumbnail")?,
                     elements: Vec::new(),
+                    effects: effects_from("maps.effects", &row.try_get::<String, _>("effects")?)?,
                 })
             })
             .collect::<StoreResult<Vec<Map>>>()?;

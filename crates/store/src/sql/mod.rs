@@ -6,6 +6,7 @@
 
 mod catalog;
 mod chat;
+mod rules;
 mod sessions;
 mod spaces;
 mod users;

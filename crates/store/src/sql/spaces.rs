@@ -5,6 +5,7 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
 use super::catalog::{element_from, load_element, ELEMENT_COLUMNS};
+use super::rules::effects_from;
 use super::{dims, now_ms, parse, Lock, SqlStore};
 use crate::{
     Entity, Limit, NewSpace, PlacedElement, Space, SpaceSource, SpaceStore, SpaceSummary, StoreError,
@@ -110,21 +111,23 @@ impl SpaceStore for SqlStore {
         if owned >= max_per_owner {
             return Err(StoreError::Limit(Limit::SpacesPerUser(max_per_owner)));
         }
-        let (size, thumbnail, map_id) = match &space.source {
-            SpaceSource::Blank(size) => (*size, None, None),
+        let (size, thumbnail, map_id, effects) = match &space.source {
+            SpaceSource::Blank(size) => (*size, None, None, "{}".to_owned()),
             SpaceSource::Map(map_id) => {
-                let row = sqlx::query("SELECT width, height, thumbnail FROM maps WHERE id = $1")
+                let row = sqlx::query("SELECT width, height, thumbnail, effects FROM maps WHERE id = $1")
                     .bind(map_id.to_string())
                     .fetch_optional(&mut *tx)
                     .await?
                     .ok_or(StoreError::NotFound(Entity::Map))?;
                 let size = dims(row.try_get("width")?, row.try_get("height")?)?;
-                (size, Some(row.try_get::<String, _>("thumbnail")?), Some(map_id.to_string()))
+                // The map's effects, copied like its furniture.
+                let effects: String = row.try_get("effects")?;
+                (size, Some(row.try_get::<String, _>("thumbnail")?), Some(map_id.to_string()), effects)
             }
         };
         sqlx::query(
-            "INSERT INTO spaces (id, name, width, height, thumbnail, owner_id, map_id, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            "INSERT INTO spaces (id, name, width, height, thumbnail, owner_id, map_id, created_at, effects)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         )
         .bind(space.id.to_string())
         .bind(&space.name)
@@ -134,6 +137,7 @@ impl SpaceStore for SqlStore {
         .bind(space.owner.to_string())
         .bind(&map_id)
         .bind(now_ms())
+        .bind(effects)
         .execute(&mut *tx)
         .await?;
         if let Some(map_id) = map_id {
@@ -160,8 +164,13 @@ impl SpaceStore for SqlStore {
             return Ok(None);
         };
         let elements = load_placed(&mut tx, id).await?;
+        let row = sqlx::query("SELECT effects FROM spaces WHERE id = $1")
+            .bind(id.to_string())
+            .fetch_one(&mut *tx)
+            .await?;
+        let effects = effects_from("spaces.effects", &row.try_get::<String, _>("effects")?)?;
         tx.commit().await?;
-        Ok(Some(Space { summary, elements }))
+        Ok(Some(Space { summary, elements, effects }))
     }
 
     async fn space_summary(&self, id: SpaceId) -> StoreResult<Option<SpaceSummary>> {
