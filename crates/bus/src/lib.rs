@@ -38,6 +38,15 @@ pub enum SpaceNotice {
     ElementRemoved(SpaceElementId),
     /// The space was deleted: everyone inside must be told and let go.
     Closed,
+    /// The space's tile effects, whole, as they are now (already checked against its size).
+    EffectsChanged(gather_core::EffectsSpec),
+    /// A moderator removed someone (kicked; or banned, which the store already keeps).
+    Removed {
+        user: gather_core::UserId,
+        banned: bool,
+    },
+    /// A moderator muted someone's voice and video.
+    MediaMuted(gather_core::UserId),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

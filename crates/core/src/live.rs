@@ -32,6 +32,15 @@ impl LiveSpace {
         self.space.position_of(user)
     }
 
+    pub fn dims(&self) -> crate::geometry::Dimensions {
+        self.space.layout().dims()
+    }
+
+    /// Do-not-disturb on or off: they hear no `nearby` chat meanwhile.
+    pub fn set_do_not_disturb(&mut self, user: UserId, on: bool) {
+        self.space.set_do_not_disturb(user, on);
+    }
+
     pub fn effects(&self) -> &crate::effects::Effects {
         self.space.effects()
     }

@@ -18,9 +18,11 @@ impl CloseReason {
     pub const SESSION_REVOKED: Self = Self { code: 4004, reason: "session-revoked" };
     /// The space moved to another node; reconnect and join again.
     pub const MOVED: Self = Self { code: 4005, reason: "space-moved" };
+    /// A moderator removed this person from the space (a kick or a ban); do not rejoin.
+    pub const REMOVED: Self = Self { code: 4006, reason: "removed" };
 
     /// Every reason, each with its own code.
-    pub const ALL: [Self; 8] = [
+    pub const ALL: [Self; 9] = [
         Self::SHUTDOWN,
         Self::TOO_BIG,
         Self::IDLE,
@@ -29,6 +31,7 @@ impl CloseReason {
         Self::TOO_SLOW,
         Self::SESSION_REVOKED,
         Self::MOVED,
+        Self::REMOVED,
     ];
 
     /// The reason a close code stands for, when another node asks for it by code.

@@ -388,6 +388,10 @@ pub struct CreateMapRequest {
     pub name: String,
     #[serde(default)]
     pub default_elements: Vec<MapElementBody>,
+    /// Tile effects, copied into every space made from the map (an addition to the contract).
+    #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub effects: Option<crate::rules::EffectsBody>,
 }
 
 /// A map in `GET /maps`, an addition to the contract so clients can offer a choice.

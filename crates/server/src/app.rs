@@ -17,7 +17,7 @@ use tokio::task::JoinHandle;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::trace::TraceLayer;
 
-use crate::auth::{load_or_create_secret, Passwords, SessionGate, SigninThrottle, Tokens};
+use crate::auth::{load_or_create_secret, Grants, Passwords, SessionGate, SigninThrottle, Tokens};
 use crate::clock::Clock;
 use crate::cluster::{Cluster, ClusterBus};
 use crate::config::Config;
@@ -93,6 +93,7 @@ impl App {
         let state = AppState {
             saturation,
             tokens: Arc::new(Tokens::new(&secret, config.token_ttl(), clock.clone())),
+            grants: Arc::new(Grants::new(&secret, clock.clone())),
             passwords: Passwords::new()?,
             sessions: Arc::new(SessionGate::new(shared.clone(), cluster.clone(), clock.clone())),
             signin_throttle: Arc::new(SigninThrottle::default()),

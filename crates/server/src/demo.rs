@@ -87,6 +87,7 @@ pub async fn seed_if_empty(store: &dyn Store) -> Result<bool, StoreError> {
         element_ids.push(element.id);
     }
     let map = NewMap {
+        effects: gather_core::EffectsSpec::default(),
         id: MapId::new(),
         name: "Demo office".into(),
         dims: Dimensions::new(20, 14).expect("demo size is valid"),

@@ -19,6 +19,9 @@ pub enum ApiError {
     /// 403, not 401, for a missing token.
     #[error("{0}")]
     Forbidden(String),
+    /// Not allowed into a space, and why (`banned`, `members-only`, `password-required`): 403.
+    #[error("{message}")]
+    Refused { code: &'static str, message: String },
     #[error("no such route")]
     NotFound,
     /// Too many attempts; the client should wait `retry_after` before trying again.
@@ -51,6 +54,7 @@ impl ApiError {
         match self {
             Self::BadRequest { code, .. } => (StatusCode::BAD_REQUEST, code),
             Self::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
+            Self::Refused { code, .. } => (StatusCode::FORBIDDEN, code),
             Self::NotFound => (StatusCode::NOT_FOUND, "not-found"),
             Self::TooManyRequests { .. } => (StatusCode::TOO_MANY_REQUESTS, "too-many-attempts"),
             Self::PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "too-large"),

@@ -8,6 +8,7 @@ mod cluster;
 pub mod commands;
 pub mod config;
 mod demo;
+mod entry;
 mod error;
 pub(crate) mod http;
 mod media;

@@ -6,11 +6,14 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use async_trait::async_trait;
-use gather_core::{AvatarId, ChatMessageId, ElementId, Position, SessionId, SpaceElementId, SpaceId, UserId};
+use gather_core::{
+    AvatarId, ChatMessageId, EffectsSpec, ElementId, Position, SessionId, SpaceAccess, SpaceElementId,
+    SpaceId, SpaceRole, UserId,
+};
 use gather_store::{
-    Avatar, CatalogStore, ChatMessage, ChatStore, Element, Map, NewChatMessage, NewMap, NewSpace, NewUser,
-    PlacedElement, Readiness, Session, SessionStore, Space, SpaceStore, SpaceSummary, Store, StoreResult,
-    User, UserAvatar, UserStore,
+    AuditEntry, Avatar, CatalogStore, ChatMessage, ChatStore, Element, Entry, Map, NewAuditEntry,
+    NewChatMessage, NewMap, NewSpace, NewUser, PlacedElement, Readiness, RulesStore, Session, SessionStore,
+    Space, SpaceBan, SpaceMember, SpaceStore, SpaceSummary, Store, StoreResult, User, UserAvatar, UserStore,
 };
 
 use crate::metrics::Metrics;
@@ -83,6 +86,50 @@ impl CatalogStore for MeteredStore {
     }
     async fn maps(&self) -> StoreResult<Vec<Map>> {
         self.timed("maps", self.inner.maps()).await
+    }
+}
+
+#[async_trait]
+impl RulesStore for MeteredStore {
+    async fn set_space_effects(&self, effects: &EffectsSpec, audit: &NewAuditEntry) -> StoreResult<()> {
+        self.timed("set_space_effects", self.inner.set_space_effects(effects, audit)).await
+    }
+    async fn entry(&self, space: SpaceId, user: UserId) -> StoreResult<Option<Entry>> {
+        self.timed("entry", self.inner.entry(space, user)).await
+    }
+    async fn set_space_access(
+        &self,
+        access: SpaceAccess,
+        password_hash: Option<&str>,
+        audit: &NewAuditEntry,
+    ) -> StoreResult<()> {
+        self.timed("set_space_access", self.inner.set_space_access(access, password_hash, audit)).await
+    }
+    async fn space_members(&self, space: SpaceId) -> StoreResult<Vec<SpaceMember>> {
+        self.timed("space_members", self.inner.space_members(space)).await
+    }
+    async fn set_space_role(
+        &self,
+        user: UserId,
+        role: Option<SpaceRole>,
+        audit: &NewAuditEntry,
+    ) -> StoreResult<()> {
+        self.timed("set_space_role", self.inner.set_space_role(user, role, audit)).await
+    }
+    async fn ban(&self, user: UserId, audit: &NewAuditEntry) -> StoreResult<()> {
+        self.timed("ban", self.inner.ban(user, audit)).await
+    }
+    async fn unban(&self, user: UserId, audit: &NewAuditEntry) -> StoreResult<bool> {
+        self.timed("unban", self.inner.unban(user, audit)).await
+    }
+    async fn bans(&self, space: SpaceId) -> StoreResult<Vec<SpaceBan>> {
+        self.timed("bans", self.inner.bans(space)).await
+    }
+    async fn append_audit(&self, audit: &NewAuditEntry) -> StoreResult<()> {
+        self.timed("append_audit", self.inner.append_audit(audit)).await
+    }
+    async fn audit_log(&self, space: SpaceId, limit: u32) -> StoreResult<Vec<AuditEntry>> {
+        self.timed("audit_log", self.inner.audit_log(space, limit)).await
     }
 }
 

@@ -6,7 +6,7 @@ use gather_bus::Bus;
 use gather_store::Store;
 use tokio::sync::watch;
 
-use crate::auth::{Passwords, SessionGate, SigninThrottle, Tokens};
+use crate::auth::{Grants, Passwords, SessionGate, SigninThrottle, Tokens};
 use crate::clock::Clock;
 use crate::cluster::Cluster;
 use crate::config::Config;
@@ -22,6 +22,8 @@ pub struct AppState {
     pub store: Arc<dyn Store>,
     pub bus: Arc<dyn Bus>,
     pub tokens: Arc<Tokens>,
+    /// Proofs that someone gave a space's password.
+    pub grants: Arc<Grants>,
     pub passwords: Passwords,
     pub sessions: Arc<SessionGate>,
     pub signin_throttle: Arc<SigninThrottle>,

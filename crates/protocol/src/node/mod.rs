@@ -138,6 +138,9 @@ pub enum RoomCommand {
     /// Answered with `joined` or `join-refused`, once the joiner's `space-joined` is queued.
     Join {
         member: MemberRef,
+        /// A named spawn tile to arrive on.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        spawn: Option<String>,
     },
     Move {
         member: MemberRef,
@@ -195,7 +198,7 @@ impl RoomCommand {
     /// The member the command is about, if one.
     pub fn member(&self) -> Option<MemberRef> {
         match self {
-            Self::Join { member }
+            Self::Join { member, .. }
             | Self::Move { member, .. }
             | Self::Leave { member }
             | Self::ChatAudience { member, .. }

@@ -2,6 +2,7 @@
 //! that turn an `Authorization: Bearer` header into a user.
 
 mod extract;
+mod grants;
 mod passwords;
 mod secret;
 mod sessions;
@@ -9,6 +10,7 @@ mod throttle;
 mod tokens;
 
 pub use extract::{admin_only, authenticate, is_admin, AdminUser, AuthUser, MaybeAuthUser};
+pub use grants::Grants;
 pub use passwords::Passwords;
 pub use secret::load_or_create_secret;
 pub use sessions::{SessionError, SessionGate};

@@ -18,6 +18,9 @@ pub fn notice_to_node(notice: SpaceNotice) -> Notice {
         }),
         SpaceNotice::ElementRemoved(id) => Notice::ElementRemoved { id },
         SpaceNotice::Closed => Notice::Closed,
+        SpaceNotice::EffectsChanged(effects) => Notice::EffectsChanged { effects },
+        SpaceNotice::Removed { user, banned } => Notice::Removed { user, banned },
+        SpaceNotice::MediaMuted(user) => Notice::MediaMuted { user },
     }
 }
 
@@ -32,6 +35,9 @@ pub fn notice_from_node(notice: Notice) -> SpaceNotice {
         }),
         Notice::ElementRemoved { id } => SpaceNotice::ElementRemoved(id),
         Notice::Closed => SpaceNotice::Closed,
+        Notice::EffectsChanged { effects } => SpaceNotice::EffectsChanged(effects),
+        Notice::Removed { user, banned } => SpaceNotice::Removed { user, banned },
+        Notice::MediaMuted { user } => SpaceNotice::MediaMuted(user),
     }
 }
 
@@ -49,7 +55,16 @@ mod tests {
             footprint: Footprint { at: Position::new(3, 4), width: 2, height: 1 },
             solid: true,
         });
-        for notice in [placed, SpaceNotice::ElementRemoved(SpaceElementId::new()), SpaceNotice::Closed] {
+        let walls = gather_core::EffectsSpec { impassable: vec![Position::new(1, 1)], ..Default::default() };
+        let user = gather_core::UserId::new();
+        for notice in [
+            placed,
+            SpaceNotice::ElementRemoved(SpaceElementId::new()),
+            SpaceNotice::Closed,
+            SpaceNotice::EffectsChanged(walls),
+            SpaceNotice::Removed { user, banned: true },
+            SpaceNotice::MediaMuted(user),
+        ] {
             assert_eq!(notice_from_node(notice_to_node(notice.clone())), notice);
         }
     }

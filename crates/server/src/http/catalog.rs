@@ -219,12 +219,14 @@ async fn create_map(
         .iter()
         .map(|e| Ok(MapElement { element_id: e.element_id, at: validate::position(e.x, e.y)? }))
         .collect::<ApiResult<_>>()?;
+    let dims = validate::dimensions(&req.dimensions)?;
     let map = NewMap {
         id: MapId::new(),
         name: validate::name("name", &req.name)?,
-        dims: validate::dimensions(&req.dimensions)?,
+        dims,
         thumbnail: validate::image_url("thumbnail", &req.thumbnail)?,
         elements,
+        effects: validate::effects(dims, req.effects.unwrap_or_default())?,
     };
     state.store.create_map(&map).await?;
     Ok(Json(IdResponse { id: map.id }))

@@ -164,3 +164,15 @@ mod tests {
         }
     }
 }
+
+/// Tile effects for a space or map of `dims`: a portal with one target, everything inside,
+/// areas apart, names short; `invalid-effects` saying what is wrong otherwise.
+pub fn effects(
+    dims: Dimensions,
+    body: gather_protocol::rules::EffectsBody,
+) -> Result<gather_core::EffectsSpec, ApiError> {
+    let invalid = |e: &dyn std::fmt::Display| ApiError::bad_request("invalid-effects", e.to_string());
+    let spec = gather_core::EffectsSpec::try_from(body).map_err(|e| invalid(&e))?;
+    gather_core::Effects::new(dims, spec.clone()).map_err(|e| invalid(&e))?;
+    Ok(spec)
+}

@@ -8,7 +8,7 @@ use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
 use bytes::Bytes;
-use gather_core::{Hearing, Link, Position, Slots, UserId};
+use gather_core::{Effects, Hearing, Link, Position, Slots, UserId};
 use gather_media::{MediaError, MediaEvent, Pending, SlotCounts, Track};
 use gather_protocol::node::{MemberRef, RoomCommand};
 use gather_protocol::ws::{MediaSending, Sdp};
@@ -67,8 +67,15 @@ impl RoomMedia {
         Self { hearing: Hearing::new(node.rules), node, taking_part: HashMap::new(), inbox, metrics }
     }
 
-    /// A member's signalling; `at` is where they stand now.
-    pub fn signal(&mut self, member: MemberRef, at: Position, signal: MediaSignal) -> Vec<ToMember> {
+    /// A member's signalling; `at` is where they stand now, `quiet` whether they asked
+    /// not to be disturbed (then they take part but hear and are heard by nobody).
+    pub fn signal(
+        &mut self,
+        member: MemberRef,
+        at: Position,
+        quiet: bool,
+        signal: MediaSignal,
+    ) -> Vec<ToMember> {
         let user = member.user;
         let relay = &self.node.relay;
         match signal {
@@ -88,6 +95,8 @@ impl RoomMedia {
                 let events = relay.join(user);
                 let answer = relay.offer(user, &sdp);
                 tokio::spawn(serve(member, events, answer, self.inbox.clone()));
+                // Quiet before placed: no link made only to be dropped.
+                self.hearing.set_quiet(user, quiet);
                 let links = self.hearing.place(user, at);
                 self.relink(links, [user].into())
             }
@@ -128,6 +137,35 @@ impl RoomMedia {
             }
             MediaSignal::MediaLeave {} => self.left(user),
         }
+    }
+
+    /// The space's tile effects changed: every link is decided again where people stand.
+    pub fn set_effects(&mut self, effects: Effects) -> Vec<ToMember> {
+        let links = self.hearing.set_effects(effects);
+        self.relink(links, BTreeSet::new())
+    }
+
+    /// Do-not-disturb on or off: nobody is heard or hears them meanwhile.
+    pub fn set_quiet(&mut self, user: UserId, quiet: bool) -> Vec<ToMember> {
+        if !self.taking_part.contains_key(&user) {
+            return Vec::new();
+        }
+        let links = self.hearing.set_quiet(user, quiet);
+        self.relink(links, BTreeSet::new())
+    }
+
+    /// A moderator muted `user`: nothing of theirs is forwarded until they turn their
+    /// microphone or camera on again themselves (a `media-state`), and they are told.
+    pub fn force_mute(&mut self, user: UserId) -> Vec<ToMember> {
+        let Some(participant) = self.taking_part.get_mut(&user) else { return Vec::new() };
+        participant.sending = MediaSending::default();
+        for track in Track::ALL {
+            self.node.relay.mute(user, track, true);
+        }
+        let peers = self.hearing.peers(user).collect();
+        let mut frames = self.relink(Vec::new(), peers);
+        frames.push(ToMember::new(user, &ServerFrame::MediaMuted {}));
+        frames
     }
 
     /// Someone in the room moved: their links are decided again.

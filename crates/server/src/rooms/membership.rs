@@ -57,6 +57,10 @@ impl Membership {
         self.tell(RoomCommand::Media { member: self.member, signal }).await;
     }
 
+    pub async fn set_status(&self, status: gather_protocol::Status, text: String) {
+        self.tell(RoomCommand::Status { member: self.member, status, text }).await;
+    }
+
     /// Who would hear a chat message from this member now (the sender left out).
     pub async fn chat_audience(
         &self,

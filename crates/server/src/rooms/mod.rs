@@ -115,6 +115,7 @@ impl Rooms {
         &self,
         space: SpaceId,
         user: UserId,
+        spawn: Option<String>,
         outbox: Outbox,
     ) -> Result<Membership, RoomJoinError> {
         for _ in 0..JOIN_ATTEMPTS {
@@ -122,9 +123,10 @@ impl Rooms {
             let membership =
                 getrandom::u64().unwrap_or_else(|_| self.counter.fetch_add(1, Ordering::Relaxed));
             let member = MemberRef { user, membership };
+            let join = RoomCommand::Join { member, spawn: spawn.clone() };
             let answer = match self.runner(space).await? {
-                Runner::Here(room) => self.join_here(room, space, member, outbox.clone()).await,
-                Runner::Node(owner) => self.join_remote(owner, space, member, outbox.clone()).await,
+                Runner::Here(room) => self.join_here(room, space, join, outbox.clone()).await,
+                Runner::Node(owner) => self.join_remote(owner, space, join, outbox.clone()).await,
             };
             match answer {
                 Ok(joined) => return Ok(joined),
@@ -139,10 +141,11 @@ impl Rooms {
         &self,
         room: RoomHandle,
         space: SpaceId,
-        member: MemberRef,
+        join: RoomCommand,
         outbox: Outbox,
     ) -> Result<Membership, Option<RoomJoinError>> {
-        let (join, answer) = RoomMsg::question(RoomCommand::Join { member }, Some(outbox));
+        let member = join.member().expect("a join names its member");
+        let (join, answer) = RoomMsg::question(join, Some(outbox));
         if room.local.send(join).await.is_err() {
             return Err(None);
         }
@@ -154,9 +157,10 @@ impl Rooms {
         &self,
         owner: String,
         space: SpaceId,
-        member: MemberRef,
+        command: RoomCommand,
         outbox: Outbox,
     ) -> Result<Membership, Option<RoomJoinError>> {
+        let member = command.member().expect("a join names its member");
         let cluster = self.cluster().clone();
         // Registered first: the owner's space-joined may arrive before its answer.
         let (replica, first) = self.replicas.register(space, &owner, member, outbox);
@@ -164,7 +168,6 @@ impl Rooms {
             tokio::spawn(self.replicas.clone().watch_owner(cluster.clone(), space));
         }
         let from = cluster.node().to_owned();
-        let command = RoomCommand::Join { member };
         let answer = cluster
             .request(&owner, |request| NodeMessage::Command { space, from, request: Some(request), command })
             .await;

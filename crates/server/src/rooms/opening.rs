@@ -62,6 +62,7 @@ impl Rooms {
         };
         let live = LiveSpace::new(layout_of(&stored), self.interest);
         let mut room = Room::new(space, generation, live, self.parts.clone(), inboxes.own.clone());
+        room.set_effects(stored.effects.clone());
         // Taking over from a dead owner: start from this node's last picture of the space.
         room.restore(self.replicas.shadow_of(space));
         room.run(inboxes, subscription).await;
@@ -96,6 +97,7 @@ pub(super) fn refusal(command: &RoomCommand, reason: JoinRefusal) -> Option<Answ
         RoomCommand::Move { .. }
         | RoomCommand::Deliver { .. }
         | RoomCommand::Reattach { .. }
-        | RoomCommand::Media { .. } => None,
+        | RoomCommand::Media { .. }
+        | RoomCommand::Status { .. } => None,
     }
 }

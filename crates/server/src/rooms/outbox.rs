@@ -36,7 +36,9 @@ impl From<&Event> for FrameKind {
             | Event::Left { user }
             | Event::Appeared { user, .. }
             | Event::Disappeared { user }
-            | Event::MoveRejected { user, .. } => Self::About(*user),
+            | Event::MoveRejected { user, .. }
+            | Event::Teleported { user, .. }
+            | Event::PortalReached { user, .. } => Self::About(*user),
             // Tells the joiner where everyone stands: nothing before it may be replaced.
             Event::Entered { .. } => Self::Other,
         }

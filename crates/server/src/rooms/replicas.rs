@@ -186,6 +186,8 @@ impl ReplicaState {
             Event::Joined { user, at } => drop(self.shadow.insert(*user, *at)),
             Event::Moved { user, to } => drop(self.shadow.insert(*user, *to)),
             Event::MoveRejected { user, at, .. } => drop(self.shadow.insert(*user, *at)),
+            // The `Moved` beside it says where they landed.
+            Event::Teleported { .. } | Event::PortalReached { .. } => {}
             Event::Left { user } => drop(self.shadow.remove(user)),
             // Views change, positions do not.
             Event::Appeared { .. } | Event::Disappeared { .. } => {}

@@ -8,10 +8,12 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use gather_bus::{Missed, PlacedPiece, SpaceNotice, Subscription};
-use gather_core::{ChatError, Command, Event, LiveSpace, Outgoing, Position, SpaceId, UserId};
+use gather_core::{
+    ChatError, Command, Effects, EffectsSpec, Event, LiveSpace, Outgoing, Position, SpaceId, UserId,
+};
 use gather_protocol::http::ElementBody;
 use gather_protocol::node::{Answer, JoinRefusal, MemberRef, RoomCommand};
-use gather_protocol::ServerFrame;
+use gather_protocol::{ServerFrame, Status};
 use gather_store::Store;
 use tokio::sync::{mpsc, oneshot};
 // Tokio's clock, like the lease's: tests that pause time move both together.
@@ -49,6 +51,8 @@ pub struct Room {
     /// Members found too slow and not yet cut off. Cutting one off tells the others it
     /// left, which may find more; a list rather than recursion keeps that flat.
     too_slow: Vec<UserId>,
+    /// Everyone's status other than plain "available" (with no text).
+    statuses: HashMap<UserId, (Status, String)>,
 }
 
 /// What a room needs besides its space.
@@ -116,7 +120,27 @@ impl Room {
             nearby_radius,
             awaiting: HashMap::new(),
             too_slow: Vec::new(),
+            statuses: HashMap::new(),
         }
+    }
+
+    /// Takes on the space's tile effects (checked against its size again: what the store
+    /// holds was checked when written, but a room must never run on a broken rule), for
+    /// movement, chat and media at once. False when they do not fit the space.
+    pub fn set_effects(&mut self, spec: EffectsSpec) -> bool {
+        let effects = match Effects::new(self.space.dims(), spec) {
+            Ok(effects) => effects,
+            Err(e) => {
+                tracing::error!(space = %self.id, error = %e, "ignoring tile effects that do not fit the space");
+                return false;
+            }
+        };
+        self.space.set_effects(effects.clone());
+        if let Some(media) = &mut self.media {
+            let frames = media.set_effects(effects);
+            self.send_media(frames);
+        }
+        true
     }
 
     /// Puts back the people a dead owner's space held, as this node last saw them; each must
@@ -167,8 +191,8 @@ impl Room {
     /// The room's one entry for what members ask; the answer goes back the way it came.
     fn handle(&mut self, RoomMsg { command, origin }: RoomMsg) {
         let answer = match command {
-            RoomCommand::Join { member } => Some(match origin.home() {
-                Some(home) => self.join(member, home),
+            RoomCommand::Join { member, spawn } => Some(match origin.home() {
+                Some(home) => self.join(member, spawn, home),
                 None => Answer::JoinRefused { reason: JoinRefusal::Unavailable },
             }),
             RoomCommand::Move { member, to } => {
@@ -211,13 +235,19 @@ impl Room {
                 self.media_signal(member, signal);
                 None
             }
+            RoomCommand::Status { member, status, text } => {
+                if self.is_current(member) {
+                    self.set_status(member.user, status, text);
+                }
+                None
+            }
         };
         if let Some(answer) = answer {
             origin.answer(answer, &self.cluster);
         }
     }
 
-    fn join(&mut self, member: MemberRef, home: Home) -> Answer {
+    fn join(&mut self, member: MemberRef, spawn: Option<String>, home: Home) -> Answer {
         let user = member.user;
         if self.awaiting.remove(&user).is_some() {
             // Restored after a takeover, now joining afresh (a reconnect).
@@ -229,11 +259,12 @@ impl Room {
             self.members.close(user, &old, CloseReason::REPLACED);
             self.apply(Command::Leave { user });
         }
-        match self.space.apply(Command::Join { user, spawn_seed: getrandom::u64().unwrap_or(0) }) {
+        match self.space.apply(Command::Join { user, spawn_seed: getrandom::u64().unwrap_or(0), spawn }) {
             Ok(outgoing) => {
                 self.members.insert(user, Member { membership: member.membership, home });
                 self.metrics.space_population.observe(self.space.population() as f64);
                 outgoing.into_iter().for_each(|out| self.deliver(out));
+                self.tell_statuses(user);
                 Answer::Joined
             }
             Err(e) => Answer::JoinRefused { reason: e.into() },
@@ -256,12 +287,50 @@ impl Room {
         }
     }
 
+    /// A newcomer hears, after their `space-joined`, the status of everyone who set one.
+    fn tell_statuses(&mut self, user: UserId) {
+        let frames: Vec<ToMember> = self
+            .statuses
+            .iter()
+            .filter(|(other, _)| **other != user)
+            .map(|(other, (status, text))| ToMember {
+                user,
+                frame: encode(&ServerFrame::UserStatus {
+                    user_id: *other,
+                    status: *status,
+                    text: text.clone(),
+                }),
+            })
+            .collect();
+        for ToMember { user, frame } in frames {
+            let delivery = self.members.send_where(&frame, |to| to == user);
+            self.settle("user-status", delivery);
+        }
+    }
+
+    fn set_status(&mut self, user: UserId, status: Status, text: String) {
+        let quiet = status == Status::DoNotDisturb;
+        self.space.set_do_not_disturb(user, quiet);
+        if let Some(media) = &mut self.media {
+            let frames = media.set_quiet(user, quiet);
+            self.send_media(frames);
+        }
+        if status == Status::Available && text.is_empty() {
+            self.statuses.remove(&user);
+        } else {
+            self.statuses.insert(user, (status, text.clone()));
+        }
+        self.broadcast(&ServerFrame::UserStatus { user_id: user, status, text }, "user-status");
+    }
+
     fn media_signal(&mut self, member: MemberRef, signal: gather_protocol::MediaSignal) {
         let Some(at) = self.space.position_of(member.user).filter(|_| self.is_current(member)) else {
             return; // Not (or no longer) in the space: nothing to say.
         };
+        let quiet =
+            self.statuses.get(&member.user).is_some_and(|(status, _)| *status == Status::DoNotDisturb);
         let frames = match &mut self.media {
-            Some(media) => media.signal(member, at, signal),
+            Some(media) => media.signal(member, at, quiet, signal),
             None => {
                 let frame = ServerFrame::error("media-off", "this server does not relay voice or video");
                 vec![ToMember { user: member.user, frame: encode(&frame) }]
@@ -286,6 +355,9 @@ impl Room {
         };
         if let Ok(outgoing) = self.space.apply(command) {
             outgoing.into_iter().for_each(|out| self.deliver(out));
+        }
+        if let Some(user) = user.filter(|user| self.space.position_of(*user).is_none()) {
+            self.statuses.remove(&user);
         }
         if let (Some(user), Some(media)) = (user, &mut self.media) {
             // Who hears whom follows where people stand, and whether they are here at all
@@ -317,10 +389,26 @@ impl Room {
                 self.close_space();
                 return false;
             }
+            Ok(SpaceNotice::EffectsChanged(spec)) => {
+                let frame = ServerFrame::EffectsChanged { effects: (&spec).into() };
+                if self.set_effects(spec) {
+                    self.broadcast(&frame, "effects-changed");
+                }
+            }
+            Ok(SpaceNotice::Removed { user, banned }) => self.remove_by_moderator(user, banned),
+            Ok(SpaceNotice::MediaMuted(user)) => {
+                if let Some(media) = &mut self.media {
+                    let frames = media.force_mute(user);
+                    self.send_media(frames);
+                }
+            }
             Err(Missed::Lagged(count)) => {
                 tracing::warn!(space = %self.id, count, "room missed notices; reloading the space");
                 match self.store.space(self.id).await {
-                    Ok(Some(space)) => self.space.replace_layout(layout_of(&space)),
+                    Ok(Some(space)) => {
+                        self.space.replace_layout(layout_of(&space));
+                        self.set_effects(space.effects);
+                    }
                     Ok(None) => {
                         self.close_space();
                         return false;
@@ -346,6 +434,22 @@ impl Room {
             self.awaiting.remove(&user);
             self.apply(Command::Leave { user });
         }
+    }
+
+    /// A moderator's kick or ban: told why, then closed and gone from the space, on
+    /// whichever node their socket is.
+    fn remove_by_moderator(&mut self, user: UserId, banned: bool) {
+        self.awaiting.remove(&user);
+        let reason = if banned { "banned" } else { "kicked" };
+        // Told before they are let go, so the frame is ahead of the close on their way.
+        let delivery = self
+            .members
+            .send_where(&encode(&ServerFrame::Removed { reason: reason.into() }), |to| to == user);
+        self.settle("removed", delivery);
+        if let Some(member) = self.members.remove(user) {
+            self.members.close(user, &member, CloseReason::REMOVED);
+        }
+        self.apply(Command::Leave { user });
     }
 
     fn remove(&mut self, user: UserId) {
@@ -439,6 +543,8 @@ fn event_type(event: &Event) -> &'static str {
         Event::Left { .. } => "user-left",
         Event::Appeared { .. } => "user-appeared",
         Event::Disappeared { .. } => "user-disappeared",
+        Event::Teleported { .. } => "teleported",
+        Event::PortalReached { .. } => "portal-reached",
     }
 }
 

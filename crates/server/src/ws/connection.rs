@@ -11,7 +11,8 @@ use bytes::Bytes;
 use futures_util::StreamExt;
 use gather_core::{ChatError, ChatMessageId, ChatScope, ChatText, SessionId, UserId};
 use gather_protocol::http::ChatBody;
-use gather_protocol::{parse_client_frame, ClientFrame, ServerFrame};
+use gather_protocol::ws::MAX_STATUS_CHARS;
+use gather_protocol::{parse_client_frame, ClientFrame, ServerFrame, StatusPayload};
 use gather_store::NewChatMessage;
 use tokio::sync::broadcast::{self, error::RecvError};
 
@@ -20,6 +21,7 @@ use super::rate::TokenBucket;
 use super::writer;
 use crate::auth::SessionError;
 use crate::auth::{authenticate, Bearer};
+use crate::entry::EntryError;
 use crate::error::ApiError;
 use crate::metrics::Metrics;
 use crate::rooms::{CloseReason, FrameKind, Membership, Outbox, RoomJoinError};
@@ -186,7 +188,7 @@ impl Connection {
 
     async fn on_frame(&mut self, frame: ClientFrame) {
         match frame {
-            ClientFrame::Join { space_id, token } => {
+            ClientFrame::Join { space_id, token, spawn, grant } => {
                 if let Some(current) = &self.membership {
                     let message = format!("this socket is already in space {}; leave first", current.space());
                     return self.reply_error("already-joined", message);
@@ -204,7 +206,10 @@ impl Connection {
                         format!("this account already has {max} sockets in spaces; close one first");
                     return self.reply_error("too-many-sockets", message);
                 };
-                match self.state.rooms.join(space_id, user, self.outbox.clone()).await {
+                if let Err((code, message)) = self.check_entry(space_id, user, grant.as_deref()).await {
+                    return self.reply_error(code, message);
+                }
+                match self.state.rooms.join(space_id, user, spawn, self.outbox.clone()).await {
                     Ok(membership) => {
                         self.membership = Some(membership);
                         self.slot = Some(slot);
@@ -224,10 +229,43 @@ impl Connection {
                 None => self.reply_error("not-joined", "you are not in a space"),
             },
             ClientFrame::Chat { text, scope, to } => self.on_chat(&text, scope, to).await,
+            ClientFrame::SetStatus(StatusPayload { status, text }) => {
+                let Some(membership) = &self.membership else {
+                    return self.reply_error("not-joined", "join a space before setting a status");
+                };
+                let text = text.trim();
+                if text.chars().count() > MAX_STATUS_CHARS || text.chars().any(char::is_control) {
+                    let message =
+                        format!("a status text is at most {MAX_STATUS_CHARS} characters, on one line");
+                    return self.reply_error("invalid-status", message);
+                }
+                membership.set_status(status, text.to_owned()).await;
+            }
             ClientFrame::Media(signal) => match &self.membership {
                 Some(membership) => membership.media(signal).await,
                 None => self.reply_error("not-joined", "join a space before starting voice or video"),
             },
+        }
+    }
+
+    /// Whether this account may enter the space (bans, members-only, password); the
+    /// `error` frame's code and message when not.
+    async fn check_entry(
+        &self,
+        space: gather_core::SpaceId,
+        user: UserId,
+        grant: Option<&str>,
+    ) -> Result<(), (&'static str, String)> {
+        match crate::entry::check(&self.state, space, user, grant).await {
+            Ok(_) => Ok(()),
+            Err(EntryError::UnknownSpace) => Err(("unknown-space", "there is no space with that id".into())),
+            Err(EntryError::Refused(refusal)) => {
+                Err((crate::entry::refusal_code(refusal), refusal.to_string()))
+            }
+            Err(EntryError::Store(e)) => {
+                tracing::warn!(error = %e, "could not check who may enter a space");
+                Err(("unavailable", "the server could not check access to the space; try again".into()))
+            }
         }
     }
 
