@@ -291,6 +291,14 @@ pub struct SpaceResponse {
     pub name: String,
     pub dimensions: String,
     pub elements: Vec<SpaceElementBody>,
+    /// Additions to the contract: the tile effects, who may enter, and the caller's role.
+    pub effects: crate::rules::EffectsBody,
+    /// `public`, `members` or `password`.
+    pub access: String,
+    /// `owner`, `moderator`, `builder`, `member` or `guest`.
+    #[serde(rename = "yourRole")]
+    #[cfg_attr(feature = "ts", ts(rename = "yourRole"))]
+    pub your_role: String,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]

@@ -1,6 +1,6 @@
 //! The catalogue: avatars, elements and maps. Anyone may read it; only admins change it.
 
-use axum::extract::State;
+use axum::extract::{DefaultBodyLimit, State};
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use gather_core::{AvatarId, ElementId, MapId};
@@ -27,7 +27,10 @@ pub fn router() -> Router<AppState> {
         .route("/admin/avatar", post(create_avatar))
         .route("/admin/element", post(create_element))
         .route("/admin/element/{id}", put(update_element))
-        .route("/admin/map", post(create_map))
+        .route(
+            "/admin/map",
+            post(create_map).layer(DefaultBodyLimit::max(super::rules::MAX_EFFECTS_BODY_BYTES)),
+        )
 }
 
 /// This file's routes in the OpenAPI document.

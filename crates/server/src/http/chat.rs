@@ -1,6 +1,7 @@
 //! A space's chat log, newest first, a page at a time.
 
 use axum::extract::{Query, State};
+use axum::http::HeaderMap;
 use axum::routing::get;
 use axum::{Json, Router};
 use gather_core::{ChatMessageId, SpaceId};
@@ -57,13 +58,14 @@ pub fn chat_body(message: ChatMessage) -> ChatBody {
     responses(
         (status = 200, description = "A page of messages the caller may see, newest first", body = ChatPageResponse),
         (status = 400, description = "Malformed id, limit or query, unknown space, or `before` names no message of it", body = ErrorBody),
-        (status = 403, description = "Missing or bad token", body = ErrorBody),
+        (status = 403, description = "Missing or bad token, or not let into the space (`banned`, `members-only`, `password-required`)", body = ErrorBody),
         Unavailable,
     )
 )]
 async fn chat_history(
     State(state): State<AppState>,
     caller: AuthUser,
+    headers: HeaderMap,
     PathParam(space): PathParam<SpaceId>,
     Query(query): Query<PageQuery>,
 ) -> ApiResult<Json<ChatPageResponse>> {
@@ -82,9 +84,8 @@ async fn chat_history(
         .map(|id| id.parse::<ChatMessageId>())
         .transpose()
         .map_err(|_| ApiError::bad_request("invalid-id", "before must be a message id"))?;
-    if state.store.space_summary(space).await?.is_none() {
-        return Err(ApiError::bad_request("unknown-id", "there is no space with that id"));
-    }
+    // Only those who may enter read what was said inside.
+    crate::entry::check(&state, space, caller.user, super::rules::grant_of(&headers)).await?;
     let page = match state.store.chat_page(space, caller.user, before, limit).await {
         Err(StoreError::NotFound(Entity::ChatMessage)) => {
             return Err(ApiError::bad_request("unknown-id", "before names no message of this space"))

@@ -5,9 +5,11 @@ mod catalog;
 mod chat;
 mod json;
 mod media;
+mod moderation;
 mod openapi;
 pub mod ops;
 pub mod plain_errors;
+mod rules;
 mod spaces;
 mod users;
 pub(crate) mod validate;
@@ -29,6 +31,8 @@ pub fn router() -> Router<AppState> {
         .merge(catalog::router())
         .merge(spaces::router())
         .merge(media::router())
+        .merge(rules::router())
+        .merge(moderation::router())
         .merge(openapi::router())
         .fallback(|| async { ApiError::NotFound })
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))

@@ -10,7 +10,7 @@ use gather_protocol::http::ErrorBody;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{IntoResponses, Modify, OpenApi};
 
-use super::{account, catalog, chat, media, ops, spaces, users};
+use super::{account, catalog, chat, media, moderation, ops, rules, spaces, users};
 use crate::state::AppState;
 
 #[derive(OpenApi)]
@@ -28,6 +28,8 @@ use crate::state::AppState;
         (path = "/api/v1", api = catalog::Api, tags = ["catalog"]),
         (path = "/api/v1", api = spaces::Api, tags = ["spaces"]),
         (path = "/api/v1", api = media::Api, tags = ["media"]),
+        (path = "/api/v1", api = rules::Api, tags = ["space rules"]),
+        (path = "/api/v1", api = moderation::Api, tags = ["moderation"]),
     ),
     modifiers(&BearerToken)
 )]

@@ -2,10 +2,11 @@
 //! published on the bus so the people inside see them at once.
 
 use axum::extract::State;
+use axum::http::HeaderMap;
 use axum::routing::{delete, get, post};
 use axum::{Json, Router};
 use gather_bus::{PlacedPiece, SpaceNotice};
-use gather_core::{SpaceElementId, SpaceId, UserId};
+use gather_core::{SpaceAction, SpaceElementId, SpaceId, UserId};
 use gather_protocol::http::{
     AddSpaceElementRequest, CreateSpaceRequest, CreateSpaceResponse, DeleteSpaceElementRequest, Empty,
     ErrorBody, IdResponse, SpaceElementBody, SpaceResponse, SpaceSummaryBody, SpacesResponse,
@@ -16,6 +17,7 @@ use utoipa::OpenApi;
 use super::catalog::element_body;
 use super::json::{JsonBody, PathParam};
 use super::openapi::{TooLarge, Unavailable};
+use super::rules::{grant_of, require};
 use super::validate;
 use crate::auth::AuthUser;
 use crate::error::{ApiError, ApiResult};
@@ -114,17 +116,25 @@ async fn list_my_spaces(
     responses(
         (status = 200, description = "The space and its furniture", body = SpaceResponse),
         (status = 400, description = "Malformed or unknown space id", body = ErrorBody),
-        (status = 403, description = "Missing or bad token", body = ErrorBody),
+        (status = 403, description = "Missing or bad token, or not let in: `banned`, `members-only`, `password-required` (send a grant in X-Gather-Grant)", body = ErrorBody),
         Unavailable,
     )
 )]
 async fn get_space(
     State(state): State<AppState>,
-    _caller: AuthUser,
+    AuthUser { user: caller, .. }: AuthUser,
+    headers: HeaderMap,
     PathParam(id): PathParam<SpaceId>,
 ) -> ApiResult<Json<SpaceResponse>> {
+    // Who may enter may look inside; others learn why not (`banned`, `members-only`,
+    // `password-required`).
+    let role = crate::entry::check(&state, id, caller, grant_of(&headers)).await?;
+    let access = state.store.entry(id, caller).await?.map(|e| e.gate.access).unwrap_or_default();
     let space = state.store.space(id).await?.ok_or_else(unknown_space)?;
     Ok(Json(SpaceResponse {
+        effects: (&space.effects).into(),
+        access: access.as_str().to_owned(),
+        your_role: role.as_str().to_owned(),
         name: space.summary.name,
         dimensions: space.summary.dims.to_string(),
         elements: space
@@ -167,7 +177,7 @@ async fn delete_space(
     responses(
         (status = 200, description = "The element is placed; anyone inside sees it", body = IdResponse<String>),
         (status = 400, description = "Malformed body, a position outside 0..1000, unknown space or element, or a place where it does not fit", body = ErrorBody),
-        (status = 403, description = "Missing or bad token, or not the space's owner", body = ErrorBody),
+        (status = 403, description = "Missing or bad token, or not the space's owner, a moderator or a builder", body = ErrorBody),
         (status = 409, description = "The space holds as many elements as one space may", body = ErrorBody),
         TooLarge,
         Unavailable,
@@ -179,7 +189,7 @@ async fn add_element(
     JsonBody(req): JsonBody<AddSpaceElementRequest>,
 ) -> ApiResult<Json<IdResponse<SpaceElementId>>> {
     let space = state.store.space_summary(req.space_id).await?.ok_or_else(unknown_space)?;
-    ensure_owner(&space, caller)?;
+    require(&state, space.id, caller, SpaceAction::Build).await?;
     let at = validate::position(req.x, req.y)?;
     let placed =
         state.store.place_element(space.id, req.element_id, at, state.config.max_elements_per_space).await?;
@@ -241,7 +251,7 @@ async fn remove_element(state: &AppState, caller: UserId, id: SpaceElementId) ->
         .space_of_element(id)
         .await?
         .ok_or_else(|| ApiError::bad_request("unknown-id", "there is no placed element with that id"))?;
-    ensure_owner(&space, caller)?;
+    require(state, space.id, caller, SpaceAction::Build).await?;
     state.store.remove_element(id).await?;
     notify(state, space.id, SpaceNotice::ElementRemoved(id)).await;
     Ok(Json(Empty {}))
@@ -261,7 +271,7 @@ fn ensure_owner(space: &SpaceSummary, caller: UserId) -> ApiResult<()> {
 
 /// The write is already committed, so a bus failure must not turn into an error for the
 /// caller; the people inside will see the change when they next load the space.
-async fn notify(state: &AppState, space: SpaceId, notice: SpaceNotice) {
+pub(super) async fn notify(state: &AppState, space: SpaceId, notice: SpaceNotice) {
     if let Err(e) = state.bus.publish(space, notice).await {
         tracing::warn!(%space, error = %e, "could not tell the live space about a change");
     }
