@@ -26,6 +26,7 @@ mod sessions;
 mod shutdown;
 mod signup;
 mod space_elements;
+mod space_rules;
 mod spaces;
 mod users;
 mod ws_join;
