@@ -112,6 +112,18 @@ pub fn element_size(width: u32, height: u32) -> Result<(), ApiError> {
     }
 }
 
+/// Tile effects for a space or map of `dims`: a portal with one target, everything inside,
+/// areas apart, names short; `invalid-effects` saying what is wrong otherwise.
+pub fn effects(
+    dims: Dimensions,
+    body: gather_protocol::rules::EffectsBody,
+) -> Result<gather_core::EffectsSpec, ApiError> {
+    let invalid = |e: &dyn std::fmt::Display| ApiError::bad_request("invalid-effects", e.to_string());
+    let spec = gather_core::EffectsSpec::try_from(body).map_err(|e| invalid(&e))?;
+    gather_core::Effects::new(dims, spec.clone()).map_err(|e| invalid(&e))?;
+    Ok(spec)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -163,16 +175,4 @@ mod tests {
             assert!(image_url("imageUrl", bad).is_err(), "{bad}");
         }
     }
-}
-
-/// Tile effects for a space or map of `dims`: a portal with one target, everything inside,
-/// areas apart, names short; `invalid-effects` saying what is wrong otherwise.
-pub fn effects(
-    dims: Dimensions,
-    body: gather_protocol::rules::EffectsBody,
-) -> Result<gather_core::EffectsSpec, ApiError> {
-    let invalid = |e: &dyn std::fmt::Display| ApiError::bad_request("invalid-effects", e.to_string());
-    let spec = gather_core::EffectsSpec::try_from(body).map_err(|e| invalid(&e))?;
-    gather_core::Effects::new(dims, spec.clone()).map_err(|e| invalid(&e))?;
-    Ok(spec)
 }

@@ -227,3 +227,55 @@ async fn slots_go_to_the_nearest_and_are_rebound_without_renegotiating() {
     assert_eq!(a.server_offers, offers, "rebinding needs no renegotiation");
     assert!(a.errors.is_empty(), "{:?}", a.errors);
 }
+
+#[tokio::test]
+async fn a_moderator_mutes_someone_and_do_not_disturb_is_heard_by_nobody() {
+    let app = media_app(|_| {}).await;
+    let owner = app.user().await;
+    let space = app.create_space(&owner, "30x1").await;
+    let guest = app.user().await;
+    let mut a = person(&app, &space, &owner).await;
+    let mut b = person(&app, &space, &guest).await;
+    if a.x > b.x {
+        b.walk_to(29).await;
+        a.walk_to(0).await;
+    } else {
+        a.walk_to(0).await;
+        b.walk_to(29).await;
+    }
+    b.walk_to(2).await;
+    both_in_media(&mut a, &mut b).await;
+    assert!(hear_each_other(&mut a, &mut b).await, "near, they hear each other");
+
+    let mute =
+        app.post(&format!("/space/{space}/mute"), Some(&owner.token), json!({"userId": guest.id})).await;
+    mute.ok();
+    let told = pump(&mut [&mut a, &mut b], CONNECT_WAIT, |p| p[1].muted_by_moderator == 1).await;
+    assert!(told, "the muted person is told");
+    run_for(&mut [&mut a, &mut b], Duration::from_millis(300)).await;
+    let muted_at = a.from(&b);
+    run_for(&mut [&mut a, &mut b], Duration::from_secs(1)).await;
+    assert_eq!(a.from(&b), muted_at, "nothing of theirs is forwarded once muted");
+    let refused =
+        app.post(&format!("/space/{space}/mute"), Some(&guest.token), json!({"userId": owner.id})).await;
+    assert_eq!(refused.error(403), "forbidden", "a guest mutes nobody");
+
+    b.sending(true, true).await; // They may speak again, by their own choice.
+    let back = pump(&mut [&mut a, &mut b], CONNECT_WAIT, |p| p[0].from(p[1]) > muted_at + 10).await;
+    assert!(back, "unmuted by themselves, forwarding resumes");
+
+    send(&mut b.ws, json!({"type": "set-status", "payload": {"status": "do-not-disturb"}})).await;
+    let parted =
+        pump(&mut [&mut a, &mut b], CONNECT_WAIT, |p| p[0].peers.is_empty() && p[1].peers.is_empty()).await;
+    assert!(parted, "do-not-disturb is connected to nobody: {:?} {:?}", a.peers, b.peers);
+    run_for(&mut [&mut a, &mut b], Duration::from_millis(300)).await;
+    let (heard_a, heard_b) = (a.from(&b), b.from(&a));
+    run_for(&mut [&mut a, &mut b], Duration::from_secs(1)).await;
+    assert_eq!((a.from(&b), b.from(&a)), (heard_a, heard_b), "nothing flows either way");
+    send(&mut b.ws, json!({"type": "set-status", "payload": {"status": "available"}})).await;
+    let again = pump(&mut [&mut a, &mut b], CONNECT_WAIT, |p| {
+        p[0].from(p[1]) > heard_a + 10 && p[1].from(p[0]) > heard_b + 10
+    })
+    .await;
+    assert!(again, "available again, connected again");
+}

@@ -278,3 +278,73 @@ pub async fn people_on_two_nodes_hear_each_other_with_the_owner_on_either<
     }
     cluster.finish().await;
 }
+
+/// What a join on `node` is answered with: `joined`, or the `error` frame's code.
+async fn join_outcome(node: &str, space: &str, user: &crate::clients::User) -> String {
+    let (mut socket, _) = tokio_tungstenite::connect_async(format!("ws://{node}/ws")).await.unwrap();
+    send(&mut socket, json!({"type": "join", "payload": {"spaceId": space, "token": user.token}})).await;
+    match next(&mut socket).await {
+        ServerFrame::SpaceJoined { .. } => "joined".to_owned(),
+        ServerFrame::Error { code, .. } => code,
+        other => panic!("expected space-joined or an error, got {other:?}"),
+    }
+}
+
+/// Reads past text frames to the close, and returns its code.
+async fn close_code(socket: &mut Socket) -> Option<u16> {
+    use tokio_tungstenite::tungstenite::Message;
+    loop {
+        match crate::socket::next_message(socket, Duration::from_secs(3)).await {
+            Some(Message::Close(frame)) => return frame.map(|f| f.code.into()),
+            Some(Message::Text(_)) => continue,
+            None => return None,
+            Some(other) => panic!("expected a close, got {other:?}"),
+        }
+    }
+}
+
+pub async fn a_kick_or_ban_through_one_node_removes_someone_connected_to_another<
+    C: Cluster,
+    F: Future<Output = C>,
+>(
+    start: impl FnOnce(usize) -> F,
+) {
+    let cluster = start(2).await;
+    let (a, b) = (cluster.addr(0).to_owned(), cluster.addr(1).to_owned());
+    let http = reqwest::Client::new();
+    let (alice, bob) = (user(&http, &a, "alice").await, user(&http, &b, "bob").await);
+    let space = create_space(&http, &a, &alice, "10x10").await;
+    let (mut on_a, _, _) = join(&a, &space, &alice).await; // Node a owns the space.
+    let (mut on_b, _, _) = join(&b, &space, &bob).await;
+    next(&mut on_a).await; // user-joined
+
+    // Effects painted through node b reach alice on node a.
+    let walls = json!({"impassable": [{"x": 9, "y": 9}]});
+    let painted = http
+        .put(format!("http://{b}/api/v1/space/{space}/effects"))
+        .bearer_auth(&alice.token)
+        .json(&walls)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(painted.status(), 200);
+    assert!(matches!(next(&mut on_a).await, ServerFrame::EffectsChanged { .. }));
+    assert!(matches!(next(&mut on_b).await, ServerFrame::EffectsChanged { .. }));
+
+    // A kick asked of node b, the owner on node a, bob's socket on node b.
+    let target = json!({"userId": bob.id});
+    assert_eq!(post(&http, &b, &format!("/space/{space}/kick"), &alice, target.clone()).await.0, 200);
+    assert_eq!(next(&mut on_b).await, ServerFrame::Removed { reason: "kicked".into() });
+    assert_eq!(close_code(&mut on_b).await, Some(4006));
+    assert_eq!(next(&mut on_a).await, ServerFrame::UserLeft { user_id: bob.id.parse().unwrap() });
+
+    let (mut on_b, _, _) = join(&b, &space, &bob).await;
+    next(&mut on_a).await; // user-joined
+    assert_eq!(post(&http, &a, &format!("/space/{space}/ban"), &alice, target).await.0, 200);
+    assert_eq!(next(&mut on_b).await, ServerFrame::Removed { reason: "banned".into() });
+    assert_eq!(close_code(&mut on_b).await, Some(4006));
+    for node in [&a, &b] {
+        assert_eq!(join_outcome(node, &space, &bob).await, "banned", "banned on every node");
+    }
+    cluster.finish().await;
+}

@@ -52,6 +52,7 @@ on_every_transport!(
     when_the_owner_dies_the_survivors_take_the_space_over_without_ghosts,
     nodes_ride_out_a_link_outage,
     people_on_two_nodes_hear_each_other_with_the_owner_on_either,
+    a_kick_or_ban_through_one_node_removes_someone_connected_to_another,
 );
 
 #[test]

@@ -31,6 +31,8 @@ pub struct Person {
     pub audio_slots: Vec<Option<String>>,
     /// `media-offer`s from the server (renegotiations).
     pub server_offers: usize,
+    /// `media-muted` frames: a moderator muted them.
+    pub muted_by_moderator: usize,
     pub errors: Vec<String>,
 }
 
@@ -53,6 +55,7 @@ impl Person {
             peers: Vec::new(),
             audio_slots: Vec::new(),
             server_offers: 0,
+            muted_by_moderator: 0,
             errors: Vec::new(),
         }
     }
@@ -81,6 +84,7 @@ impl Person {
             ServerFrame::MediaSlots { audio, .. } => {
                 self.audio_slots = audio.iter().map(|slot| slot.map(|user| user.to_string())).collect();
             }
+            ServerFrame::MediaMuted {} => self.muted_by_moderator += 1,
             ServerFrame::Error { code, .. } => self.errors.push(code),
             _ => {}
         }
