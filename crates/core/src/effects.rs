@@ -196,6 +196,10 @@ impl Effects {
         self.areas.get(index)
     }
 
+    pub fn has_locked_areas(&self) -> bool {
+        self.areas.iter().any(|a| a.locked)
+    }
+
     pub fn is_spotlight(&self, at: Position) -> bool {
         self.spotlights.contains(&at)
     }

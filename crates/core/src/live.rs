@@ -36,6 +36,16 @@ impl LiveSpace {
         self.space.layout().dims()
     }
 
+    /// `by`, inside a locked private area, lets `user` in; false when `by` is in none.
+    pub fn admit(&mut self, by: UserId, user: UserId) -> bool {
+        self.space.admit(by, user)
+    }
+
+    /// Lets a moderator into every locked area.
+    pub fn set_keyholder(&mut self, user: UserId, on: bool) {
+        self.space.set_keyholder(user, on);
+    }
+
     /// Do-not-disturb on or off: they hear no `nearby` chat meanwhile.
     pub fn set_do_not_disturb(&mut self, user: UserId, on: bool) {
         self.space.set_do_not_disturb(user, on);

@@ -47,6 +47,8 @@ pub enum MoveRejection {
     NotOneStep,
     Solid,
     Occupied,
+    /// Into a locked private area with people inside, without being let in.
+    Locked,
 }
 
 impl MoveRejection {
@@ -56,6 +58,7 @@ impl MoveRejection {
             Self::NotOneStep => "not-one-step",
             Self::Solid => "solid",
             Self::Occupied => "occupied",
+            Self::Locked => "locked",
         }
     }
 }
@@ -81,6 +84,12 @@ pub enum Event {
         user: UserId,
         space: crate::ids::SpaceId,
         spawn: Option<String>,
+    },
+    /// Told to those inside a locked private area: `user` asks to come in (their step
+    /// was refused as `Locked`); anyone inside may let them in with [`Space::admit`].
+    Knocked {
+        user: UserId,
+        area: String,
     },
     /// Told to everyone else.
     Joined {
@@ -154,6 +163,11 @@ pub struct Space {
     occupants: HashMap<Position, UserId>,
     /// People whose status is do-not-disturb: they hear no `nearby` chat.
     undisturbed: foldhash::HashSet<UserId>,
+    /// Who may walk into each locked private area (by index) while people are inside;
+    /// forgotten when it empties.
+    admitted: HashMap<usize, foldhash::HashSet<UserId>>,
+    /// Those who may enter any locked area (the space's owner and moderators).
+    keyholders: foldhash::HashSet<UserId>,
 }
 
 /// Most people a spotlight reaches, unless the space says otherwise.
@@ -167,6 +181,8 @@ impl Space {
             positions: HashMap::new(),
             occupants: HashMap::new(),
             undisturbed: foldhash::HashSet::default(),
+            admitted: HashMap::new(),
+            keyholders: foldhash::HashSet::default(),
         }
     }
 
@@ -179,6 +195,30 @@ impl Space {
     /// move, and whoever stands on a tile that became impassable may step off it.
     pub fn set_effects(&mut self, effects: Effects) {
         self.effects = effects;
+        // Areas are known by their place in the list, which new effects may reorder.
+        self.admitted.clear();
+    }
+
+    /// Lets `user` into every locked area (a moderator); gone with them when they leave.
+    pub fn set_keyholder(&mut self, user: UserId, on: bool) {
+        if on && self.positions.contains_key(&user) {
+            self.keyholders.insert(user);
+        } else {
+            self.keyholders.remove(&user);
+        }
+    }
+
+    /// `by`, standing inside a locked private area, lets `user` in. False (and nothing
+    /// changes) when `by` stands in no locked area.
+    pub fn admit(&mut self, by: UserId, user: UserId) -> bool {
+        let area = self.position_of(by).and_then(|at| self.effects.area_of(at));
+        match area.filter(|a| self.effects.area(*a).is_some_and(|a| a.locked)) {
+            Some(area) => {
+                self.admitted.entry(area).or_default().insert(user);
+                true
+            }
+            None => false,
+        }
     }
 
     /// Do-not-disturb on or off for someone present; gone with them when they leave.
@@ -243,10 +283,13 @@ impl Space {
         if self.positions.contains_key(&user) {
             return Err(JoinError::AlreadyPresent);
         }
-        let named = name.and_then(|name| self.effects.named_spawn(name)).filter(|at| self.is_free(*at));
+        // Nobody arrives inside a locked area someone holds: that would walk around its door.
+        let closed = self.closed_areas();
+        let arrival = |at: Position| self.is_free(at) && !self.in_closed(&closed, at);
+        let named = name.and_then(|name| self.effects.named_spawn(name)).filter(|at| arrival(*at));
         let spawn = named
-            .or_else(|| self.free_spawn_from(spawn_seed))
-            .or_else(|| self.free_tile_from(spawn_seed))
+            .or_else(|| self.free_spawn_from(spawn_seed, arrival))
+            .or_else(|| self.free_tile_from(spawn_seed, arrival))
             .ok_or(JoinError::Full)?;
         let others = self.users().collect();
         self.positions.insert(user, spawn);
@@ -275,13 +318,19 @@ impl Space {
     pub fn step(&mut self, user: UserId, to: Position) -> Vec<Outgoing> {
         let Some(from) = self.position_of(user) else { return Vec::new() };
         if let Err(reason) = self.check_step(user, from, to) {
-            return vec![Outgoing {
+            let refused = Outgoing {
                 audience: Audience::Only(user),
                 event: Event::MoveRejected { user, at: from, reason },
-            }];
+            };
+            return match reason {
+                MoveRejection::Locked => vec![refused, self.knock(user, to)],
+                _ => vec![refused],
+            };
         }
         let (landing, told) = match self.effects.portal_at(to) {
-            Some(Portal::Tile(there)) if self.is_free(*there) && self.area_admits(from, *there) => {
+            Some(Portal::Tile(there))
+                if self.is_free(*there) && self.area_admits(user, from, *there).is_ok() =>
+            {
                 (*there, Some(Event::Teleported { user, to: *there }))
             }
             Some(Portal::Space { space, spawn }) => {
@@ -292,6 +341,7 @@ impl Space {
         self.occupants.remove(&from);
         self.occupants.insert(landing, user);
         self.positions.insert(user, landing);
+        self.forget_admissions_if_empty(from);
         let moved =
             Outgoing { audience: Audience::AllExcept(user), event: Event::Moved { user, to: landing } };
         std::iter::once(moved)
@@ -302,7 +352,9 @@ impl Space {
     pub fn leave(&mut self, user: UserId) -> Option<Outgoing> {
         let at = self.positions.remove(&user)?;
         self.undisturbed.remove(&user);
+        self.keyholders.remove(&user);
         self.occupants.remove(&at);
+        self.forget_admissions_if_empty(at);
         Some(Outgoing { audience: Audience::AllExcept(user), event: Event::Left { user } })
     }
 
@@ -369,41 +421,86 @@ impl Space {
             Some(other) if *other != user => return Err(MoveRejection::Occupied),
             _ => {}
         }
-        // Entering a private area that is full: as if its door were blocked.
-        if !self.area_admits(from, to) {
+        self.area_admits(user, from, to)
+    }
+
+    /// Whether `user` at `from` may go to `to` as far as private areas go: one that is full
+    /// is as if its door were blocked (`Occupied`); a locked one with people inside wants
+    /// them let in first (`Locked`), unless they hold a key. The first one in needs nobody.
+    fn area_admits(&self, user: UserId, from: Position, to: Position) -> Result<(), MoveRejection> {
+        let entering = self.effects.area_of(to).filter(|area| self.effects.area_of(from) != Some(*area));
+        let Some(area) = entering else { return Ok(()) };
+        let inside = self.inside(area);
+        if !self.effects.has_room(to, inside) {
             return Err(MoveRejection::Occupied);
+        }
+        let locked = self.effects.area(area).is_some_and(|a| a.locked);
+        let let_in =
+            self.keyholders.contains(&user) || self.admitted.get(&area).is_some_and(|a| a.contains(&user));
+        if locked && inside > 0 && !let_in {
+            return Err(MoveRejection::Locked);
         }
         Ok(())
     }
 
-    /// Whether someone at `from` may go to `to` as far as private areas' occupancy goes.
-    fn area_admits(&self, from: Position, to: Position) -> bool {
-        let entering = self.effects.area_of(to).filter(|area| self.effects.area_of(from) != Some(*area));
-        let Some(area) = entering else { return true };
-        let inside = self.positions.values().filter(|at| self.effects.area_of(**at) == Some(area)).count();
-        self.effects.has_room(to, inside)
+    fn inside(&self, area: usize) -> usize {
+        self.positions.values().filter(|at| self.effects.area_of(**at) == Some(area)).count()
+    }
+
+    /// Tells those inside the locked area at `to` that `user` wants in.
+    fn knock(&self, user: UserId, to: Position) -> Outgoing {
+        let area = self.effects.area_of(to);
+        let inside = self.users().filter(|(_, at)| area.is_some() && self.effects.area_of(*at) == area);
+        let name = area.and_then(|a| self.effects.area(a)).map(|a| a.name.clone()).unwrap_or_default();
+        Outgoing {
+            audience: Audience::Users(inside.map(|(u, _)| u).collect()),
+            event: Event::Knocked { user, area: name },
+        }
+    }
+
+    /// An area nobody stands in any more forgets whom it let in.
+    fn forget_admissions_if_empty(&mut self, left: Position) {
+        if let Some(area) = self.effects.area_of(left) {
+            if self.inside(area) == 0 {
+                self.admitted.remove(&area);
+            }
+        }
     }
 
     fn is_free(&self, at: Position) -> bool {
         !self.layout.is_solid(at) && !self.effects.is_impassable(at) && !self.occupants.contains_key(&at)
     }
 
-    fn free_spawn_from(&self, seed: u64) -> Option<Position> {
+    fn free_spawn_from(&self, seed: u64, arrival: impl Fn(Position) -> bool) -> Option<Position> {
         let spawns = self.effects.spawns();
         if spawns.is_empty() {
             return None;
         }
         let start = (seed % spawns.len() as u64) as usize;
-        (0..spawns.len())
-            .map(|offset| spawns[(start + offset) % spawns.len()].at)
-            .find(|at| self.is_free(*at))
+        (0..spawns.len()).map(|offset| spawns[(start + offset) % spawns.len()].at).find(|at| arrival(*at))
     }
 
-    fn free_tile_from(&self, seed: u64) -> Option<Position> {
+    fn free_tile_from(&self, seed: u64, arrival: impl Fn(Position) -> bool) -> Option<Position> {
         let dims = self.layout.dims();
         let count = dims.tile_count();
         let start = (seed % count as u64) as usize;
-        (0..count).map(|offset| dims.position((start + offset) % count)).find(|tile| self.is_free(*tile))
+        (0..count).map(|offset| dims.position((start + offset) % count)).find(|tile| arrival(*tile))
+    }
+
+    /// The locked areas someone stands in, found in one pass over the people.
+    fn closed_areas(&self) -> foldhash::HashSet<usize> {
+        if !self.effects.has_locked_areas() {
+            return foldhash::HashSet::default();
+        }
+        self.positions
+            .values()
+            .filter_map(|at| self.effects.area_of(*at))
+            .filter(|area| self.effects.area(*area).is_some_and(|a| a.locked))
+            .collect()
+    }
+
+    fn in_closed(&self, closed: &foldhash::HashSet<usize>, at: Position) -> bool {
+        !closed.is_empty() && self.effects.area_of(at).is_some_and(|area| closed.contains(&area))
     }
 }
 
@@ -599,6 +696,48 @@ mod tests {
             Ok(vec![busy]),
             "not kept past a leave"
         );
+    }
+
+    #[test]
+    fn a_locked_area_lets_in_the_first_then_only_whom_those_inside_admit() {
+        let area = crate::effects::PrivateArea {
+            name: "office".into(),
+            region: Footprint::new(Position::new(0, 0), 2, 1),
+            locked: true,
+            max_occupancy: None,
+        };
+        let mut s =
+            with_effects(5, 1, crate::effects::EffectsSpec { areas: vec![area], ..Default::default() });
+        let (host, guest, boss) = (UserId::new(), UserId::new(), UserId::new());
+        assert!(s.restore(host, Position::new(2, 0)) && s.restore(guest, Position::new(3, 0)));
+        assert!(s.restore(boss, Position::new(4, 0)));
+        let moved = |out: Vec<Outgoing>| matches!(out[0].event, Event::Moved { .. });
+        assert!(moved(s.step(host, Position::new(1, 0))), "empty: the first one walks in");
+        assert!(moved(s.step(host, Position::new(0, 0))));
+        assert!(moved(s.step(guest, Position::new(2, 0))));
+        let refused = s.step(guest, Position::new(1, 0));
+        assert_eq!(rejected(refused.clone()), Some(MoveRejection::Locked));
+        assert_eq!(
+            refused[1],
+            Outgoing {
+                audience: Audience::Users(vec![host]),
+                event: Event::Knocked { user: guest, area: "office".into() },
+            },
+            "those inside hear the knock"
+        );
+        assert!(!s.admit(guest, boss), "only someone inside a locked area lets people in");
+        assert!(s.admit(host, guest));
+        assert!(moved(s.step(guest, Position::new(1, 0))), "let in");
+
+        // Everyone out: the area forgets whom it let in, and the next one in is first again.
+        assert!(moved(s.step(guest, Position::new(2, 0))));
+        s.leave(host);
+        assert!(moved(s.step(guest, Position::new(1, 0))), "empty again: first in");
+        assert!(moved(s.step(guest, Position::new(0, 0))));
+        assert!(moved(s.step(boss, Position::new(3, 0))) && moved(s.step(boss, Position::new(2, 0))));
+        assert_eq!(rejected(s.step(boss, Position::new(1, 0))), Some(MoveRejection::Locked), "not let in");
+        s.set_keyholder(boss, true);
+        assert!(moved(s.step(boss, Position::new(1, 0))), "a keyholder needs nobody");
     }
 
     #[test]

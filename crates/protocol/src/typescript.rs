@@ -13,8 +13,8 @@ use crate::close::CloseReason;
 use crate::http::*;
 use crate::rules::*;
 use crate::ws::{
-    ChatPayload, ClientFrameBody, JoinPayload, MediaSending, MediaSignal, Point, Sdp, ServerFrame, Status,
-    StatusPayload, UserAt,
+    AdmitPayload, ChatPayload, ClientFrameBody, JoinPayload, MediaSending, MediaSignal, Point, Sdp,
+    ServerFrame, Status, StatusPayload, UserAt,
 };
 
 /// The whole of `wire.ts`.
@@ -39,6 +39,7 @@ pub fn wire_ts() -> String {
     file.decl::<Sdp>();
     file.decl::<MediaSending>();
     file.decl::<StatusPayload>();
+    file.decl::<AdmitPayload>();
     file.decl::<Status>();
 
     file.section("WebSocket close codes (crates/protocol/src/close.rs)");

@@ -33,6 +33,8 @@ pub enum ClientFrame {
     Media(MediaSignal),
     /// Available, busy or do-not-disturb, and a short text, shown to everyone in the space.
     SetStatus(StatusPayload),
+    /// From someone inside a locked private area: let `user_id` in.
+    Admit(AdmitPayload),
 }
 
 /// What a client says about its own media, over the space's WebSocket. The server's
@@ -101,6 +103,7 @@ impl ClientFrame {
             Self::Chat { .. } => "chat",
             Self::Media(signal) => signal.kind(),
             Self::SetStatus(_) => "set-status",
+            Self::Admit(_) => "admit",
         }
     }
 }
@@ -167,6 +170,7 @@ pub enum ClientFrameBody {
     MediaState(MediaSending),
     MediaLeave {},
     SetStatus(StatusPayload),
+    Admit(AdmitPayload),
 }
 
 impl From<&ClientFrame> for ClientFrameBody {
@@ -188,6 +192,7 @@ impl From<&ClientFrame> for ClientFrameBody {
             ClientFrame::Media(MediaSignal::MediaState(sending)) => Self::MediaState(*sending),
             ClientFrame::Media(MediaSignal::MediaLeave {}) => Self::MediaLeave {},
             ClientFrame::SetStatus(status) => Self::SetStatus(status.clone()),
+            ClientFrame::Admit(admit) => Self::Admit(*admit),
         }
     }
 }
@@ -227,6 +232,15 @@ pub enum Status {
     Available,
     Busy,
     DoNotDisturb,
+}
+
+/// `admit`: whom to let into the locked private area the sender stands in.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct AdmitPayload {
+    #[cfg_attr(feature = "ts", ts(as = "String"))]
+    pub user_id: UserId,
 }
 
 /// Longest status text.
@@ -273,6 +287,7 @@ pub fn parse_client_frame(text: &str) -> Result<ClientFrame, FrameError> {
         "media-state" => Ok(ClientFrame::Media(MediaSignal::MediaState(read("media-state", payload)?))),
         "media-leave" => Ok(ClientFrame::Media(MediaSignal::MediaLeave {})),
         "set-status" => Ok(ClientFrame::SetStatus(read("set-status", payload)?)),
+        "admit" => Ok(ClientFrame::Admit(read("admit", payload)?)),
         other => Err(FrameError::UnknownType(other.chars().take(64).collect())),
     }
 }
@@ -415,6 +430,16 @@ pub enum ServerFrame {
         status: Status,
         text: String,
     },
+    /// Someone wants into the locked private area you stand in: `admit` them, or not.
+    Knock {
+        #[cfg_attr(feature = "ts", ts(as = "String"))]
+        user_id: UserId,
+        area: String,
+    },
+    /// Someone inside let you into the locked private area `area`: step in.
+    Admitted {
+        area: String,
+    },
     /// A moderator muted your microphone and camera; turn them back on yourself.
     MediaMuted {},
     /// A moderator removed you from the space (`kicked`), or banned you (`banned`); the
@@ -457,6 +482,7 @@ impl From<&Event> for ServerFrame {
             Event::Appeared { user, at } => Self::UserAppeared { user_id: *user, x: at.x, y: at.y },
             Event::Disappeared { user } => Self::UserDisappeared { user_id: *user },
             Event::Teleported { to, .. } => Self::Teleported { x: to.x, y: to.y },
+            Event::Knocked { user, area } => Self::Knock { user_id: *user, area: area.clone() },
             Event::PortalReached { space, spawn, .. } => {
                 Self::PortalReached { space_id: *space, spawn: spawn.clone() }
             }
@@ -513,6 +539,7 @@ mod tests {
                 grant: Some("g".into()),
             },
             ClientFrame::SetStatus(StatusPayload { status: Status::DoNotDisturb, text: "focus".into() }),
+            ClientFrame::Admit(AdmitPayload { user_id: UserId::new() }),
             ClientFrame::Move { to: Position::new(3, -1) },
             ClientFrame::Leave,
             ClientFrame::Chat { text: "hi".into(), scope: ChatScope::Nearby, to: None },

@@ -47,6 +47,7 @@ fn variants(message: &NodeMessage) -> Vec<&'static str> {
             RoomCommand::Reattach { .. } => "command/reattach",
             RoomCommand::Media { .. } => "command/media",
             RoomCommand::Status { .. } => "command/status",
+            RoomCommand::Admit { .. } => "command/admit",
         }],
         NodeMessage::Notice { notice, .. } => vec![match notice {
             Notice::ElementAdded(_) => "notice/element-added",
@@ -72,6 +73,7 @@ fn variants(message: &NodeMessage) -> Vec<&'static str> {
                 SpaceEvent::Disappeared { .. } => "event/disappeared",
                 SpaceEvent::Teleported { .. } => "event/teleported",
                 SpaceEvent::PortalReached { .. } => "event/portal-reached",
+                SpaceEvent::Knocked { .. } => "event/knocked",
             },
         ],
         NodeMessage::Frames { .. } => vec!["frames"],

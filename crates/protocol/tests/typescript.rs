@@ -80,6 +80,8 @@ fn one_of_each_server_frame() -> Vec<ServerFrame> {
         ServerFrame::Teleported { x: 1, y: 2 },
         ServerFrame::PortalReached { space_id: SpaceId::new(), spawn: Some("hall".into()) },
         ServerFrame::UserStatus { user_id: user, status: gather_protocol::Status::Busy, text: "call".into() },
+        ServerFrame::Knock { user_id: user, area: "office".into() },
+        ServerFrame::Admitted { area: "office".into() },
         ServerFrame::MediaMuted {},
         ServerFrame::Removed { reason: "kicked".into() },
         ServerFrame::SessionRevoked {},

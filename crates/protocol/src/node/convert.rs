@@ -44,6 +44,7 @@ impl From<MoveRejection> for Rejection {
             MoveRejection::NotOneStep => Self::NotOneStep,
             MoveRejection::Solid => Self::Solid,
             MoveRejection::Occupied => Self::Occupied,
+            MoveRejection::Locked => Self::Locked,
         }
     }
 }
@@ -55,6 +56,7 @@ impl From<Rejection> for MoveRejection {
             Rejection::NotOneStep => Self::NotOneStep,
             Rejection::Solid => Self::Solid,
             Rejection::Occupied => Self::Occupied,
+            Rejection::Locked => Self::Locked,
         }
     }
 }
@@ -79,6 +81,7 @@ impl From<&Event> for SpaceEvent {
             Event::PortalReached { user, space, spawn } => {
                 Self::PortalReached { user: *user, space: *space, spawn: spawn.clone() }
             }
+            Event::Knocked { user, area } => Self::Knocked { user: *user, area: area.clone() },
         }
     }
 }
@@ -101,6 +104,7 @@ impl From<SpaceEvent> for Event {
             SpaceEvent::Disappeared { user } => Self::Disappeared { user },
             SpaceEvent::Teleported { user, to } => Self::Teleported { user, to: to.into() },
             SpaceEvent::PortalReached { user, space, spawn } => Self::PortalReached { user, space, spawn },
+            SpaceEvent::Knocked { user, area } => Self::Knocked { user, area },
         }
     }
 }

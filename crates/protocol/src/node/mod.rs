@@ -141,6 +141,9 @@ pub enum RoomCommand {
         /// A named spawn tile to arrive on.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         spawn: Option<String>,
+        /// They may enter every locked private area (a moderator or the owner).
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        keyholder: bool,
     },
     Move {
         member: MemberRef,
@@ -173,6 +176,11 @@ pub enum RoomCommand {
         member: MemberRef,
         at: Option<Tile>,
     },
+    /// The member, inside a locked private area, lets `user` in.
+    Admit {
+        member: MemberRef,
+        user: UserId,
+    },
     /// The member's status (`set-status`), for everyone in the space.
     Status {
         member: MemberRef,
@@ -192,6 +200,7 @@ impl RoomCommand {
             Self::Reattach { .. } => "reattach",
             Self::Media { .. } => "media",
             Self::Status { .. } => "status",
+            Self::Admit { .. } => "admit",
         }
     }
 
@@ -204,7 +213,8 @@ impl RoomCommand {
             | Self::ChatAudience { member, .. }
             | Self::Reattach { member, .. }
             | Self::Media { member, .. }
-            | Self::Status { member, .. } => Some(*member),
+            | Self::Status { member, .. }
+            | Self::Admit { member, .. } => Some(*member),
             Self::Deliver { .. } => None,
         }
     }
@@ -265,6 +275,7 @@ pub enum SpaceEvent {
     Disappeared { user: UserId },
     Teleported { user: UserId, to: Tile },
     PortalReached { user: UserId, space: SpaceId, spawn: Option<String> },
+    Knocked { user: UserId, area: String },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -274,6 +285,7 @@ pub enum Rejection {
     NotOneStep,
     Solid,
     Occupied,
+    Locked,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -57,6 +57,10 @@ impl Membership {
         self.tell(RoomCommand::Media { member: self.member, signal }).await;
     }
 
+    pub async fn admit(&self, user: UserId) {
+        self.tell(RoomCommand::Admit { member: self.member, user }).await;
+    }
+
     pub async fn set_status(&self, status: gather_protocol::Status, text: String) {
         self.tell(RoomCommand::Status { member: self.member, status, text }).await;
     }

@@ -116,6 +116,7 @@ impl Rooms {
         space: SpaceId,
         user: UserId,
         spawn: Option<String>,
+        keyholder: bool,
         outbox: Outbox,
     ) -> Result<Membership, RoomJoinError> {
         for _ in 0..JOIN_ATTEMPTS {
@@ -123,7 +124,7 @@ impl Rooms {
             let membership =
                 getrandom::u64().unwrap_or_else(|_| self.counter.fetch_add(1, Ordering::Relaxed));
             let member = MemberRef { user, membership };
-            let join = RoomCommand::Join { member, spawn: spawn.clone() };
+            let join = RoomCommand::Join { member, spawn: spawn.clone(), keyholder };
             let answer = match self.runner(space).await? {
                 Runner::Here(room) => self.join_here(room, space, join, outbox.clone()).await,
                 Runner::Node(owner) => self.join_remote(owner, space, join, outbox.clone()).await,

@@ -98,6 +98,7 @@ pub(super) fn refusal(command: &RoomCommand, reason: JoinRefusal) -> Option<Answ
         | RoomCommand::Deliver { .. }
         | RoomCommand::Reattach { .. }
         | RoomCommand::Media { .. }
-        | RoomCommand::Status { .. } => None,
+        | RoomCommand::Status { .. }
+        | RoomCommand::Admit { .. } => None,
     }
 }

@@ -38,7 +38,8 @@ impl From<&Event> for FrameKind {
             | Event::Disappeared { user }
             | Event::MoveRejected { user, .. }
             | Event::Teleported { user, .. }
-            | Event::PortalReached { user, .. } => Self::About(*user),
+            | Event::PortalReached { user, .. }
+            | Event::Knocked { user, .. } => Self::About(*user),
             // Tells the joiner where everyone stands: nothing before it may be replaced.
             Event::Entered { .. } => Self::Other,
         }

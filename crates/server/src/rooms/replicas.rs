@@ -187,7 +187,7 @@ impl ReplicaState {
             Event::Moved { user, to } => drop(self.shadow.insert(*user, *to)),
             Event::MoveRejected { user, at, .. } => drop(self.shadow.insert(*user, *at)),
             // The `Moved` beside it says where they landed.
-            Event::Teleported { .. } | Event::PortalReached { .. } => {}
+            Event::Teleported { .. } | Event::PortalReached { .. } | Event::Knocked { .. } => {}
             Event::Left { user } => drop(self.shadow.remove(user)),
             // Views change, positions do not.
             Event::Appeared { .. } | Event::Disappeared { .. } => {}

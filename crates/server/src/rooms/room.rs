@@ -191,8 +191,8 @@ impl Room {
     /// The room's one entry for what members ask; the answer goes back the way it came.
     fn handle(&mut self, RoomMsg { command, origin }: RoomMsg) {
         let answer = match command {
-            RoomCommand::Join { member, spawn } => Some(match origin.home() {
-                Some(home) => self.join(member, spawn, home),
+            RoomCommand::Join { member, spawn, keyholder } => Some(match origin.home() {
+                Some(home) => self.join(member, spawn, keyholder, home),
                 None => Answer::JoinRefused { reason: JoinRefusal::Unavailable },
             }),
             RoomCommand::Move { member, to } => {
@@ -235,6 +235,12 @@ impl Room {
                 self.media_signal(member, signal);
                 None
             }
+            RoomCommand::Admit { member, user } => {
+                if self.is_current(member) {
+                    self.admit(member.user, user);
+                }
+                None
+            }
             RoomCommand::Status { member, status, text } => {
                 if self.is_current(member) {
                     self.set_status(member.user, status, text);
@@ -247,7 +253,7 @@ impl Room {
         }
     }
 
-    fn join(&mut self, member: MemberRef, spawn: Option<String>, home: Home) -> Answer {
+    fn join(&mut self, member: MemberRef, spawn: Option<String>, keyholder: bool, home: Home) -> Answer {
         let user = member.user;
         if self.awaiting.remove(&user).is_some() {
             // Restored after a takeover, now joining afresh (a reconnect).
@@ -262,6 +268,7 @@ impl Room {
         match self.space.apply(Command::Join { user, spawn_seed: getrandom::u64().unwrap_or(0), spawn }) {
             Ok(outgoing) => {
                 self.members.insert(user, Member { membership: member.membership, home });
+                self.space.set_keyholder(user, keyholder);
                 self.metrics.space_population.observe(self.space.population() as f64);
                 outgoing.into_iter().for_each(|out| self.deliver(out));
                 self.tell_statuses(user);
@@ -305,6 +312,17 @@ impl Room {
         for ToMember { user, frame } in frames {
             let delivery = self.members.send_where(&frame, |to| to == user);
             self.settle("user-status", delivery);
+        }
+    }
+
+    /// `by` lets `user` into the locked area they stand in; `user` is told, to step in.
+    fn admit(&mut self, by: UserId, user: UserId) {
+        let area = self.space.position_of(by).and_then(|at| self.space.effects().area_of(at));
+        let name = area.and_then(|a| self.space.effects().area(a)).map(|a| a.name.clone());
+        if let Some(name) = name.filter(|_| self.space.admit(by, user)) {
+            let frame = encode(&ServerFrame::Admitted { area: name });
+            let delivery = self.members.send_where(&frame, |to| to == user);
+            self.settle("admitted", delivery);
         }
     }
 
@@ -545,6 +563,7 @@ fn event_type(event: &Event) -> &'static str {
         Event::Disappeared { .. } => "user-disappeared",
         Event::Teleported { .. } => "teleported",
         Event::PortalReached { .. } => "portal-reached",
+        Event::Knocked { .. } => "knock",
     }
 }
 

@@ -11,7 +11,7 @@ use bytes::Bytes;
 use futures_util::StreamExt;
 use gather_core::{ChatError, ChatMessageId, ChatScope, ChatText, SessionId, UserId};
 use gather_protocol::http::ChatBody;
-use gather_protocol::ws::MAX_STATUS_CHARS;
+use gather_protocol::ws::{AdmitPayload, MAX_STATUS_CHARS};
 use gather_protocol::{parse_client_frame, ClientFrame, ServerFrame, StatusPayload};
 use gather_store::NewChatMessage;
 use tokio::sync::broadcast::{self, error::RecvError};
@@ -206,10 +206,13 @@ impl Connection {
                         format!("this account already has {max} sockets in spaces; close one first");
                     return self.reply_error("too-many-sockets", message);
                 };
-                if let Err((code, message)) = self.check_entry(space_id, user, grant.as_deref()).await {
-                    return self.reply_error(code, message);
-                }
-                match self.state.rooms.join(space_id, user, spawn, self.outbox.clone()).await {
+                let role = match self.check_entry(space_id, user, grant.as_deref()).await {
+                    Ok(role) => role,
+                    Err((code, message)) => return self.reply_error(code, message),
+                };
+                // Moderators and the owner walk into locked areas without knocking.
+                let keyholder = role.may(gather_core::SpaceAction::Moderate);
+                match self.state.rooms.join(space_id, user, spawn, keyholder, self.outbox.clone()).await {
                     Ok(membership) => {
                         self.membership = Some(membership);
                         self.slot = Some(slot);
@@ -241,6 +244,10 @@ impl Connection {
                 }
                 membership.set_status(status, text.to_owned()).await;
             }
+            ClientFrame::Admit(AdmitPayload { user_id }) => match &self.membership {
+                Some(membership) => membership.admit(user_id).await,
+                None => self.reply_error("not-joined", "join a space before letting anyone in"),
+            },
             ClientFrame::Media(signal) => match &self.membership {
                 Some(membership) => membership.media(signal).await,
                 None => self.reply_error("not-joined", "join a space before starting voice or video"),
@@ -255,9 +262,9 @@ impl Connection {
         space: gather_core::SpaceId,
         user: UserId,
         grant: Option<&str>,
-    ) -> Result<(), (&'static str, String)> {
+    ) -> Result<gather_core::SpaceRole, (&'static str, String)> {
         match crate::entry::check(&self.state, space, user, grant).await {
-            Ok(_) => Ok(()),
+            Ok(role) => Ok(role),
             Err(EntryError::UnknownSpace) => Err(("unknown-space", "there is no space with that id".into())),
             Err(EntryError::Refused(refusal)) => {
                 Err((crate::entry::refusal_code(refusal), refusal.to_string()))

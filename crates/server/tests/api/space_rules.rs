@@ -391,3 +391,62 @@ async fn members_only_and_password_spaces_let_in_only_whom_they_should() {
     let public = app.post(&grant_url, Some(&guest.token), json!({"password": "x"})).await.error(400);
     assert_eq!(public, "no-password");
 }
+
+#[tokio::test]
+async fn a_locked_area_hears_the_knock_and_lets_in_whom_those_inside_admit() {
+    let app = spawn_app().await;
+    let (owner, host, knocker) = (app.user().await, app.user().await, app.user().await);
+    let space = app.create_space(&owner, "5x1").await;
+    let office = json!({
+        "areas": [{"name": "office", "x": 0, "y": 0, "width": 2, "height": 1, "locked": true}],
+        "spawns": [{"x": 1, "y": 0}],
+    });
+    put_effects(&app, &owner, &space, office).await.ok();
+    let (mut ws_host, at) = app.ws_join(&space, &host).await;
+    assert_eq!((at.x, at.y), (1, 0), "the first one in needs nobody");
+    let (mut ws_knocker, at) = app.ws_join(&space, &knocker).await;
+    assert!(at.x >= 2, "nobody arrives inside a locked area someone holds: {at:?}");
+    ws_host.next().await; // user-joined
+    for x in (2..at.x).rev() {
+        ws_knocker.send_move(x, 0).await;
+        ws_host.next().await; // movement
+    }
+    ws_knocker.send_move(1, 0).await;
+    assert_eq!(ws_knocker.next().await, ServerFrame::MovementRejected { x: 2, y: 0 });
+    ws_host.send_move(0, 0).await;
+    ws_knocker.next().await; // the host's movement
+    ws_knocker.send_move(1, 0).await;
+    assert_eq!(ws_knocker.next().await, ServerFrame::MovementRejected { x: 2, y: 0 }, "locked");
+    assert_eq!(
+        ws_host.next().await,
+        ServerFrame::Knock { user_id: user_id(&knocker), area: "office".into() }
+    );
+    ws_knocker.send_json(json!({"type": "admit", "payload": {"userId": owner.id}})).await;
+    assert!(ws_knocker.sync().await.is_empty(), "from outside, admitting does nothing");
+    ws_host.send_json(json!({"type": "admit", "payload": {"userId": knocker.id}})).await;
+    assert_eq!(ws_knocker.next().await, ServerFrame::Admitted { area: "office".into() });
+    ws_knocker.send_move(1, 0).await;
+    assert_eq!(ws_knocker.sync_at().await.1, (1, 0), "let in");
+
+    // The owner holds a key to every locked area.
+    assert_eq!(ws_host.next().await, ServerFrame::Movement { user_id: user_id(&knocker), x: 1, y: 0 });
+    ws_host.send_move(1, 0).await;
+    assert_eq!(
+        ws_host.next().await,
+        ServerFrame::MovementRejected { x: 0, y: 0 },
+        "the knocker stands there"
+    );
+    ws_host.send_json(json!({"type": "leave"})).await;
+    ws_knocker.next().await; // user-left
+    ws_knocker.send_move(0, 0).await;
+    assert_eq!(ws_knocker.sync_at().await.1, (0, 0), "the knocker, alone inside now");
+    let (mut ws_owner, at) = app.ws_join(&space, &owner).await;
+    assert!(at.x >= 1 && at.x != 3);
+    if at.x == 1 {
+        unreachable!("tile 1 is in the locked area the knocker holds");
+    }
+    for x in (1..at.x).rev() {
+        ws_owner.send_move(x, 0).await;
+    }
+    assert_eq!(ws_owner.sync_at().await.1, (1, 0), "the owner holds a key to every locked area");
+}
