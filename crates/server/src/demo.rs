@@ -2,7 +2,9 @@
 //! furniture and a small office map. Seeded only into an empty catalogue; the images are
 //! compiled in and served from `/demo/`, never fetched from elsewhere.
 
-use gather_core::{AvatarId, Dimensions, ElementId, MapId, Position};
+use gather_core::{
+    AvatarId, Dimensions, EffectsSpec, ElementId, Footprint, MapId, Position, PrivateArea, Spawn,
+};
 use gather_store::{Avatar, Element, MapElement, NewMap, Store, StoreError};
 
 /// `(file name, SVG)` for every demo image.
@@ -61,6 +63,24 @@ const OFFICE: &[(usize, i64, i64)] = &[
     (0, 6, 10),
 ];
 
+/// The demo office's rules: people arrive by the door, the lounge is a private area (its
+/// own conversation), and the tile in front of the bookshelves is a stage whose speaker the
+/// whole office hears.
+fn office_effects() -> EffectsSpec {
+    let door = |x, name: Option<&str>| Spawn { at: Position::new(x, 13), name: name.map(Into::into) };
+    EffectsSpec {
+        spawns: vec![door(9, Some("door")), door(10, None), door(11, None)],
+        areas: vec![PrivateArea {
+            name: "Lounge".into(),
+            region: Footprint::new(Position::new(13, 8), 7, 5),
+            locked: false,
+            max_occupancy: None,
+        }],
+        spotlights: vec![Position::new(4, 1)],
+        ..EffectsSpec::default()
+    }
+}
+
 /// Seeds the demo catalogue and map when there is no avatar, element or map yet.
 /// Returns whether it seeded.
 pub async fn seed_if_empty(store: &dyn Store) -> Result<bool, StoreError> {
@@ -87,7 +107,7 @@ pub async fn seed_if_empty(store: &dyn Store) -> Result<bool, StoreError> {
         element_ids.push(element.id);
     }
     let map = NewMap {
-        effects: gather_core::EffectsSpec::default(),
+        effects: office_effects(),
         id: MapId::new(),
         name: "Demo office".into(),
         dims: Dimensions::new(20, 14).expect("demo size is valid"),
@@ -99,4 +119,17 @@ pub async fn seed_if_empty(store: &dyn Store) -> Result<bool, StoreError> {
     };
     store.create_map(&map).await?;
     Ok(true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_demo_office_effects_fit_the_office() {
+        let dims = Dimensions::new(20, 14).unwrap();
+        let effects = gather_core::Effects::new(dims, office_effects()).expect("valid demo effects");
+        assert_eq!(effects.named_spawn("door"), Some(Position::new(9, 13)));
+        assert!(effects.area_of(Position::new(15, 10)).is_some(), "the lounge holds the rug");
+    }
 }

@@ -20,6 +20,8 @@ async fn an_empty_server_seeds_a_demo_office_once() {
     let got =
         app.get(&format!("/space/{}", space["spaceId"].as_str().unwrap()), Some(&user.token)).await.ok();
     assert!(got["elements"].as_array().unwrap().len() > 5);
+    assert_eq!(got["effects"]["areas"][0]["name"], "Lounge", "the demo's rules come with it");
+    assert_eq!(got["effects"]["spawns"][0]["name"], "door");
 
     app.restart().await;
     assert_eq!(app.get("/maps", None).await.ok()["maps"].as_array().unwrap().len(), 1, "seeded twice");
