@@ -7,8 +7,8 @@ mod model;
 use gather_core::geometry::MAX_SIDE;
 use gather_core::Layout;
 use gather_core::{
-    ChatScope, Command, Dimensions, DimensionsError, Effects, EffectsSpec, Footprint, Position, PrivateArea,
-    Space, UserId,
+    ChatScope, Command, Dimensions, DimensionsError, Effects, EffectsSpec, Event, Footprint, Portal,
+    Position, PrivateArea, Space, UserId,
 };
 use proptest::prelude::*;
 
@@ -161,6 +161,52 @@ proptest! {
         heard.sort();
         inside.sort();
         prop_assert_eq!(heard, inside);
+    }
+
+    #[test]
+    fn a_step_onto_a_portal_moves_you_at_most_once_and_only_where_it_leads(
+        portals in prop::collection::vec(((0..8i64, 0..8i64), (0..8i64, 0..8i64)), 0..10),
+        steps in prop::collection::vec((0..PEOPLE, 0..4usize), 0..80),
+    ) {
+        let dims = Dimensions::new(8, 8).unwrap();
+        // Portals whose landing is no portal (the rule `Effects::new` checks).
+        let mut spec = EffectsSpec::default();
+        for ((fx, fy), (tx, ty)) in portals {
+            let (from, to) = (Position::new(fx, fy), Position::new(tx, ty));
+            let taken = spec.portals.iter().any(|(f, p)| *f == from || *f == to || *p == Portal::Tile(from));
+            if from != to && !taken {
+                spec.portals.push((from, Portal::Tile(to)));
+            }
+        }
+        let leads: Vec<(Position, Position)> =
+            spec.portals.iter().map(|(f, p)| (*f, match p { Portal::Tile(t) => *t, _ => unreachable!() })).collect();
+        let mut space = Space::new(Layout::new(dims));
+        space.set_effects(Effects::new(dims, spec).unwrap());
+        let people: Vec<UserId> = (0..PEOPLE).map(|_| UserId::new()).collect();
+        for (i, user) in people.iter().enumerate() {
+            space.join(*user, i as u64 * 13).unwrap();
+        }
+        for (who, dir) in steps {
+            let user = people[who];
+            let from = space.position_of(user).unwrap();
+            let (dx, dy) = [(1, 0), (-1, 0), (0, 1), (0, -1)][dir];
+            let to = Position::new(from.x + dx, from.y + dy);
+            let out = space.apply(Command::Move { user, to }).unwrap();
+            let now = space.position_of(user).unwrap();
+            let teleports = out.iter().filter(|o| matches!(o.event, Event::Teleported { .. })).count();
+            match leads.iter().find(|(f, _)| *f == to) {
+                _ if now == from => prop_assert_eq!(teleports, 0, "refused, nothing else happens"),
+                Some((_, landing)) if now == *landing => prop_assert_eq!(teleports, 1),
+                Some(_) => {
+                    prop_assert_eq!(now, to, "a taken landing leaves you on the portal");
+                    prop_assert_eq!(teleports, 0);
+                }
+                None => {
+                    prop_assert_eq!(now, to, "a plain step");
+                    prop_assert_eq!(teleports, 0);
+                }
+            }
+        }
     }
 
     #[test]
