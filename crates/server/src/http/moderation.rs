@@ -77,12 +77,8 @@ async fn kick(
     PathParam(id): PathParam<SpaceId>,
     JsonBody(req): JsonBody<ModerationRequest>,
 ) -> ApiResult<Json<Empty>> {
-    let target = req.user_id;
-    let name = username_of(&state, target).await?;
-    may_moderate(&state, id, caller, target).await?;
-    state.store.append_audit(&audit(id, caller, "kick", Some(target), format!("kicked {name}"))).await?;
-    super::spaces::notify(&state, id, SpaceNotice::Removed { user: target, banned: false }).await;
-    Ok(Json(Empty {}))
+    let notice = SpaceNotice::Removed { user: req.user_id, banned: false };
+    act_live(&state, id, caller, req.user_id, ("kick", "kicked"), notice).await
 }
 
 #[utoipa::path(
@@ -163,11 +159,23 @@ async fn mute(
     PathParam(id): PathParam<SpaceId>,
     JsonBody(req): JsonBody<ModerationRequest>,
 ) -> ApiResult<Json<Empty>> {
-    let target = req.user_id;
-    let name = username_of(&state, target).await?;
-    may_moderate(&state, id, caller, target).await?;
-    state.store.append_audit(&audit(id, caller, "mute", Some(target), format!("muted {name}"))).await?;
-    super::spaces::notify(&state, id, SpaceNotice::MediaMuted(target)).await;
+    act_live(&state, id, caller, req.user_id, ("mute", "muted"), SpaceNotice::MediaMuted(req.user_id)).await
+}
+
+/// A moderation that changes nothing stored, only the live space: checked, logged as
+/// `action` ("<verb> <their name>"), then told to the room.
+async fn act_live(
+    state: &AppState,
+    space: SpaceId,
+    caller: UserId,
+    target: UserId,
+    (action, verb): (&'static str, &str),
+    notice: SpaceNotice,
+) -> ApiResult<Json<Empty>> {
+    let name = username_of(state, target).await?;
+    may_moderate(state, space, caller, target).await?;
+    state.store.append_audit(&audit(space, caller, action, Some(target), format!("{verb} {name}"))).await?;
+    super::spaces::notify(state, space, notice).await;
     Ok(Json(Empty {}))
 }
 
