@@ -62,8 +62,8 @@ pub trait SessionStore: Send + Sync {
 pub trait ChatStore: Send + Sync {
     /// Durable when this returns: only then may the message be acknowledged.
     async fn append_chat(&self, message: &NewChatMessage) -> StoreResult<()>;
-    /// Messages of the space that `viewer` may see (all but other people's direct ones),
-    /// newest first, strictly older than `before`. `NotFound(ChatMessage)` for an unknown
+    /// Messages of the space that `viewer` may see (space-wide ones, their own, direct ones
+    /// to them, and nearby ones that reached them), newest first, strictly older than `before`. `NotFound(ChatMessage)` for an unknown
     /// `before`.
     async fn chat_page(
         &self,

@@ -194,6 +194,9 @@ pub struct NewChatMessage {
     pub text: String,
     /// Unix milliseconds.
     pub ts: i64,
+    /// For `nearby`: whom it reached (the sender left out), the only others who may read
+    /// it in the log. Ignored for the other scopes.
+    pub audience: Vec<UserId>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -426,6 +426,7 @@ fn chat(
         to,
         text: text.into(),
         ts: 1,
+        audience: Vec::new(),
     }
 }
 
@@ -437,7 +438,11 @@ async fn chat_pages_go_newest_first_and_hide_other_peoples_direct_messages(db: &
         let space = blank_space(&*store, alice, 10, 10).await;
         for message in [
             chat(space, alice, Space, None, "one"),
-            chat(space, bob, Nearby, None, "two"),
+            gather_store::NewChatMessage {
+                audience: vec![carol, alice],
+                ..chat(space, bob, Nearby, None, "two")
+            },
+            chat(space, carol, Nearby, None, "heard by nobody"),
             chat(space, alice, Direct, Some(bob), "psst"),
             chat(space, carol, Space, None, "three"),
         ] {
@@ -448,7 +453,17 @@ async fn chat_pages_go_newest_first_and_hide_other_peoples_direct_messages(db: &
     let store = db.open().await; // The log survives reopening.
     let texts = |page: Vec<gather_store::ChatMessage>| page.into_iter().map(|m| m.text).collect::<Vec<_>>();
     assert_eq!(texts(store.chat_page(space, bob, None, 10).await.unwrap()), ["three", "psst", "two", "one"]);
-    assert_eq!(texts(store.chat_page(space, carol, None, 10).await.unwrap()), ["three", "two", "one"]);
+    assert_eq!(
+        texts(store.chat_page(space, carol, None, 10).await.unwrap()),
+        ["three", "heard by nobody", "two", "one"],
+        "a nearby message for those it reached and its sender"
+    );
+    let outsider = owner(&*store).await;
+    assert_eq!(
+        texts(store.chat_page(space, outsider, None, 10).await.unwrap()),
+        ["three", "one"],
+        "nobody else"
+    );
 
     let first = store.chat_page(space, alice, None, 2).await.unwrap();
     assert_eq!(texts(first.clone()), ["three", "psst"]);

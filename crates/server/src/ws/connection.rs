@@ -309,6 +309,8 @@ impl Connection {
             to: to.filter(|_| scope == ChatScope::Direct),
             text: text.into_string(),
             ts: self.state.clock.unix_ms(),
+            // Who heard it may read it again; nobody else (a private area's talk stays there).
+            audience: if scope == ChatScope::Nearby { recipients.clone() } else { Vec::new() },
         };
         if let Err(e) = self.state.store.append_chat(&message).await {
             tracing::error!(error = %e, "could not store a chat message");

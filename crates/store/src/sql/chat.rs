@@ -5,9 +5,13 @@ use sqlx::Row;
 use super::{parse, SqlStore};
 use crate::{ChatMessage, ChatStore, Entity, NewChatMessage, StoreError, StoreResult};
 
+/// Audience rows per INSERT: well under every backend's limit on parameters.
+const AUDIENCE_ROWS_PER_INSERT: usize = 200;
+
 #[async_trait]
 impl ChatStore for SqlStore {
     async fn append_chat(&self, message: &NewChatMessage) -> StoreResult<()> {
+        let mut tx = self.write_tx().await?;
         sqlx::query(
             "INSERT INTO chat_messages (id, space_id, user_id, scope, to_user_id, text, created_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -19,8 +23,22 @@ impl ChatStore for SqlStore {
         .bind(message.to.map(|u| u.to_string()))
         .bind(&message.text)
         .bind(message.ts)
-        .execute(&self.writer)
+        .execute(&mut *tx)
         .await?;
+        if message.scope == ChatScope::Nearby {
+            // A few rows per statement: a spotlight's audience is up to a hundred people.
+            for chunk in message.audience.chunks(AUDIENCE_ROWS_PER_INSERT) {
+                let rows: Vec<String> = (0..chunk.len()).map(|i| format!("($1, ${})", i + 2)).collect();
+                let sql =
+                    format!("INSERT INTO chat_audience (message_id, user_id) VALUES {}", rows.join(", "));
+                let mut insert = sqlx::query(&sql).bind(message.id.to_string());
+                for user in chunk {
+                    insert = insert.bind(user.to_string());
+                }
+                insert.execute(&mut *tx).await?;
+            }
+        }
+        tx.commit().await?;
         Ok(())
     }
 
@@ -45,11 +63,15 @@ impl ChatStore for SqlStore {
             "SELECT m.id, m.user_id, u.username, m.scope, m.to_user_id, m.text, m.created_at
              FROM chat_messages m JOIN users u ON u.id = m.user_id
              WHERE m.space_id = $1 AND m.seq < $2
-               AND (m.scope != 'direct' OR m.user_id = $3 OR m.to_user_id = $4)
-             ORDER BY m.seq DESC LIMIT $5",
+               AND (m.scope = 'space' OR m.user_id = $3
+                    OR (m.scope = 'direct' AND m.to_user_id = $4)
+                    OR (m.scope = 'nearby' AND EXISTS (
+                        SELECT 1 FROM chat_audience a WHERE a.message_id = m.id AND a.user_id = $5)))
+             ORDER BY m.seq DESC LIMIT $6",
         )
         .bind(space.to_string())
         .bind(before_seq)
+        .bind(viewer.to_string())
         .bind(viewer.to_string())
         .bind(viewer.to_string())
         .bind(i64::from(limit))
