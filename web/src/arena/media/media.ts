@@ -18,6 +18,7 @@ import { VideoTiles, type ScreenView, type TileView } from "./tiles";
 /** Tiles and speaking indicators refresh this often. */
 const TICK_MS = 200;
 const ME = "me";
+const MUTED = "A moderator turned off your microphone and camera.";
 
 export interface ArenaMediaOptions {
   send: (frame: ClientFrame) => void;
@@ -88,6 +89,19 @@ export class ArenaMedia {
     if (!isMediaError(code)) return false;
     this.session.input({ kind: "error", code, message });
     return true;
+  }
+
+  /**
+   * A moderator muted us: microphone and camera off, as if we had clicked both toggles,
+   * and the panel says why. Turning them back on is up to the person.
+   */
+  mutedByModerator() {
+    this.local.setMic(false);
+    void this.local.setCamera(false).finally(() => {
+      this.session.sendingChanged();
+      this.showProblem(MUTED);
+      this.refresh();
+    });
   }
 
   /** The WebSocket joined the space (again): a media session of the old socket is gone. */
