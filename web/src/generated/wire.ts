@@ -116,6 +116,7 @@ export const CloseReason = {
   TOO_SLOW: { code: 4003, reason: "too-slow" },
   SESSION_REVOKED: { code: 4004, reason: "session-revoked" },
   SPACE_MOVED: { code: 4005, reason: "space-moved" },
+  REMOVED: { code: 4006, reason: "removed" },
 } as const;
 export type CloseReason = (typeof CloseReason)[keyof typeof CloseReason];
 
@@ -215,7 +216,19 @@ export type SpacesResponse = { spaces: Array<SpaceSummaryBody>, };
 
 export type SpaceElementBody = { id: string, element: ElementBody, x: number, y: number, };
 
-export type SpaceResponse = { name: string, dimensions: string, elements: Array<SpaceElementBody>, };
+export type SpaceResponse = { name: string, dimensions: string, elements: Array<SpaceElementBody>,
+/**
+ * Additions to the contract: the tile effects, who may enter, and the caller's role.
+ */
+effects: EffectsBody,
+/**
+ * `public`, `members` or `password`.
+ */
+access: string,
+/**
+ * `owner`, `moderator`, `builder`, `member` or `guest`.
+ */
+yourRole: string, };
 
 export type AddSpaceElementRequest = { elementId: string, spaceId: string,
 /**
@@ -252,7 +265,11 @@ x: number,
  */
 y: number, };
 
-export type CreateMapRequest = { thumbnail: string, dimensions: string, name: string, defaultElements: Array<MapElementBody>, };
+export type CreateMapRequest = { thumbnail: string, dimensions: string, name: string, defaultElements: Array<MapElementBody>,
+/**
+ * Tile effects, copied into every space made from the map (an addition to the contract).
+ */
+effects?: EffectsBody, };
 
 /**
  * A map in `GET /maps`, an addition to the contract so clients can offer a choice.
