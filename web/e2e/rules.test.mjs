@@ -1,14 +1,15 @@
 // A space's own rules in real browsers against the real server: a portal that leads from
 // one space to another (walk onto it, confirm, arrive at the named spawn tile there), and a
 // private area whose people chat `nearby` among themselves, unheard by someone standing
-// just outside it. Spaces and effects are set up over the HTTP API.
+// just outside it; a password-protected space, and a moderator who mutes and kicks.
+// Spaces and effects are set up over the HTTP API.
 
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { startGather, repoRoot } from "./server.mjs";
-import { launch, missingPrerequisite } from "./browser.mjs";
+import { launch, missingPrerequisite, MEDIA_ARGS } from "./browser.mjs";
 
 const required = !!process.env.GATHER_REQUIRE_SERVICES;
 const missing = await missingPrerequisite();
@@ -22,7 +23,8 @@ before(async () => {
   if (missing) return;
   mkdirSync(shots, { recursive: true });
   server = await startGather();
-  browser = await launch();
+  // Fake devices, so someone can join voice and video and be muted by a moderator.
+  browser = await launch(MEDIA_ARGS);
 });
 
 after(async () => {
@@ -189,6 +191,13 @@ test(
     await say(alice, "space", "hello everyone");
     await hears(carol, "hello everyone");
     assert.ok(!(await chatTexts(carol)).includes("just us in the booth"), "carol overheard the booth");
+    // Nor can she read it afterwards in the space's chat history.
+    const history = await api("GET", `/space/${room}/chat?limit=50`, undefined, carol.token);
+    assert.deepEqual(
+      history.messages.filter((m) => m.text === "just us in the booth"),
+      [],
+      "the chat history shows carol what the booth said",
+    );
 
     // And the other way: Carol's nearby message stays outside.
     await say(carol, "nearby", "anyone around?");
@@ -216,5 +225,78 @@ test(
     await alice.page.screenshot({ path: join(shots, "rules-private-area-inside.png") });
     await carol.page.screenshot({ path: join(shots, "rules-private-area-outside.png") });
     for (const person of [alice, bob, carol]) assert.deepEqual(person.errors, [], `${person.name}: page errors`);
+  },
+);
+
+test(
+  "a password lets someone in; a moderator mutes and then kicks them, and they stay out",
+  { skip: missing ?? false, timeout: 120_000 },
+  async () => {
+    const owner = await account("owner");
+    const { spaceId } = await api("POST", "/space", { name: "Vault", dimensions: "8x6" }, owner.token);
+    await api("PUT", `/space/${spaceId}/access`, { access: "password", password: "open sesame" }, owner.token);
+
+    // Dave is asked for the password; a wrong one is refused, the right one lets him in.
+    const dave = await account("dave");
+    const context = await browser.newContext({
+      viewport: { width: 1100, height: 700 },
+      permissions: ["microphone", "camera"],
+    });
+    await context.addInitScript(
+      ([token, userId, username]) => {
+        localStorage.setItem("gather.token", token);
+        localStorage.setItem("gather.userId", userId);
+        localStorage.setItem("gather.username", username);
+      },
+      [dave.token, dave.userId, dave.username],
+    );
+    const page = await context.newPage();
+    const errors = [];
+    page.on("pageerror", (error) => errors.push(error.message));
+    await page.goto(`${server.url}/space/${spaceId}`);
+    const dialog = page.getByTestId("space-dialog");
+    await dialog.getByText("This space has a password").waitFor({ timeout: 10_000 });
+    await dialog.getByLabel("Password").fill("open saysme");
+    await dialog.getByTestId("modal-confirm").click();
+    await dialog.getByText("That password is not right").waitFor();
+    await dialog.getByLabel("Password").fill("open sesame");
+    await dialog.getByTestId("modal-confirm").click();
+    await joined(page);
+    assert.ok(await page.evaluate((id) => localStorage.getItem(`gather.grant.${id}`), spaceId), "grant kept");
+    // A reload goes straight in with the stored grant.
+    await page.reload();
+    await joined(page);
+    assert.equal(await dialog.isHidden(), true);
+
+    // Dave joins voice and video; the relay takes a muting only from someone in it.
+    await page.getByTestId("media-join").click();
+    await page.waitForFunction(() => window.__gather.media.state === "connected", null, { timeout: 20_000 });
+    await page.waitForFunction(() => window.__gather.media.sending.audio && window.__gather.media.sending.camera);
+
+    // The owner, in the space too, sees Dave in the people panel with the moderation buttons.
+    const host = await enter(owner, `/space/${spaceId}`);
+    const row = host.page.locator(`[data-testid=people] li[data-user="${dave.userId}"]`);
+    await row.waitFor({ timeout: 5000 });
+    await row.locator("[data-action=mute]").click();
+    await page.locator(".banner").filter({ hasText: "A moderator turned off your microphone and camera" }).waitFor();
+    await page.waitForFunction(() => !window.__gather.media.sending.audio && !window.__gather.media.sending.camera);
+    await page
+      .getByTestId("media-mic")
+      .filter({ has: page.locator(":scope[aria-pressed=false]") })
+      .waitFor();
+
+    await row.locator("[data-action=kick]").click();
+    await page.waitForFunction(() => window.__gather.removedShown, null, { timeout: 5000 });
+    await dialog.getByText("You were removed from this space").waitFor();
+    await page.getByTestId("status").filter({ hasText: "removed by a moderator" }).waitFor();
+    await page.screenshot({ path: join(shots, "rules-kicked.png") });
+    // No reconnecting: after a while he is still out, and the owner no longer sees him.
+    await page.waitForTimeout(2000);
+    assert.equal(await page.evaluate(() => window.__gather.connected), false);
+    await host.page.waitForFunction((id) => !window.__gather.remote.some((u) => u.id === id), dave.userId, {
+      timeout: 5000,
+    });
+    assert.deepEqual(errors, []);
+    assert.deepEqual(host.errors, []);
   },
 );

@@ -58,8 +58,8 @@ export class ApiError extends Error {
   }
 }
 
-async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const headers: Record<string, string> = {};
+async function call<T>(method: string, path: string, body?: unknown, extra: Record<string, string> = {}): Promise<T> {
+  const headers: Record<string, string> = { ...extra };
   const token = session.token();
   if (token) headers.authorization = `Bearer ${token}`;
   if (body !== undefined) headers["content-type"] = "application/json";
@@ -103,7 +103,9 @@ export const api = {
   users: (ids: string[]) =>
     call<BulkMetadataResponse>("GET", `/user/metadata/bulk?ids=[${ids.join(",")}]`).then((r) => r.avatars),
   mySpaces: () => call<SpacesResponse>("GET", "/space/all").then((r) => r.spaces),
-  space: (id: string) => call<SpaceDetails>("GET", `/space/${encodeURIComponent(id)}`),
+  /** A password-protected space answers only with the grant its password gave. */
+  space: (id: string, grant?: string) =>
+    call<SpaceDetails>("GET", spacePath(id), undefined, grant ? { "x-gather-grant": grant } : {}),
   setEffects: (id: string, effects: EffectsBody) => call<Empty>("PUT", `${spacePath(id)}/effects`, effects),
   spaceSettings: (id: string) => call<SpaceSettingsResponse>("GET", `${spacePath(id)}/settings`),
   setMember: (id: string, username: string, role: SpaceRole | "none") =>

@@ -1,7 +1,7 @@
 // A space, live: the 3D scene, who is here, the connection light and the keyboard, and the
 // space's rules: statuses, portals, passwords, moderation and the build mode.
 
-import { api, parseDimensions, type SpaceDetails } from "../api";
+import { api, ApiError, parseDimensions, type SpaceDetails } from "../api";
 import { h } from "../dom";
 import { GrantStore } from "../grants";
 import { canBuild, canModerate } from "../roles";
@@ -64,17 +64,28 @@ export function arenaPage(root: HTMLElement, spaceId: string) {
   const arena = h("div", { class: "arena" }, stage, labels, hud, help, banner);
   root.append(arena);
 
+  const grants = new GrantStore();
+  /** What to do once the password gave a grant: load the space, or (once in) join again. */
+  let retry: () => void = () => void load();
+  const dialogs = new SpaceDialogs(spaceId, grants, () => retry());
+  arena.append(dialogs.el);
+
   let disposed = false;
   let teardown: () => void = () => {};
-  void api
-    .space(spaceId)
-    .then((space) => {
-      if (disposed) return;
-      title.textContent = space.name;
-      const { width, height } = parseDimensions(space.dimensions);
-      teardown = run(new World(width, height, space.elements, space.effects), space);
-    })
-    .catch((e) => showBanner(banner, e instanceof Error ? e.message : String(e)));
+  const load = () =>
+    api
+      .space(spaceId, grants.get(spaceId))
+      .then((space) => {
+        if (disposed) return;
+        title.textContent = space.name;
+        const { width, height } = parseDimensions(space.dimensions);
+        teardown = run(new World(width, height, space.elements, space.effects), space);
+      })
+      .catch((e) => {
+        if (e instanceof ApiError && e.code === "password-required") dialogs.askPassword();
+        else showBanner(banner, e instanceof Error ? e.message : String(e));
+      });
+  void load();
 
   function run(world: World, space: SpaceDetails) {
     const roster = new Map<string, Person>();
@@ -91,8 +102,7 @@ export function arenaPage(root: HTMLElement, spaceId: string) {
     }
     people.moderator = canModerate(space.yourRole);
     settingsLink.hidden = !canModerate(space.yourRole);
-    const grants = new GrantStore();
-    const dialogs = new SpaceDialogs(spaceId, grants, () => connection.start());
+    retry = () => connection.start();
     const build = new BuildMode({ spaceId, scene: () => scene, saved: () => world.effects, report });
     build.setAllowed(canBuild(space.yourRole));
     const statusPicker = new StatusPicker((payload) => {
@@ -109,7 +119,7 @@ export function arenaPage(root: HTMLElement, spaceId: string) {
       send: (text, scope, to) => connection.chat(text, scope, to),
     });
     hud.append(chat.toggle, build.toggle);
-    arena.append(chat.el, build.panel, dialogs.el);
+    arena.append(chat.el, build.panel);
     const media = new ArenaMedia({
       send: (frame) => connection.send(frame),
       myId: () => world.myId,
