@@ -6,7 +6,7 @@ import { api } from "../api";
 import { h } from "../dom";
 import type { EffectsBody, Point } from "../generated/wire";
 import { effectCount, sameTile } from "./effects";
-import { hasEffect, paintRect, paintTile, rectBetween } from "./painting";
+import { PaintStroke } from "./painting";
 import type { ArenaScene } from "./scene";
 import { ToolPicker } from "./toolpicker";
 
@@ -18,15 +18,6 @@ export interface BuildModeOptions {
   report: (text: string) => void;
 }
 
-interface Stroke {
-  start: Point;
-  last: Point;
-  /** For a tile tool: whether this stroke sets the tool (or clears it). */
-  on: boolean;
-  /** The draft before the stroke, for a rectangle redrawn as it grows. */
-  before: EffectsBody;
-}
-
 export class BuildMode {
   readonly toggle: HTMLButtonElement;
   readonly panel: HTMLElement;
@@ -34,7 +25,7 @@ export class BuildMode {
   private readonly summary = h("p", { class: "muted" });
   private active = false;
   private draft: EffectsBody | null = null;
-  private stroke: Stroke | null = null;
+  private stroke: { paint: PaintStroke; last: Point } | null = null;
   private canvas: HTMLCanvasElement | null = null;
 
   constructor(private readonly options: BuildModeOptions) {
@@ -132,14 +123,13 @@ export class BuildMode {
     if (event.button !== 0 || !this.draft) return;
     const tile = this.tileOf(event);
     if (!tile) return;
-    const tool = this.picker.tool;
-    const on = tool === "area" || tool === "eraser" || !hasEffect(this.draft, tool, tile);
-    if (tool === "portal" && on && !this.picker.options.portal) {
+    const paint = PaintStroke.begin(this.draft, this.picker.tool, this.picker.options, tile);
+    if (!paint) {
       this.options.report("Say where the portal leads first: a tile, or a space id.");
       return;
     }
-    this.stroke = { start: tile, last: tile, on, before: this.draft };
-    this.paint(tile);
+    this.stroke = { paint, last: tile };
+    this.show(paint.effects);
   };
 
   private readonly onMove = (event: PointerEvent) => {
@@ -147,22 +137,15 @@ export class BuildMode {
     const tile = this.tileOf(event);
     if (!tile || sameTile(tile, this.stroke.last)) return;
     this.stroke.last = tile;
-    this.paint(tile);
+    this.show(this.stroke.paint.to(tile));
   };
 
   private readonly onUp = () => {
     this.stroke = null;
   };
 
-  private paint(tile: Point) {
-    const stroke = this.stroke;
-    if (!stroke || !this.draft) return;
-    const tool = this.picker.tool;
-    const options = this.picker.options;
-    this.draft =
-      tool === "area"
-        ? paintRect(stroke.before, "area", rectBetween(stroke.start, tile), true, options)
-        : paintTile(this.draft, tool, tile, stroke.on, options);
+  private show(draft: EffectsBody) {
+    this.draft = draft;
     this.redraw();
   }
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { emptyEffects } from "./effects";
-import { erase, hasEffect, paintRect, paintTile, rectBetween, toggleTile } from "./painting";
+import { erase, hasEffect, PaintStroke, paintRect, paintTile, rectBetween, toggleTile } from "./painting";
 import type { EffectsBody } from "../generated/wire";
 
 const withWall = (): EffectsBody => ({ ...emptyEffects(), impassable: [{ x: 1, y: 1 }] });
@@ -72,5 +72,36 @@ describe("painting effects", () => {
   it("knows which tiles a tool already marks, so a drag from one clears", () => {
     expect(hasEffect(withWall(), "impassable", { x: 1, y: 1 })).toBe(true);
     expect(hasEffect(withWall(), "quiet", { x: 1, y: 1 })).toBe(false);
+  });
+
+  it("a stroke that starts on an empty tile sets along its way, one that starts on a wall clears", () => {
+    const setting = PaintStroke.begin(withWall(), "impassable", {}, { x: 0, y: 0 })!;
+    setting.to({ x: 1, y: 0 });
+    expect(setting.to({ x: 1, y: 1 }).impassable).toEqual([
+      { x: 0, y: 0 },
+      { x: 1, y: 0 },
+      { x: 1, y: 1 },
+    ]);
+    const clearing = PaintStroke.begin(setting.effects, "impassable", {}, { x: 1, y: 1 })!;
+    clearing.to({ x: 2, y: 1 });
+    expect(clearing.to({ x: 0, y: 0 }).impassable).toEqual([{ x: 1, y: 0 }]);
+  });
+
+  it("an area stroke spans from where it started to where the pointer is now", () => {
+    const stroke = PaintStroke.begin(
+      emptyEffects(),
+      "area",
+      { area: { name: "Room", locked: false } },
+      { x: 2, y: 2 },
+    )!;
+    stroke.to({ x: 5, y: 4 });
+    expect(stroke.effects.areas).toEqual([{ name: "Room", x: 2, y: 2, width: 4, height: 3, locked: false }]);
+    expect(stroke.to({ x: 1, y: 2 }).areas).toEqual([{ name: "Room", x: 1, y: 2, width: 2, height: 1, locked: false }]);
+  });
+
+  it("will not start a portal that leads nowhere, but lets one be cleared", () => {
+    expect(PaintStroke.begin(emptyEffects(), "portal", {}, { x: 0, y: 0 })).toBeNull();
+    const withPortal = { ...emptyEffects(), portals: [{ x: 0, y: 0, spaceId: "s" }] };
+    expect(PaintStroke.begin(withPortal, "portal", {}, { x: 0, y: 0 })!.effects.portals).toEqual([]);
   });
 });

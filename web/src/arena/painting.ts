@@ -146,3 +146,45 @@ export function paintRect(
   }
   return rectTiles(rect).reduce((next, p) => paintTile(next, tool, p, on, options), effects);
 }
+
+/**
+ * One press-drag-release on the floor or the map grid. The tile pressed first decides
+ * whether a tile tool sets or clears along the way; the area tool spans a rectangle from
+ * that tile to wherever the pointer is now.
+ */
+export class PaintStroke {
+  private readonly on: boolean;
+  private current: EffectsBody;
+
+  private constructor(
+    private readonly before: EffectsBody,
+    private readonly tool: Tool,
+    private readonly options: ToolOptions,
+    private readonly start: Point,
+  ) {
+    this.on = tool === "area" || tool === "eraser" || !hasEffect(before, tool, start);
+    this.current = before;
+    this.to(start);
+  }
+
+  /** A stroke from tile `start`, or null for a portal that leads nowhere yet. */
+  static begin(effects: EffectsBody, tool: Tool, options: ToolOptions, start: Point): PaintStroke | null {
+    const settingPortal = tool === "portal" && !hasEffect(effects, "portal", start);
+    if (settingPortal && !options.portal) return null;
+    return new PaintStroke(effects, tool, options, start);
+  }
+
+  /** The pointer reached tile `p`: the effects as painted so far. */
+  to(p: Point): EffectsBody {
+    if (this.tool === "area") {
+      this.current = paintRect(this.before, "area", rectBetween(this.start, p), true, this.options);
+    } else {
+      this.current = paintTile(this.current, this.tool, p, this.on, this.options);
+    }
+    return this.current;
+  }
+
+  get effects(): EffectsBody {
+    return this.current;
+  }
+}

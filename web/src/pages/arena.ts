@@ -192,6 +192,8 @@ export function arenaPage(root: HTMLElement, spaceId: string) {
           break;
         case "removed":
           dialogs.showRemoved(change.reason);
+          media.dispose();
+          media.controls.setAvailable(false);
           break;
         case "closed":
           showBanner(banner, "This space was deleted by its owner.");

@@ -149,7 +149,9 @@ export class ArenaMedia {
     );
   }
 
+  /** Ends voice and video for good: on leaving the page, or when a moderator sent us out. */
   dispose() {
+    if (this.disposed) return;
     this.disposed = true;
     clearInterval(this.ticker);
     this.session.dispose();
