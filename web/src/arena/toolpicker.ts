@@ -15,11 +15,11 @@ export class ToolPicker {
     h("option", { value: "tile" }, "A tile of this space"),
     h("option", { value: "space" }, "Another space"),
   );
-  private readonly toX = h("input", { type: "number", min: 0, value: 0, "aria-label": "Column" });
-  private readonly toY = h("input", { type: "number", min: 0, value: 0, "aria-label": "Row" });
-  private readonly spaceId = h("input", { placeholder: "Space id", "aria-label": "Space id" });
-  private readonly spaceSpawn = h("input", { placeholder: "Spawn name (optional)", "aria-label": "Spawn name" });
-  private readonly areaName = h("input", { value: "Meeting room", maxlength: 64, "aria-label": "Area name" });
+  private readonly toX = h("input", { type: "number", min: 0, value: 0 });
+  private readonly toY = h("input", { type: "number", min: 0, value: 0 });
+  private readonly spaceId = h("input", { placeholder: "Space id" });
+  private readonly spaceSpawn = h("input", { placeholder: "Its spawn name (optional)" });
+  private readonly areaName = h("input", { value: "Meeting room", maxlength: 64 });
   private readonly locked = h("input", { type: "checkbox" });
   private readonly maxOccupancy = h("input", { type: "number", min: 0, placeholder: "No limit" });
   private readonly parts: Partial<Record<Tool, HTMLElement>>;
@@ -29,14 +29,19 @@ export class ToolPicker {
   constructor() {
     for (const { tool, label } of TOOLS) this.select.append(h("option", { value: tool }, label));
     this.toTile = h("div", { class: "row" }, h("label", {}, "Column", this.toX), h("label", {}, "Row", this.toY));
-    this.toSpace = h("div", {}, h("label", {}, "Space id", this.spaceId), h("label", {}, "At spawn", this.spaceSpawn));
+    this.toSpace = h(
+      "div",
+      {},
+      h("label", {}, "Space id", this.spaceId),
+      h("label", {}, "Arriving at spawn", this.spaceSpawn),
+    );
     this.parts = {
       spawn: h("div", {}, h("label", {}, "Spawn name", this.spawnName)),
       portal: h("div", {}, h("label", {}, "Leads to", this.portalKind), this.toTile, this.toSpace),
       area: h(
         "div",
         {},
-        h("label", {}, "Name", this.areaName),
+        h("label", {}, "Area name", this.areaName),
         h("label", { class: "check" }, this.locked, " Locked"),
         h("label", {}, "Most people inside", this.maxOccupancy),
       ),

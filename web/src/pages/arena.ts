@@ -306,8 +306,16 @@ export function statusText(state: LinkState, detail?: string): string {
   }
 }
 
+/** Each banner's pending hide, so a passing notice does not take a lasting one with it. */
+const bannerTimers = new WeakMap<HTMLElement, ReturnType<typeof setTimeout>>();
+
 function showBanner(banner: HTMLElement, text: string, hideAfterMs?: number) {
   banner.textContent = text;
   banner.hidden = false;
-  if (hideAfterMs) setTimeout(() => (banner.hidden = true), hideAfterMs);
+  clearTimeout(bannerTimers.get(banner));
+  if (hideAfterMs)
+    bannerTimers.set(
+      banner,
+      setTimeout(() => (banner.hidden = true), hideAfterMs),
+    );
 }
