@@ -1,7 +1,8 @@
 // A space's own rules in real browsers against the real server: a portal that leads from
 // one space to another (walk onto it, confirm, arrive at the named spawn tile there), and a
 // private area whose people chat `nearby` among themselves, unheard by someone standing
-// just outside it; a password-protected space, and a moderator who mutes and kicks.
+// just outside it; a password-protected space, a moderator who mutes and kicks, and a
+// builder who paints a wall that someone else then walks into.
 // Spaces and effects are set up over the HTTP API.
 
 import { test, before, after } from "node:test";
@@ -191,13 +192,6 @@ test(
     await say(alice, "space", "hello everyone");
     await hears(carol, "hello everyone");
     assert.ok(!(await chatTexts(carol)).includes("just us in the booth"), "carol overheard the booth");
-    // Nor can she read it afterwards in the space's chat history.
-    const history = await api("GET", `/space/${room}/chat?limit=50`, undefined, carol.token);
-    assert.deepEqual(
-      history.messages.filter((m) => m.text === "just us in the booth"),
-      [],
-      "the chat history shows carol what the booth said",
-    );
 
     // And the other way: Carol's nearby message stays outside.
     await say(carol, "nearby", "anyone around?");
@@ -225,6 +219,14 @@ test(
     await alice.page.screenshot({ path: join(shots, "rules-private-area-inside.png") });
     await carol.page.screenshot({ path: join(shots, "rules-private-area-outside.png") });
     for (const person of [alice, bob, carol]) assert.deepEqual(person.errors, [], `${person.name}: page errors`);
+
+    // Nor can Carol read the booth's words afterwards, in the space's chat history.
+    const history = await api("GET", `/space/${room}/chat?limit=50`, undefined, carol.token);
+    assert.deepEqual(
+      history.messages.filter((m) => m.text === "just us in the booth"),
+      [],
+      "the chat history shows carol what the booth said",
+    );
   },
 );
 
@@ -289,6 +291,7 @@ test(
     await page.waitForFunction(() => window.__gather.removedShown, null, { timeout: 5000 });
     await dialog.getByText("You were removed from this space").waitFor();
     await page.getByTestId("status").filter({ hasText: "removed by a moderator" }).waitFor();
+    await page.waitForFunction(() => window.__gather.media.state === "idle");
     await page.screenshot({ path: join(shots, "rules-kicked.png") });
     // No reconnecting: after a while he is still out, and the owner no longer sees him.
     await page.waitForTimeout(2000);
@@ -298,5 +301,50 @@ test(
     });
     assert.deepEqual(errors, []);
     assert.deepEqual(host.errors, []);
+  },
+);
+
+test(
+  "a builder paints a wall in build mode; someone else sees it at once and cannot walk into it",
+  { skip: missing ?? false, timeout: 120_000 },
+  async () => {
+    const owner = await account("owner");
+    const builder = await account("builder");
+    const room = await spaceWith(owner, "Workshop", "8x5", {
+      spawns: [
+        { x: 1, y: 2, name: "bench" },
+        { x: 5, y: 2, name: "door" },
+      ],
+    });
+    await api("PUT", `/space/${room}/members`, { username: builder.username, role: "builder" }, owner.token);
+
+    const erin = await enter(builder, `/space/${room}#bench`);
+    const frank = await enter(await account("frank"), `/space/${room}#door`);
+    assert.deepEqual(await me(frank), { x: 5, y: 2 });
+    // Frank is no builder: no build button for him.
+    assert.equal(await frank.page.getByTestId("build-toggle").isHidden(), true);
+
+    await erin.page.getByTestId("build-toggle").click();
+    await erin.page.getByTestId("build-tool").selectOption("impassable");
+    const at = await erin.page.evaluate(() => window.__gather.tileOnScreen(4, 2));
+    await erin.page.mouse.click(at.x, at.y);
+    await erin.page.getByTestId("build-save").click();
+
+    await frank.page.waitForFunction(
+      () => window.__gather.effects.impassable.some((p) => p.x === 4 && p.y === 2),
+      null,
+      { timeout: 5000 },
+    );
+    await frank.page.locator("canvas").click({ position: { x: 600, y: 20 } });
+    await frank.page.keyboard.press("ArrowLeft");
+    await frank.page.waitForFunction(() => window.__gather.corrections === 1, null, { timeout: 5000 });
+    assert.deepEqual(await me(frank), { x: 5, y: 2 });
+    const audit = await api("GET", `/space/${room}/audit`, undefined, owner.token);
+    assert.ok(
+      audit.entries.some((e) => e.action === "effects" && e.actorId === builder.userId),
+      JSON.stringify(audit),
+    );
+    await erin.page.screenshot({ path: join(shots, "rules-build.png") });
+    for (const person of [erin, frank]) assert.deepEqual(person.errors, [], `${person.name}: page errors`);
   },
 );

@@ -108,6 +108,13 @@ export class ArenaScene {
     return tile.x >= 0 && tile.y >= 0 && tile.x < this.width && tile.y < this.height ? tile : null;
   }
 
+  /** Where the centre of tile `p` is drawn, in window coordinates (for browser tests). */
+  screenOf(p: Point): { x: number; y: number } {
+    const box = this.renderer.domElement.getBoundingClientRect();
+    const at = new THREE.Vector3(p.x + 0.5, 0, p.y + 0.5).project(this.camera);
+    return { x: box.left + ((at.x + 1) / 2) * box.width, y: box.top + ((1 - at.y) / 2) * box.height };
+  }
+
   start() {
     if (this.running) return;
     this.running = true;

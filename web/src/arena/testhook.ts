@@ -60,6 +60,8 @@ export interface TestHook {
   readonly statuses: Record<string, PersonStatus>;
   /** Whether the "you were removed" notice is showing. */
   readonly removedShown: boolean;
+  /** Where tile (x, y) is on screen now, to click it; null without 3D. */
+  tileOnScreen(x: number, y: number): { x: number; y: number } | null;
 }
 
 /** The arena's own parts the hook reads, beyond the world. */
@@ -162,6 +164,7 @@ export function exposeTestHook(
     get removedShown() {
       return parts.dialogs.removedShown;
     },
+    tileOnScreen: (x, y) => scene()?.screenOf({ x, y }) ?? null,
   };
   window.__gather = hook;
   return () => {
