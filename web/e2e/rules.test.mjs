@@ -121,26 +121,35 @@ async function hears(person, text) {
 }
 
 test(
-  "a portal takes someone from one space to a named spawn tile of another",
+  "one portal moves someone within a space, another takes them to a named spawn tile of the next",
   { skip: missing ?? false, timeout: 120_000 },
   async () => {
     const owner = await account("owner");
     const garden = await spaceWith(owner, "Garden", "10x6", { spawns: [{ x: 6, y: 3, name: "gate" }] });
     const lobby = await spaceWith(owner, "Lobby", "10x5", {
       spawns: [{ x: 1, y: 2, name: "start" }],
-      portals: [{ x: 4, y: 2, spaceId: garden, spawn: "gate" }],
+      portals: [
+        { x: 2, y: 2, to: { x: 3, y: 3 } },
+        { x: 4, y: 2, spaceId: garden, spawn: "gate" },
+      ],
     });
 
     // Opening the lobby's link with #start puts the walker on that spawn tile.
     const walker = await enter(await account("walker"), `/space/${lobby}#start`);
     assert.deepEqual(await me(walker), { x: 1, y: 2 });
     const drawn = await walker.page.evaluate(() => window.__gather.effects);
-    assert.deepEqual(drawn.portals, [{ x: 4, y: 2, spaceId: garden, spawn: "gate" }]);
+    assert.equal(drawn.portals.length, 2);
 
-    // Three steps right: the last one lands on the portal, and the arena asks.
+    // A step right onto the first portal: it moves the walker on to (3, 3) at once.
     await walker.page.locator("canvas").click({ position: { x: 600, y: 20 } });
-    await step(walker, "ArrowRight", { x: 2, y: 2 });
-    await step(walker, "ArrowRight", { x: 3, y: 2 });
+    await step(walker, "ArrowRight", { x: 3, y: 3 });
+    await walker.page.waitForFunction(
+      (id) => window.__gather.rendered.some((u) => u.id === id && u.x === 3 && u.y === 3),
+      walker.userId,
+      { timeout: 2000 },
+    );
+    // Up, then right onto the portal to the garden: the arena asks.
+    await step(walker, "ArrowUp", { x: 3, y: 2 });
     await walker.page.keyboard.press("ArrowRight");
     await walker.page.waitForFunction(() => window.__gather.portalDialogOpen, null, { timeout: 5000 });
     assert.deepEqual(await walker.page.evaluate(() => window.__gather.lastPortal), { spaceId: garden, spawn: "gate" });
