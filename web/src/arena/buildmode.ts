@@ -68,12 +68,14 @@ export class BuildMode {
     this.summary.textContent = this.draft ? `${effectCount(this.draft)} effects${this.dirty ? ", not saved" : ""}` : "";
   }
 
+  /** Leaving the page: unsaved changes go without asking (the page is going anyway). */
   dispose() {
-    this.setActive(false);
+    this.setActive(false, false);
   }
 
-  private setActive(active: boolean) {
-    if (!active && this.active && this.dirty && !window.confirm("Leave build mode and drop unsaved changes?")) return;
+  private setActive(active: boolean, ask = true) {
+    const drop = () => window.confirm("Leave build mode and drop unsaved changes?");
+    if (!active && this.active && this.dirty && ask && !drop()) return;
     this.active = active;
     this.panel.hidden = !active;
     this.toggle.textContent = active ? "Stop building" : "Build";
