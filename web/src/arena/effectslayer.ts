@@ -28,7 +28,7 @@ export class EffectsLayer {
   show(effects: EffectsBody) {
     this.clear();
     const flat = (opacity: number) => ({ transparent: opacity < 1, opacity, depthWrite: false });
-    this.tiles(effects.quiet, this.shapes.tile, new THREE.MeshBasicMaterial({ color: 0x6c8ebf, ...flat(0.18) }), 0.006);
+    this.tiles(effects.quiet, this.shapes.tile, new THREE.MeshBasicMaterial({ color: 0x3f6fc4, ...flat(0.22) }), 0.006);
     for (const area of effects.areas) this.area(area);
     this.tiles(
       effects.spawns,

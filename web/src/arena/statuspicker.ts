@@ -30,6 +30,8 @@ export class StatusPicker {
       submit();
     });
     this.choice.addEventListener("change", submit);
-    this.el = h("section", {}, h("h3", {}, "Your status"), form);
+    const dnd = h("p", { class: "muted status-hint", hidden: true }, "No nearby chat, voice or video reaches you.");
+    this.choice.addEventListener("change", () => (dnd.hidden = this.choice.value !== "do-not-disturb"));
+    this.el = h("section", {}, h("h3", {}, "Your status"), form, dnd);
   }
 }

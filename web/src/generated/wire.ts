@@ -28,6 +28,8 @@ export type ServerFrame =
   | { "type": "teleported", "payload": { x: number, y: number, } }
   | { "type": "portal-reached", "payload": { spaceId: string, spawn?: string, } }
   | { "type": "user-status", "payload": { userId: string, status: Status, text: string, } }
+  | { "type": "knock", "payload": { userId: string, area: string, } }
+  | { "type": "admitted", "payload": { area: string, } }
   | { "type": "media-muted", "payload": Record<symbol, never> }
   | { "type": "removed", "payload": { reason: string, } }
   | { "type": "session-revoked", "payload": Record<symbol, never> }
@@ -47,7 +49,8 @@ export type ClientFrame =
   | { "type": "media-answer", "payload": Sdp }
   | { "type": "media-state", "payload": MediaSending }
   | { "type": "media-leave", "payload": Record<symbol, never> }
-  | { "type": "set-status", "payload": StatusPayload };
+  | { "type": "set-status", "payload": StatusPayload }
+  | { "type": "admit", "payload": AdmitPayload };
 
 export type JoinPayload = { spaceId: string, token: string,
 /**
@@ -98,6 +101,11 @@ export type MediaSending = { audio: boolean, camera: boolean, screen: boolean, }
  * `set-status`: how available someone is, and a short text (at most 64 characters).
  */
 export type StatusPayload = { status: Status, text: string, };
+
+/**
+ * `admit`: whom to let into the locked private area the sender stands in.
+ */
+export type AdmitPayload = { userId: string, };
 
 /**
  * `do-not-disturb` hears no `nearby` chat and takes part in no voice or video.
