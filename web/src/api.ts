@@ -2,6 +2,7 @@
 
 import { session } from "./session";
 import type {
+  AuditResponse,
   AvatarsResponse,
   BulkMetadataResponse,
   ChangePasswordRequest,
@@ -12,23 +13,40 @@ import type {
   CreateMapRequest,
   CreateSpaceRequest,
   CreateSpaceResponse,
+  EffectsBody,
   ElementsResponse,
   Empty,
   ErrorBody,
+  GrantRequest,
+  GrantResponse,
   IdResponse,
   MapsResponse,
   MediaConfigResponse,
   MeResponse,
+  ModerationRequest,
   Role,
   SessionsResponse,
+  SetAccessRequest,
+  SetMemberRequest,
   SigninRequest,
   SigninResponse,
   SignupRequest,
   SignupResponse,
   SpaceResponse,
+  SpaceSettingsResponse,
   SpacesResponse,
   UpdateMetadataRequest,
 } from "./generated/wire";
+
+/** Someone's role in one space; `guest` is anyone else who may enter. */
+export type SpaceRole = "owner" | "moderator" | "builder" | "member" | "guest";
+export type SpaceAccess = "public" | "members" | "password";
+
+/**
+ * `GET /space/{id}`: the contract's fields and Gather's own beside them. A server from
+ * before space rules sends none of the extra ones.
+ */
+export type SpaceDetails = SpaceResponse & { effects?: EffectsBody; access?: SpaceAccess; yourRole?: SpaceRole };
 
 export class ApiError extends Error {
   constructor(
@@ -40,8 +58,8 @@ export class ApiError extends Error {
   }
 }
 
-async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const headers: Record<string, string> = {};
+async function call<T>(method: string, path: string, body?: unknown, extra: Record<string, string> = {}): Promise<T> {
+  const headers: Record<string, string> = { ...extra };
   const token = session.token();
   if (token) headers.authorization = `Bearer ${token}`;
   if (body !== undefined) headers["content-type"] = "application/json";
@@ -85,7 +103,28 @@ export const api = {
   users: (ids: string[]) =>
     call<BulkMetadataResponse>("GET", `/user/metadata/bulk?ids=[${ids.join(",")}]`).then((r) => r.avatars),
   mySpaces: () => call<SpacesResponse>("GET", "/space/all").then((r) => r.spaces),
-  space: (id: string) => call<SpaceResponse>("GET", `/space/${encodeURIComponent(id)}`),
+  /** A password-protected space answers only with the grant its password gave. */
+  space: (id: string, grant?: string) =>
+    call<SpaceDetails>("GET", spacePath(id), undefined, grant ? { "x-gather-grant": grant } : {}),
+  setEffects: (id: string, effects: EffectsBody) => call<Empty>("PUT", `${spacePath(id)}/effects`, effects),
+  spaceSettings: (id: string) => call<SpaceSettingsResponse>("GET", `${spacePath(id)}/settings`),
+  setMember: (id: string, username: string, role: SpaceRole | "none") =>
+    call<Empty>("PUT", `${spacePath(id)}/members`, { username, role } satisfies SetMemberRequest),
+  setAccess: (id: string, access: SpaceAccess, password?: string) =>
+    call<Empty>("PUT", `${spacePath(id)}/access`, {
+      access,
+      ...(password ? { password } : {}),
+    } satisfies SetAccessRequest),
+  grant: (id: string, password: string) =>
+    call<GrantResponse>("POST", `${spacePath(id)}/grant`, { password } satisfies GrantRequest),
+  kick: (id: string, userId: string) =>
+    call<Empty>("POST", `${spacePath(id)}/kick`, { userId } satisfies ModerationRequest),
+  ban: (id: string, userId: string) =>
+    call<Empty>("POST", `${spacePath(id)}/ban`, { userId } satisfies ModerationRequest),
+  unban: (id: string, userId: string) => call<Empty>("DELETE", `${spacePath(id)}/ban/${encodeURIComponent(userId)}`),
+  mute: (id: string, userId: string) =>
+    call<Empty>("POST", `${spacePath(id)}/mute`, { userId } satisfies ModerationRequest),
+  audit: (id: string) => call<AuditResponse>("GET", `${spacePath(id)}/audit`).then((r) => r.entries),
   createSpace: (name: string, source: { mapId: string } | { dimensions: string }) =>
     call<CreateSpaceResponse>("POST", "/space", { name, ...source } satisfies CreateSpaceRequest),
   deleteSpace: (id: string) => call<Empty>("DELETE", `/space/${encodeURIComponent(id)}`),
@@ -95,8 +134,12 @@ export const api = {
   createElement: (element: CreateElementRequest) => call<IdResponse>("POST", "/admin/element", element),
   createAvatar: (imageUrl: string, name: string) =>
     call<CreateAvatarResponse>("POST", "/admin/avatar", { imageUrl, name } satisfies CreateAvatarRequest),
-  createMap: (map: CreateMapRequest) => call<IdResponse>("POST", "/admin/map", map),
+  createMap: (map: CreateMapRequest & { effects?: EffectsBody }) => call<IdResponse>("POST", "/admin/map", map),
 };
+
+function spacePath(id: string): string {
+  return `/space/${encodeURIComponent(id)}`;
+}
 
 /** "100x200" → {width: 100, height: 200}. */
 export function parseDimensions(text: string): { width: number; height: number } {

@@ -10,6 +10,7 @@ import { spacesPage } from "./pages/spaces";
 import { adminPage } from "./pages/admin";
 import { arenaPage } from "./pages/arena";
 import { accountPage } from "./pages/account";
+import { settingsPage } from "./pages/settings";
 
 export type Cleanup = () => void;
 
@@ -23,7 +24,7 @@ function render() {
   if (location.pathname === "/") history.replaceState(null, "", "/spaces");
   const route = parseRoute(location.pathname);
   if (!session.signedIn() && route.page !== "auth") {
-    sessionStorage.setItem("gather.next", location.pathname);
+    sessionStorage.setItem("gather.next", location.pathname + location.hash);
     navigate("/signin");
     return;
   }
@@ -45,6 +46,9 @@ function render() {
       break;
     case "space":
       cleanup = arenaPage(root, route.id);
+      break;
+    case "space-settings":
+      cleanup = settingsPage(root, route.id);
       break;
   }
 }

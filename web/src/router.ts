@@ -6,11 +6,14 @@ export type Route =
   | { page: "spaces" }
   | { page: "admin" }
   | { page: "account" }
-  | { page: "space"; id: string };
+  | { page: "space"; id: string }
+  | { page: "space-settings"; id: string };
 
 export function parseRoute(path: string): Route {
   const space = path.match(/^\/space\/([^/]+)\/?$/);
   if (space) return { page: "space", id: decodeURIComponent(space[1]) };
+  const settings = path.match(/^\/space\/([^/]+)\/settings\/?$/);
+  if (settings) return { page: "space-settings", id: decodeURIComponent(settings[1]) };
   switch (path.replace(/\/$/, "")) {
     case "/signin":
       return { page: "auth" };
@@ -34,12 +37,13 @@ export function startRouter(render: () => void) {
     const link = (event.target as HTMLElement).closest("a");
     if (!link || link.target || link.origin !== location.origin || event.ctrlKey || event.metaKey) return;
     event.preventDefault();
-    navigate(link.pathname);
+    navigate(link.pathname + link.hash);
   });
   render();
 }
 
+/** Goes to `path`, which may end in a `#hash` (a space's spawn tile). */
 export function navigate(path: string) {
-  if (path !== location.pathname) history.pushState(null, "", path);
+  if (path !== location.pathname + location.hash) history.pushState(null, "", path);
   onChange();
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { backoffDelay, SpaceConnection, type LinkState } from "./connection";
+import { backoffDelay, SpaceConnection, type ConnectionOptions, type LinkState } from "./connection";
 import { CloseReason, type ServerFrame } from "../generated/wire";
 
 describe("backoffDelay", () => {
@@ -37,7 +37,7 @@ class FakeSocket {
   }
 }
 
-function connect() {
+function connect(extra: Partial<ConnectionOptions> = {}) {
   (globalThis as { WebSocket?: unknown }).WebSocket = FakeSocket;
   const sockets: FakeSocket[] = [];
   const states: LinkState[] = [];
@@ -57,6 +57,7 @@ function connect() {
       sockets.push(socket);
       return socket as unknown as WebSocket;
     },
+    ...extra,
   });
   connection.start();
   return { connection, sockets, states, details, frames };
@@ -132,5 +133,47 @@ describe("SpaceConnection", () => {
     expect(() => sockets[0].onmessage?.({ data: '{"type":"fireworks","payload":{}}' })).not.toThrow();
     sockets[0].onmessage?.({ data: "not json" });
     expect(frames.map((f) => f.type)).toEqual(["fireworks"]);
+  });
+
+  it("asks for a named spawn tile on arriving, not on rejoining after a drop", async () => {
+    const { sockets } = connect({ spawn: "hall" });
+    sockets[0].open();
+    expect(JSON.parse(sockets[0].sent[0])).toEqual({
+      type: "join",
+      payload: { spaceId: "space", token: "token", spawn: "hall" },
+    });
+    sockets[0].receive(joinedFrame);
+    sockets[0].onclose?.({ code: 1006 });
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    sockets[1].open();
+    expect(JSON.parse(sockets[1].sent[0])).toEqual({ type: "join", payload: { spaceId: "space", token: "token" } });
+  });
+
+  it("stops when a password is needed, and joins again with the grant once started again", () => {
+    const stored: { grant?: string } = {};
+    const { connection, sockets, states } = connect({ grant: () => stored.grant });
+    sockets[0].open();
+    sockets[0].receive({ type: "error", payload: { code: "password-required", message: "password" } });
+    expect(states.at(-1)).toBe("stopped");
+    stored.grant = "signed";
+    connection.start();
+    sockets[1].open();
+    expect(JSON.parse(sockets[1].sent[0])).toEqual({
+      type: "join",
+      payload: { spaceId: "space", token: "token", grant: "signed" },
+    });
+  });
+
+  it("does not come back after a moderator removes us", async () => {
+    const { sockets, states, details, frames } = connect();
+    sockets[0].open();
+    sockets[0].receive(joinedFrame);
+    sockets[0].receive({ type: "removed", payload: { reason: "banned" } });
+    sockets[0].onclose?.({ code: 1000 });
+    expect(states.at(-1)).toBe("stopped");
+    expect(details.at(-1)).toBe("banned from this space");
+    expect(frames.at(-1)?.type).toBe("removed");
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    expect(sockets.length).toBe(1);
   });
 });

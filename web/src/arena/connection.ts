@@ -1,5 +1,6 @@
 // The arena's WebSocket: joins on open, reconnects with backoff when the line drops, and
-// stops for good when the server says so (space deleted, replaced by another tab, bad token).
+// stops for good when the server says so (space deleted, replaced by another tab, bad token,
+// refused entry, sent out by a moderator).
 
 import { parseFrame } from "./protocol";
 import { CloseReason, type ChatScope, type ClientFrame, type Point, type ServerFrame } from "../generated/wire";
@@ -12,8 +13,16 @@ const FINAL_CLOSES = new Map<number, string>([
   [CloseReason.SPACE_CLOSED.code, "the space was deleted"],
   [CloseReason.SESSION_REVOKED.code, "you were signed out"],
 ]);
-/** Join errors that another attempt cannot fix. */
-const FINAL_ERRORS = new Set(["invalid-token", "unknown-space"]);
+/**
+ * Join errors that another attempt cannot fix by itself. For `password-required` the arena
+ * asks for the password and starts the connection again with a grant.
+ */
+const FINAL_ERRORS = new Set(["invalid-token", "unknown-space", "banned", "members-only", "password-required"]);
+/** What the status line says after `removed`, by its reason. */
+const REMOVED = new Map([
+  ["kicked", "removed by a moderator"],
+  ["banned", "banned from this space"],
+]);
 
 /** Delay before reconnect attempt `attempt` (0-based): doubling from 500 ms to 10 s, ±20%. */
 export function backoffDelay(attempt: number, random: () => number = Math.random): number {
@@ -25,6 +34,10 @@ export interface ConnectionOptions {
   url: string;
   spaceId: string;
   token: string;
+  /** The spawn tile to arrive on at the first join (`/space/<id>#<spawn>`). */
+  spawn?: string;
+  /** The grant for a password-protected space, read at each join. */
+  grant?: () => string | undefined;
   onFrame: (frame: ServerFrame) => void;
   onState: (state: LinkState, detail?: string) => void;
   createSocket?: (url: string) => WebSocket;
@@ -37,10 +50,15 @@ export class SpaceConnection {
   private timer: ReturnType<typeof setTimeout> | null = null;
   /** The server said it is stopping: the coming close is a restart, not a broken line. */
   private serverStopping = false;
+  /** A named spawn counts for arriving only; a rejoin after a drop goes wherever is free. */
+  private arrived = false;
 
   constructor(private readonly options: ConnectionOptions) {}
 
+  /** Connects, or connects again after a stop (say, once a password gave a grant). */
   start() {
+    this.stopped = false;
+    this.attempt = 0;
     this.open();
   }
 
@@ -68,15 +86,13 @@ export class SpaceConnection {
     this.options.onState(this.attempt === 0 ? "connecting" : "reconnecting");
     const socket = create(this.options.url);
     this.socket = socket;
-    socket.onopen = () => {
-      const join: ClientFrame = { type: "join", payload: { spaceId: this.options.spaceId, token: this.options.token } };
-      socket.send(JSON.stringify(join));
-    };
+    socket.onopen = () => socket.send(JSON.stringify(this.joinFrame()));
     socket.onmessage = (event) => {
       const frame = parseFrame(String(event.data));
       if (!frame) return;
       if (frame.type === "space-joined") {
         this.attempt = 0;
+        this.arrived = true;
         this.serverStopping = false;
         this.options.onState("open");
       }
@@ -84,6 +100,12 @@ export class SpaceConnection {
       if (frame.type === "error" && FINAL_ERRORS.has(frame.payload.code)) {
         this.options.onFrame(frame);
         this.stop(frame.payload.message);
+        return;
+      }
+      if (frame.type === "removed") {
+        // Stopped before the close that follows, so that close is not taken for a drop.
+        this.stop(REMOVED.get(frame.payload.reason) ?? "removed from this space");
+        this.options.onFrame(frame);
         return;
       }
       this.options.onFrame(frame);
@@ -100,6 +122,15 @@ export class SpaceConnection {
       const retry = `retrying in ${Math.round(delay / 100) / 10} s`;
       this.options.onState("reconnecting", this.serverStopping ? `the server is restarting; ${retry}` : retry);
       this.timer = setTimeout(() => this.open(), delay);
+    };
+  }
+
+  private joinFrame(): ClientFrame {
+    const { spaceId, token, spawn } = this.options;
+    const grant = this.options.grant?.();
+    return {
+      type: "join",
+      payload: { spaceId, token, ...(spawn && !this.arrived ? { spawn } : {}), ...(grant ? { grant } : {}) },
     };
   }
 }

@@ -1,7 +1,9 @@
-// Name tags over heads, as DOM elements: crisp text and avatar badges for free. Only the
-// people nearest the camera get one, so a crowd does not flood the page.
+// Name tags over heads, as DOM elements: crisp text and avatar badges for free, and a dot
+// and a line for a status. Only the people nearest the camera get one, so a crowd does
+// not flood the page.
 
 import * as THREE from "three";
+import { STATUS_COLORS, STATUS_NAMES, statusLine, type PersonStatus } from "./status";
 
 const MAX_LABELS = 48;
 /** Re-pick who gets a label every this many frames; positions update every frame. */
@@ -29,6 +31,7 @@ export class Labels {
     focus: THREE.Vector3,
     positions: Map<string, THREE.Vector3>,
     people: Map<string, Person>,
+    statuses: Map<string, PersonStatus>,
     myId: string | null,
   ) {
     if (this.frame++ % REPICK_EVERY === 0) {
@@ -54,14 +57,18 @@ export class Labels {
       const person = people.get(id);
       const text = (person?.name ?? "…") + (id === myId ? " (you)" : "");
       const bubble = person?.bubble && (person.bubbleUntil ?? 0) > now ? person.bubble : "";
+      const status = statuses.get(id);
+      const statusKey = status ? `${status.status}:${status.text}` : "";
       if (
         label.dataset.text !== text ||
         label.dataset.image !== (person?.imageUrl ?? "") ||
-        label.dataset.bubble !== bubble
+        label.dataset.bubble !== bubble ||
+        label.dataset.status !== statusKey
       ) {
         label.dataset.text = text;
         label.dataset.image = person?.imageUrl ?? "";
         label.dataset.bubble = bubble;
+        label.dataset.status = statusKey;
         label.dataset.user = id;
         label.replaceChildren();
         if (bubble) {
@@ -76,7 +83,15 @@ export class Labels {
           img.alt = "";
           label.append(img);
         }
+        if (status) label.append(statusDot(status));
         label.append(text);
+        const line = statusLine(status);
+        if (line) {
+          const under = document.createElement("div");
+          under.className = "status-line";
+          under.textContent = line;
+          label.append(under);
+        }
       }
       label.style.display = "";
       const x = ((this.point.x + 1) / 2) * width;
@@ -95,4 +110,12 @@ export class Labels {
     }
     return this.pool[i];
   }
+}
+
+export function statusDot(status: PersonStatus): HTMLSpanElement {
+  const dot = document.createElement("span");
+  dot.className = "status-dot";
+  dot.style.background = STATUS_COLORS[status.status];
+  dot.title = STATUS_NAMES[status.status];
+  return dot;
 }

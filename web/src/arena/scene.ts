@@ -1,16 +1,19 @@
-// The 3D view of a space: floor and grid sized to the space, furniture, people, name tags,
-// and a camera that follows you (drag to orbit, wheel to zoom).
+// The 3D view of a space: floor and grid sized to the space, furniture, tile effects,
+// people, name tags, and a camera that follows you (drag to orbit, wheel to zoom).
 
 import * as THREE from "three";
 import { OrbitControls } from "three/addons/controls/OrbitControls.js";
 import { Avatars } from "./avatars";
+import { EffectsLayer } from "./effectslayer";
 import { Furniture } from "./furniture";
 import { Labels, type Person } from "./labels";
-import type { SpaceElementBody } from "../generated/wire";
+import type { PersonStatus } from "./status";
+import type { EffectsBody, Point, SpaceElementBody } from "../generated/wire";
 
 export class ArenaScene {
   readonly avatars: Avatars;
   readonly furniture: Furniture;
+  readonly effects: EffectsLayer;
   /** Mean frame time over the last second, in milliseconds. */
   frameMs = 0;
   private readonly renderer: THREE.WebGLRenderer;
@@ -23,13 +26,16 @@ export class ArenaScene {
   private followId: string | null = null;
   private running = false;
   private frameTimes: number[] = [];
+  private readonly raycaster = new THREE.Raycaster();
+  private readonly floorPlane = new THREE.Plane(new THREE.Vector3(0, 1, 0), 0);
 
   constructor(
     private readonly host: HTMLElement,
     labelLayer: HTMLElement,
-    width: number,
-    height: number,
+    private readonly width: number,
+    private readonly height: number,
     private readonly people: Map<string, Person>,
+    private readonly statuses: Map<string, PersonStatus>,
   ) {
     this.renderer = new THREE.WebGLRenderer({ antialias: true });
     this.renderer.setPixelRatio(Math.min(window.devicePixelRatio, 2));
@@ -52,6 +58,7 @@ export class ArenaScene {
 
     this.avatars = new Avatars(this.scene);
     this.furniture = new Furniture(this.scene);
+    this.effects = new EffectsLayer(this.scene);
     this.labels = new Labels(labelLayer);
     this.resize = new ResizeObserver(() => this.fit());
     this.resize.observe(this.host);
@@ -73,6 +80,41 @@ export class ArenaScene {
     this.furniture.show(elements);
   }
 
+  showEffects(effects: EffectsBody) {
+    this.effects.show(effects);
+  }
+
+  /** The canvas, for the build mode's pointer events. */
+  get canvas(): HTMLCanvasElement {
+    return this.renderer.domElement;
+  }
+
+  /** Dragging orbits the camera; the build mode turns that off to paint tiles instead. */
+  setOrbit(enabled: boolean) {
+    this.controls.enableRotate = enabled;
+  }
+
+  /** The floor tile under a point of the window, or null when it is off the floor. */
+  tileAt(clientX: number, clientY: number): Point | null {
+    const box = this.renderer.domElement.getBoundingClientRect();
+    const ndc = new THREE.Vector2(
+      ((clientX - box.left) / box.width) * 2 - 1,
+      -((clientY - box.top) / box.height) * 2 + 1,
+    );
+    this.raycaster.setFromCamera(ndc, this.camera);
+    const hit = this.raycaster.ray.intersectPlane(this.floorPlane, new THREE.Vector3());
+    if (!hit) return null;
+    const tile = { x: Math.floor(hit.x), y: Math.floor(hit.z) };
+    return tile.x >= 0 && tile.y >= 0 && tile.x < this.width && tile.y < this.height ? tile : null;
+  }
+
+  /** Where the centre of tile `p` is drawn, in window coordinates (for browser tests). */
+  screenOf(p: Point): { x: number; y: number } {
+    const box = this.renderer.domElement.getBoundingClientRect();
+    const at = new THREE.Vector3(p.x + 0.5, 0, p.y + 0.5).project(this.camera);
+    return { x: box.left + ((at.x + 1) / 2) * box.width, y: box.top + ((1 - at.y) / 2) * box.height };
+  }
+
   start() {
     if (this.running) return;
     this.running = true;
@@ -87,6 +129,7 @@ export class ArenaScene {
     this.controls.dispose();
     this.avatars.dispose();
     this.furniture.dispose();
+    this.effects.dispose();
     this.renderer.dispose();
     this.renderer.domElement.remove();
   }
@@ -104,7 +147,7 @@ export class ArenaScene {
     }
     this.controls.update();
     this.renderer.render(this.scene, this.camera);
-    this.labels.update(this.camera, this.controls.target, this.positions(), this.people, this.followId);
+    this.labels.update(this.camera, this.controls.target, this.positions(), this.people, this.statuses, this.followId);
     this.recordFrame(performance.now() - started, dt);
   }
 

@@ -3,11 +3,14 @@
 import type { ArenaScene } from "./scene";
 import type { LinkState } from "./connection";
 import type { World } from "./world";
-import type { ChatBody } from "../generated/wire";
+import type { ChatBody, EffectsBody } from "../generated/wire";
 import type { Person } from "./labels";
 import type { ArenaMedia } from "./media/media";
 import type { MediaState } from "./media/phase";
 import type { SlotCounters, UserCounters } from "./media/stats";
+import type { SpaceDialogs } from "./spacedialogs";
+import type { PortalReached } from "./world";
+import type { PersonStatus } from "./status";
 
 /** Voice and video, as far as a browser test needs to see. */
 export interface MediaTestHook {
@@ -43,6 +46,28 @@ export interface TestHook {
   /** Speech bubbles showing now. */
   readonly bubbles: { userId: string; text: string }[];
   readonly media: MediaTestHook;
+  /** The space this page is in. */
+  readonly spaceId: string;
+  /** The tile effects as the world holds them (from GET space, then effects-changed). */
+  readonly effects: EffectsBody;
+  /** The last portal to another space we stepped onto. */
+  readonly lastPortal: PortalReached | null;
+  /** Whether the "go to <space>?" dialog is open. */
+  readonly portalDialogOpen: boolean;
+  /** Says yes to that dialog (and so leaves for the other space); false when none is open. */
+  confirmPortal(): boolean;
+  /** Statuses by user id; someone missing is plainly available. */
+  readonly statuses: Record<string, PersonStatus>;
+  /** Whether the "you were removed" notice is showing. */
+  readonly removedShown: boolean;
+  /** Where tile (x, y) is on screen now, to click it; null without 3D. */
+  tileOnScreen(x: number, y: number): { x: number; y: number } | null;
+}
+
+/** The arena's own parts the hook reads, beyond the world. */
+export interface ArenaParts {
+  spaceId: string;
+  dialogs: SpaceDialogs;
 }
 
 declare global {
@@ -58,6 +83,7 @@ export function exposeTestHook(
   chat: ChatBody[],
   people: Map<string, Person>,
   media: ArenaMedia,
+  parts: ArenaParts,
 ): () => void {
   const mediaHook: MediaTestHook = {
     get state() {
@@ -121,6 +147,24 @@ export function exposeTestHook(
       );
     },
     media: mediaHook,
+    spaceId: parts.spaceId,
+    get effects() {
+      return structuredClone(world.effects);
+    },
+    get lastPortal() {
+      return world.lastPortal;
+    },
+    get portalDialogOpen() {
+      return parts.dialogs.portalOpen;
+    },
+    confirmPortal: () => parts.dialogs.confirmPortal(),
+    get statuses() {
+      return Object.fromEntries(world.statuses);
+    },
+    get removedShown() {
+      return parts.dialogs.removedShown;
+    },
+    tileOnScreen: (x, y) => scene()?.screenOf({ x, y }) ?? null,
   };
   window.__gather = hook;
   return () => {

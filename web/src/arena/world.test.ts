@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { World } from "./world";
+import { emptyEffects } from "./effects";
 import type { SpaceElementBody, ServerFrame } from "../generated/wire";
 
 const desk = (id: string, x: number, y: number): SpaceElementBody => ({
@@ -129,6 +130,12 @@ const oneOfEach: { [K in ServerFrame["type"]]: Extract<ServerFrame, { type: K }>
   "media-failed": { type: "media-failed", payload: { reason: "lost" } },
   "media-peers": { type: "media-peers", payload: { peers: ["bob"] } },
   "media-slots": { type: "media-slots", payload: { audio: ["bob", null], camera: [null], screen: [null] } },
+  "effects-changed": { type: "effects-changed", payload: { effects: { ...emptyEffects(), quiet: [{ x: 1, y: 1 }] } } },
+  teleported: { type: "teleported", payload: { x: 3, y: 3 } },
+  "portal-reached": { type: "portal-reached", payload: { spaceId: "other" } },
+  "user-status": { type: "user-status", payload: { userId: "bob", status: "busy", text: "" } },
+  "media-muted": { type: "media-muted", payload: {} },
+  removed: { type: "removed", payload: { reason: "kicked" } },
   "session-revoked": { type: "session-revoked", payload: {} },
   "server-shutdown": { type: "server-shutdown", payload: {} },
   error: { type: "error", payload: { code: "rate-limited", message: "slow down" } },

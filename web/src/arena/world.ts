@@ -2,8 +2,10 @@
 // and our own predicted position. Pure: frames in, changes out; no DOM, no three.js.
 // The server owns the rules; this only mirrors their outcome.
 
-import type { ChatBody, SpaceElementBody, Point, ServerFrame } from "../generated/wire";
+import type { ChatBody, EffectsBody, SpaceElementBody, Point, ServerFrame } from "../generated/wire";
+import { completeEffects } from "./effects";
 import { isMediaFrame, type MediaFrame } from "./media/frames";
+import type { PersonStatus } from "./status";
 
 export type Direction = "up" | "down" | "left" | "right";
 
@@ -29,7 +31,21 @@ export type Change =
   | { kind: "media"; frame: MediaFrame }
   | { kind: "revoked" }
   | { kind: "server-stopping" }
-  | { kind: "error"; code: string; message: string };
+  | { kind: "error"; code: string; message: string }
+  | { kind: "effects-changed" }
+  /** A portal moved us within the space: shown at once, no gliding. */
+  | { kind: "me-teleported" }
+  /** We stepped onto a portal to another space: ask before going. */
+  | { kind: "portal-reached"; portal: PortalReached }
+  | { kind: "status-changed"; userId: string }
+  | { kind: "media-muted" }
+  /** A moderator sent us out; the socket closes next and must not reconnect. */
+  | { kind: "removed"; reason: string };
+
+export interface PortalReached {
+  spaceId: string;
+  spawn?: string;
+}
 
 export class World {
   readonly width: number;
@@ -41,11 +57,18 @@ export class World {
   readonly elements = new Map<string, SpaceElementBody>();
   /** How many times the server refused a predicted step. */
   corrections = 0;
+  /** The space's tile effects, as last drawn: from GET space, then each effects-changed. */
+  effects: EffectsBody;
+  /** Statuses people set; someone missing here is plainly available. */
+  readonly statuses = new Map<string, PersonStatus>();
+  /** The last portal to another space that we stepped onto. */
+  lastPortal: PortalReached | null = null;
 
-  constructor(width: number, height: number, elements: SpaceElementBody[] = []) {
+  constructor(width: number, height: number, elements: SpaceElementBody[] = [], effects?: Partial<EffectsBody> | null) {
     this.width = width;
     this.height = height;
     for (const placed of elements) this.addElement(placed);
+    this.effects = completeEffects(effects);
   }
 
   inBounds(p: Point): boolean {
@@ -73,6 +96,8 @@ export class World {
         this.myId = frame.payload.userId;
         this.me = { ...frame.payload.spawn };
         this.others.clear();
+        // Whoever is not plainly available is told again right after joining.
+        this.statuses.clear();
         for (const u of frame.payload.users) this.others.set(u.userId, { x: u.x, y: u.y });
         return [{ kind: "joined", me: { ...this.me } }, { kind: "others-reset" }];
       }
@@ -99,6 +124,7 @@ export class World {
       case "user-disappeared":
       case "user-left": {
         const removed = this.others.delete(frame.payload.userId);
+        this.statuses.delete(frame.payload.userId);
         return removed ? [{ kind: "other-removed", userId: frame.payload.userId }] : [];
       }
       case "element-added":
@@ -117,6 +143,27 @@ export class World {
         return [{ kind: "server-stopping" }];
       case "error":
         return [{ kind: "error", code: frame.payload.code, message: frame.payload.message }];
+      case "effects-changed":
+        this.effects = completeEffects(frame.payload.effects);
+        return [{ kind: "effects-changed" }];
+      case "teleported":
+        this.me = { x: frame.payload.x, y: frame.payload.y };
+        return [{ kind: "me-teleported" }];
+      case "portal-reached": {
+        const { spaceId, spawn } = frame.payload;
+        this.lastPortal = spawn ? { spaceId, spawn } : { spaceId };
+        return [{ kind: "portal-reached", portal: this.lastPortal }];
+      }
+      case "user-status": {
+        const { userId, status, text } = frame.payload;
+        if (status === "available" && !text) this.statuses.delete(userId);
+        else this.statuses.set(userId, { status, text });
+        return [{ kind: "status-changed", userId }];
+      }
+      case "media-muted":
+        return [{ kind: "media-muted" }];
+      case "removed":
+        return [{ kind: "removed", reason: frame.payload.reason }];
       default: {
         // A frame type added in crates/protocol fails typecheck here until it is handled;
         // one from a newer server than this client is ignored.

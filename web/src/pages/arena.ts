@@ -1,12 +1,21 @@
-// A space, live: the 3D scene, who is here, the connection light and the keyboard.
+// A space, live: the 3D scene, who is here, the connection light and the keyboard, and the
+// space's rules: statuses, portals, passwords, moderation and the build mode.
 
-import { api, parseDimensions } from "../api";
+import { api, ApiError, parseDimensions, type SpaceDetails } from "../api";
 import { h } from "../dom";
+import { GrantStore } from "../grants";
+import { canBuild, canModerate } from "../roles";
 import { session } from "../session";
+import { spawnFromHash } from "../arena/arrival";
+import { BuildMode } from "../arena/buildmode";
 import { SpaceConnection, type LinkState } from "../arena/connection";
 import { StepPacer, directionForKey } from "../arena/input";
 import { ArenaScene } from "../arena/scene";
 import type { Person } from "../arena/labels";
+import { NameLookup } from "../arena/names";
+import { PeoplePanel } from "../arena/peoplepanel";
+import { SpaceDialogs } from "../arena/spacedialogs";
+import { StatusPicker } from "../arena/statuspicker";
 import { World, type Change } from "../arena/world";
 import { exposeTestHook } from "../arena/testhook";
 import { ChatPanel } from "../arena/chatpanel";
@@ -16,13 +25,17 @@ import type { ChatBody } from "../generated/wire";
 /** How long a speech bubble stays over someone's head. */
 const BUBBLE_MS = 6000;
 const SERVER_STOPPING = "The server is restarting. You will rejoin by yourself when it is back.";
+const MUTED = "A moderator turned off your microphone and camera.";
+/** Join refusals that leave nothing to do here but read why. */
+const REFUSED = new Set(["banned", "members-only"]);
 
 export function arenaPage(root: HTMLElement, spaceId: string) {
   const stage = h("div", { class: "stage" });
   const labels = h("div", { class: "labels" });
   const status = h("span", { class: "status connecting", "data-testid": "status" }, "Connecting…");
-  const people = h("ul", { class: "people", "data-testid": "people" });
   const banner = h("div", { class: "banner", hidden: true });
+  const report = (text: string) => showBanner(banner, text, 4000);
+  const people = new PeoplePanel({ spaceId, report });
   const help = h(
     "div",
     { class: "help", hidden: true },
@@ -32,6 +45,11 @@ export function arenaPage(root: HTMLElement, spaceId: string) {
     h("p", {}, "?: show or hide this help"),
   );
   const title = h("strong", {}, "Loading…");
+  const settingsLink = h(
+    "a",
+    { href: `/space/${encodeURIComponent(spaceId)}/settings`, hidden: true, "data-testid": "settings-link" },
+    "Space settings",
+  );
   const hud = h(
     "aside",
     { class: "hud" },
@@ -39,36 +57,60 @@ export function arenaPage(root: HTMLElement, spaceId: string) {
     title,
     status,
     h("h3", {}, "Here now"),
-    people,
+    people.el,
     h("button", { class: "link", onclick: () => (help.hidden = !help.hidden) }, "Keyboard help (?)"),
+    settingsLink,
   );
   const arena = h("div", { class: "arena" }, stage, labels, hud, help, banner);
   root.append(arena);
 
+  const grants = new GrantStore();
+  /** What to do once the password gave a grant: load the space, or (once in) join again. */
+  let retry: () => void = () => void load();
+  const dialogs = new SpaceDialogs(spaceId, grants, () => retry());
+  arena.append(dialogs.el);
+
   let disposed = false;
   let teardown: () => void = () => {};
-  void api
-    .space(spaceId)
-    .then((space) => {
-      if (disposed) return;
-      title.textContent = space.name;
-      const { width, height } = parseDimensions(space.dimensions);
-      teardown = run(new World(width, height, space.elements));
-    })
-    .catch((e) => showBanner(banner, e instanceof Error ? e.message : String(e)));
+  const load = () =>
+    api
+      .space(spaceId, grants.get(spaceId))
+      .then((space) => {
+        if (disposed) return;
+        title.textContent = space.name;
+        const { width, height } = parseDimensions(space.dimensions);
+        teardown = run(new World(width, height, space.elements, space.effects), space);
+      })
+      .catch((e) => {
+        if (e instanceof ApiError && e.code === "password-required") dialogs.askPassword();
+        else showBanner(banner, e instanceof Error ? e.message : String(e));
+      });
+  void load();
 
-  function run(world: World) {
+  function run(world: World, space: SpaceDetails) {
     const roster = new Map<string, Person>();
     const myId = session.userId();
     if (myId) roster.set(myId, { name: session.username() ?? "you", imageUrl: null });
     let scene: ArenaScene | null = null;
     try {
-      scene = new ArenaScene(stage, labels, world.width, world.height, roster);
+      scene = new ArenaScene(stage, labels, world.width, world.height, roster, world.statuses);
       scene.showElements(world.elements.values());
+      scene.showEffects(world.effects);
       scene.start();
     } catch {
       showBanner(banner, "3D is not available in this browser; you can still move and see who is here.");
     }
+    people.moderator = canModerate(space.yourRole);
+    settingsLink.hidden = !canModerate(space.yourRole);
+    retry = () => connection.start();
+    const build = new BuildMode({ spaceId, scene: () => scene, saved: () => world.effects, report });
+    build.setAllowed(canBuild(space.yourRole));
+    const statusPicker = new StatusPicker((payload) => {
+      connection.send({ type: "set-status", payload });
+      // Shown at once; the server's user-status says the same (or puts it right).
+      if (world.myId)
+        world.apply({ type: "user-status", payload: { userId: world.myId, ...payload } }).forEach(onChange);
+    });
     const chatLog: ChatBody[] = [];
     const chat = new ChatPanel({
       spaceId,
@@ -76,17 +118,18 @@ export function arenaPage(root: HTMLElement, spaceId: string) {
       nameOf: (id) => roster.get(id)?.name ?? "someone",
       send: (text, scope, to) => connection.chat(text, scope, to),
     });
-    hud.append(chat.toggle);
-    arena.append(chat.el);
+    hud.append(chat.toggle, build.toggle);
+    arena.append(chat.el, build.panel);
     const media = new ArenaMedia({
       send: (frame) => connection.send(frame),
       myId: () => world.myId,
       nameOf: (id) => roster.get(id)?.name ?? "…",
     });
-    people.after(media.controls.el);
+    people.el.after(statusPicker.el, media.controls.el);
     arena.append(media.tiles.el);
     const refreshRoster = () => {
-      renderPeople(people, roster, world);
+      const ids = [world.myId, ...world.others.keys()].filter((id): id is string => !!id);
+      people.render(ids, world.myId, roster, world.statuses);
       chat.refreshPeople([...world.others.keys()].map((id) => ({ id, name: roster.get(id)?.name ?? "…" })));
     };
     const names = new NameLookup(roster, refreshRoster);
@@ -129,10 +172,28 @@ export function arenaPage(root: HTMLElement, spaceId: string) {
           roster.delete(change.userId);
           break;
         case "me-corrected":
+        case "me-teleported":
           if (world.me) scene?.avatars.snapTo(world.myId!, world.me);
           break;
         case "elements-changed":
           scene?.showElements(world.elements.values());
+          break;
+        case "effects-changed":
+          build.redraw();
+          break;
+        case "portal-reached":
+          void dialogs.offerPortal(change.portal);
+          break;
+        case "status-changed":
+          break;
+        case "media-muted":
+          media.mutedByModerator();
+          showBanner(banner, MUTED, 6000);
+          break;
+        case "removed":
+          dialogs.showRemoved(change.reason);
+          media.dispose();
+          media.controls.setAvailable(false);
           break;
         case "closed":
           showBanner(banner, "This space was deleted by its owner.");
@@ -159,7 +220,9 @@ export function arenaPage(root: HTMLElement, spaceId: string) {
           break;
         case "error":
           if (media.error(change.code, change.message)) break;
-          if (change.code !== "rate-limited") showBanner(banner, change.message, 4000);
+          if (change.code === "password-required") dialogs.askPassword();
+          else if (REFUSED.has(change.code)) showBanner(banner, change.message);
+          else if (change.code !== "rate-limited") showBanner(banner, change.message, 4000);
           break;
       }
       refreshRoster();
@@ -169,6 +232,8 @@ export function arenaPage(root: HTMLElement, spaceId: string) {
       url: `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/ws`,
       spaceId,
       token: session.token() ?? "",
+      spawn: spawnFromHash(location.hash),
+      grant: () => grants.get(spaceId),
       onFrame: (frame) => world.apply(frame).forEach(onChange),
       onState: (state, detail) => {
         link = state;
@@ -209,10 +274,12 @@ export function arenaPage(root: HTMLElement, spaceId: string) {
       chatLog,
       roster,
       media,
+      { spaceId, dialogs },
     );
 
     return () => {
       window.removeEventListener("keydown", onKey);
+      build.dispose();
       media.dispose();
       connection.stop();
       scene?.dispose();
@@ -239,54 +306,16 @@ export function statusText(state: LinkState, detail?: string): string {
   }
 }
 
-function renderPeople(list: HTMLElement, roster: Map<string, Person>, world: World) {
-  const ids = [world.myId, ...world.others.keys()].filter((id): id is string => !!id);
-  list.replaceChildren(
-    ...ids.map((id) => {
-      const person = roster.get(id);
-      return h(
-        "li",
-        { "data-user": id },
-        person?.imageUrl ? h("img", { src: person.imageUrl, alt: "" }) : h("span", { class: "dot" }),
-        (person?.name ?? "…") + (id === world.myId ? " (you)" : ""),
-      );
-    }),
-  );
-}
+/** Each banner's pending hide, so a passing notice does not take a lasting one with it. */
+const bannerTimers = new WeakMap<HTMLElement, ReturnType<typeof setTimeout>>();
 
 function showBanner(banner: HTMLElement, text: string, hideAfterMs?: number) {
   banner.textContent = text;
   banner.hidden = false;
-  if (hideAfterMs) setTimeout(() => (banner.hidden = true), hideAfterMs);
-}
-
-/** Fetches names and avatar images of new people in batches. */
-class NameLookup {
-  private pending = new Set<string>();
-  private timer: ReturnType<typeof setTimeout> | null = null;
-
-  constructor(
-    private readonly roster: Map<string, Person>,
-    private readonly changed: () => void,
-  ) {}
-
-  want(ids: string[]) {
-    for (const id of ids) this.pending.add(id);
-    this.timer ??= setTimeout(() => void this.flush(), 50);
-  }
-
-  private async flush() {
-    this.timer = null;
-    const ids = [...this.pending].slice(0, 100);
-    ids.forEach((id) => this.pending.delete(id));
-    if (this.pending.size > 0) this.want([]);
-    try {
-      for (const card of await api.users(ids)) {
-        this.roster.set(card.userId, { name: card.username, imageUrl: card.imageUrl });
-      }
-      this.changed();
-    } catch {
-      // Names are a nicety; people still show without them.
-    }
-  }
+  clearTimeout(bannerTimers.get(banner));
+  if (hideAfterMs)
+    bannerTimers.set(
+      banner,
+      setTimeout(() => (banner.hidden = true), hideAfterMs),
+    );
 }

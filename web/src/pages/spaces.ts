@@ -89,6 +89,12 @@ function spaceItem(space: SpaceSummaryBody, refresh: () => Promise<void>, error:
       h("a", { href: `/space/${space.id}`, class: "title" }, space.name),
       h("div", { class: "muted" }, space.dimensions),
     ),
-    h("div", { class: "actions" }, copy, remove),
+    h(
+      "div",
+      { class: "actions" },
+      copy,
+      h("a", { href: `/space/${space.id}/settings`, class: "link" }, "Settings"),
+      remove,
+    ),
   );
 }

@@ -18,6 +18,7 @@ import { VideoTiles, type ScreenView, type TileView } from "./tiles";
 /** Tiles and speaking indicators refresh this often. */
 const TICK_MS = 200;
 const ME = "me";
+const MUTED = "A moderator turned off your microphone and camera.";
 
 export interface ArenaMediaOptions {
   send: (frame: ClientFrame) => void;
@@ -90,6 +91,19 @@ export class ArenaMedia {
     return true;
   }
 
+  /**
+   * A moderator muted us: microphone and camera off, as if we had clicked both toggles,
+   * and the panel says why. Turning them back on is up to the person.
+   */
+  mutedByModerator() {
+    this.local.setMic(false);
+    void this.local.setCamera(false).finally(() => {
+      this.session.sendingChanged();
+      this.showProblem(MUTED);
+      this.refresh();
+    });
+  }
+
   /** The WebSocket joined the space (again): a media session of the old socket is gone. */
   rejoined() {
     this.session.input({ kind: "rejoined" });
@@ -135,7 +149,9 @@ export class ArenaMedia {
     );
   }
 
+  /** Ends voice and video for good: on leaving the page, or when a moderator sent us out. */
   dispose() {
+    if (this.disposed) return;
     this.disposed = true;
     clearInterval(this.ticker);
     this.session.dispose();
