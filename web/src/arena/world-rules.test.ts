@@ -64,3 +64,77 @@ describe("World and a space's rules", () => {
     expect(world.apply({ type: "media-muted", payload: {} })).toEqual([{ kind: "media-muted" }]);
   });
 });
+
+describe("World and knocks on a locked area", () => {
+  const booth = { name: "Booth", x: 0, y: 0, width: 3, height: 3, locked: true };
+
+  /** We stand inside the booth at (1, 1); bob waits at its door, (3, 1). */
+  function inBooth() {
+    const world = new World(10, 10, [], { ...emptyEffects(), areas: [booth] });
+    world.apply({
+      type: "space-joined",
+      payload: { spawn: { x: 1, y: 1 }, userId: "me", users: [{ userId: "bob", x: 3, y: 1 }] },
+    });
+    expect(world.apply({ type: "knock", payload: { userId: "bob", area: "Booth" } })).toEqual([
+      { kind: "knock", knock: { userId: "bob", area: "Booth" } },
+    ]);
+    return world;
+  }
+
+  it("queues a knock, once per person", () => {
+    const world = inBooth();
+    world.apply({ type: "knock", payload: { userId: "bob", area: "Booth" } });
+    expect(world.knocks.list).toEqual([{ userId: "bob", area: "Booth" }]);
+  });
+
+  it("drops the knock once the knocker stands inside", () => {
+    const world = inBooth();
+    expect(world.apply({ type: "movement", payload: { userId: "bob", x: 4, y: 1 } })).toEqual([
+      { kind: "other-moved", userId: "bob" },
+    ]);
+    expect(world.knocks.size).toBe(1);
+    world.apply({ type: "movement", payload: { userId: "bob", x: 3, y: 1 } });
+    expect(world.apply({ type: "movement", payload: { userId: "bob", x: 2, y: 1 } })).toEqual([
+      { kind: "other-moved", userId: "bob" },
+      { kind: "knocks-changed" },
+    ]);
+    expect(world.knocks.size).toBe(0);
+  });
+
+  it("drops the knock of someone who left", () => {
+    const world = inBooth();
+    expect(world.apply({ type: "user-left", payload: { userId: "bob" } })).toEqual([
+      { kind: "other-removed", userId: "bob" },
+      { kind: "knocks-changed" },
+    ]);
+    expect(world.knocks.size).toBe(0);
+  });
+
+  it("drops knocks once we step out, since only those inside may let someone in", () => {
+    const world = inBooth();
+    world.step("down");
+    expect(world.knocks.size).toBe(1);
+    world.step("down");
+    expect(world.knocks.size).toBe(0);
+  });
+
+  it("drops knocks on an area that is no longer there, and a knock we answered", () => {
+    const world = inBooth();
+    expect(world.answerKnock("bob")).toBe(true);
+    world.apply({ type: "knock", payload: { userId: "bob", area: "Booth" } });
+    expect(world.apply({ type: "effects-changed", payload: { effects: emptyEffects() } })).toEqual([
+      { kind: "effects-changed" },
+      { kind: "knocks-changed" },
+    ]);
+    expect(world.knocks.size).toBe(0);
+  });
+
+  it("remembers the last area we were let into", () => {
+    const world = new World(10, 10);
+    expect(world.lastAdmitted).toBeNull();
+    expect(world.apply({ type: "admitted", payload: { area: "Booth" } })).toEqual([
+      { kind: "admitted", area: "Booth" },
+    ]);
+    expect(world.lastAdmitted).toBe("Booth");
+  });
+});

@@ -134,6 +134,8 @@ const oneOfEach: { [K in ServerFrame["type"]]: Extract<ServerFrame, { type: K }>
   teleported: { type: "teleported", payload: { x: 3, y: 3 } },
   "portal-reached": { type: "portal-reached", payload: { spaceId: "other" } },
   "user-status": { type: "user-status", payload: { userId: "bob", status: "busy", text: "" } },
+  knock: { type: "knock", payload: { userId: "bob", area: "Booth" } },
+  admitted: { type: "admitted", payload: { area: "Booth" } },
   "media-muted": { type: "media-muted", payload: {} },
   removed: { type: "removed", payload: { reason: "kicked" } },
   "session-revoked": { type: "session-revoked", payload: {} },

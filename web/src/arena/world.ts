@@ -3,7 +3,8 @@
 // The server owns the rules; this only mirrors their outcome.
 
 import type { ChatBody, EffectsBody, SpaceElementBody, Point, ServerFrame } from "../generated/wire";
-import { completeEffects } from "./effects";
+import { areaContains, completeEffects } from "./effects";
+import { KnockQueue, type Knock } from "./knocks";
 import { isMediaFrame, type MediaFrame } from "./media/frames";
 import type { PersonStatus } from "./status";
 
@@ -39,6 +40,12 @@ export type Change =
   | { kind: "portal-reached"; portal: PortalReached }
   | { kind: "status-changed"; userId: string }
   | { kind: "media-muted" }
+  /** Someone knocks on the locked private area we stand in. */
+  | { kind: "knock"; knock: Knock }
+  /** Knocks were dropped: the knocker came in or went, or we left the area. */
+  | { kind: "knocks-changed" }
+  /** Someone inside let us into a locked private area: we may step in now. */
+  | { kind: "admitted"; area: string }
   /** A moderator sent us out; the socket closes next and must not reconnect. */
   | { kind: "removed"; reason: string };
 
@@ -63,6 +70,10 @@ export class World {
   readonly statuses = new Map<string, PersonStatus>();
   /** The last portal to another space that we stepped onto. */
   lastPortal: PortalReached | null = null;
+  /** Knocks on the locked area we stand in, that we may answer with `admit`. */
+  readonly knocks = new KnockQueue();
+  /** The last locked area someone let us into. */
+  lastAdmitted: string | null = null;
 
   constructor(width: number, height: number, elements: SpaceElementBody[] = [], effects?: Partial<EffectsBody> | null) {
     this.width = width;
@@ -86,6 +97,7 @@ export class World {
     const target = { x: this.me.x + d.x, y: this.me.y + d.y };
     if (!this.inBounds(target)) return null;
     this.me = target;
+    this.pruneKnocks();
     return target;
   }
 
@@ -98,6 +110,7 @@ export class World {
         this.others.clear();
         // Whoever is not plainly available is told again right after joining.
         this.statuses.clear();
+        this.knocks.clear();
         for (const u of frame.payload.users) this.others.set(u.userId, { x: u.x, y: u.y });
         return [{ kind: "joined", me: { ...this.me } }, { kind: "others-reset" }];
       }
@@ -106,26 +119,30 @@ export class World {
         const { userId, x, y } = frame.payload;
         if (userId === this.myId) return [];
         this.others.set(userId, { x, y });
-        return [{ kind: "other-added", userId }];
+        return [{ kind: "other-added", userId }, ...this.knocksChanged()];
       }
       case "movement": {
         const { userId, x, y } = frame.payload;
         if (userId === this.myId) return [];
         const known = this.others.has(userId);
         this.others.set(userId, { x, y });
-        return [{ kind: known ? "other-moved" : "other-added", userId }];
+        return [{ kind: known ? "other-moved" : "other-added", userId }, ...this.knocksChanged()];
       }
       case "movement-rejected": {
         // The server's word on where we stand; any prediction past it is void.
         this.me = { x: frame.payload.x, y: frame.payload.y };
         this.corrections++;
-        return [{ kind: "me-corrected" }];
+        return [{ kind: "me-corrected" }, ...this.knocksChanged()];
       }
       case "user-disappeared":
       case "user-left": {
         const removed = this.others.delete(frame.payload.userId);
         this.statuses.delete(frame.payload.userId);
-        return removed ? [{ kind: "other-removed", userId: frame.payload.userId }] : [];
+        const knockGone = this.knocks.drop(frame.payload.userId);
+        return [
+          ...(removed ? [{ kind: "other-removed", userId: frame.payload.userId } as const] : []),
+          ...(knockGone ? [{ kind: "knocks-changed" } as const] : []),
+        ];
       }
       case "element-added":
         this.addElement(frame.payload);
@@ -145,10 +162,10 @@ export class World {
         return [{ kind: "error", code: frame.payload.code, message: frame.payload.message }];
       case "effects-changed":
         this.effects = completeEffects(frame.payload.effects);
-        return [{ kind: "effects-changed" }];
+        return [{ kind: "effects-changed" }, ...this.knocksChanged()];
       case "teleported":
         this.me = { x: frame.payload.x, y: frame.payload.y };
-        return [{ kind: "me-teleported" }];
+        return [{ kind: "me-teleported" }, ...this.knocksChanged()];
       case "portal-reached": {
         const { spaceId, spawn } = frame.payload;
         this.lastPortal = spawn ? { spaceId, spawn } : { spaceId };
@@ -160,6 +177,14 @@ export class World {
         else this.statuses.set(userId, { status, text });
         return [{ kind: "status-changed", userId }];
       }
+      case "knock": {
+        const knock = { userId: frame.payload.userId, area: frame.payload.area };
+        this.knocks.add(knock);
+        return [{ kind: "knock", knock }];
+      }
+      case "admitted":
+        this.lastAdmitted = frame.payload.area;
+        return [{ kind: "admitted", area: frame.payload.area }];
       case "media-muted":
         return [{ kind: "media-muted" }];
       case "removed":
@@ -172,6 +197,29 @@ export class World {
         return [];
       }
     }
+  }
+
+  /** We let `userId` in (or decided not to): their knock needs no answer any more. */
+  answerKnock(userId: string): boolean {
+    return this.knocks.drop(userId);
+  }
+
+  /**
+   * Drops the knocks that need no answer any more: the knocker stands inside, we no longer
+   * do (only those inside may admit), or the area is gone. True when any was dropped.
+   */
+  pruneKnocks(): boolean {
+    if (this.knocks.size === 0) return false;
+    return this.knocks.keepOnly((knock) => {
+      const area = this.effects.areas.find((a) => a.name === knock.area);
+      if (!area || !this.me || !areaContains(area, this.me)) return false;
+      const knocker = this.others.get(knock.userId);
+      return !knocker || !areaContains(area, knocker);
+    });
+  }
+
+  private knocksChanged(): Change[] {
+    return this.pruneKnocks() ? [{ kind: "knocks-changed" }] : [];
   }
 
   private addElement(placed: SpaceElementBody) {
