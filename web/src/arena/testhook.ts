@@ -11,6 +11,7 @@ import type { SlotCounters, UserCounters } from "./media/stats";
 import type { SpaceDialogs } from "./spacedialogs";
 import type { PortalReached } from "./world";
 import type { PersonStatus } from "./status";
+import type { Knock } from "./knocks";
 
 /** Voice and video, as far as a browser test needs to see. */
 export interface MediaTestHook {
@@ -58,6 +59,12 @@ export interface TestHook {
   confirmPortal(): boolean;
   /** Statuses by user id; someone missing is plainly available. */
   readonly statuses: Record<string, PersonStatus>;
+  /** Knocks on the locked area we stand in, waiting for an answer, oldest first. */
+  readonly knocks: Knock[];
+  /** Lets a knocker in, as their "Let in" button does. */
+  admit(userId: string): void;
+  /** The last locked area someone let us into, if any. */
+  readonly lastAdmitted: string | null;
   /** Whether the "you were removed" notice is showing. */
   readonly removedShown: boolean;
   /** Where tile (x, y) is on screen now, to click it; null without 3D. */
@@ -68,6 +75,8 @@ export interface TestHook {
 export interface ArenaParts {
   spaceId: string;
   dialogs: SpaceDialogs;
+  /** Sends `admit` for a knocker. */
+  admit: (userId: string) => void;
 }
 
 declare global {
@@ -160,6 +169,13 @@ export function exposeTestHook(
     confirmPortal: () => parts.dialogs.confirmPortal(),
     get statuses() {
       return Object.fromEntries(world.statuses);
+    },
+    get knocks() {
+      return world.knocks.list;
+    },
+    admit: (userId) => parts.admit(userId),
+    get lastAdmitted() {
+      return world.lastAdmitted;
     },
     get removedShown() {
       return parts.dialogs.removedShown;

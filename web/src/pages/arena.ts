@@ -12,6 +12,7 @@ import { SpaceConnection, type LinkState } from "../arena/connection";
 import { StepPacer, directionForKey } from "../arena/input";
 import { ArenaScene } from "../arena/scene";
 import type { Person } from "../arena/labels";
+import { KnockNotices } from "../arena/knocknotices";
 import { NameLookup } from "../arena/names";
 import { PeoplePanel } from "../arena/peoplepanel";
 import { SpaceDialogs } from "../arena/spacedialogs";
@@ -45,6 +46,7 @@ export function arenaPage(root: HTMLElement, spaceId: string) {
     h("p", {}, "?: show or hide this help"),
   );
   const title = h("strong", {}, "Loading…");
+  const hereNow = h("h3", {}, "Here now");
   const settingsLink = h(
     "a",
     { href: `/space/${encodeURIComponent(spaceId)}/settings`, hidden: true, "data-testid": "settings-link" },
@@ -56,7 +58,7 @@ export function arenaPage(root: HTMLElement, spaceId: string) {
     h("a", { href: "/spaces" }, "← Spaces"),
     title,
     status,
-    h("h3", {}, "Here now"),
+    hereNow,
     people.el,
     h("button", { class: "link", onclick: () => (help.hidden = !help.hidden) }, "Keyboard help (?)"),
     settingsLink,
@@ -127,10 +129,19 @@ export function arenaPage(root: HTMLElement, spaceId: string) {
     });
     people.el.after(statusPicker.el, media.controls.el);
     arena.append(media.tiles.el);
+    const nameOf = (id: string) => roster.get(id)?.name ?? "…";
+    /** Lets a knocker in: they may step into the locked area we stand in. */
+    const admit = (userId: string) => {
+      connection.send({ type: "admit", payload: { userId } });
+      if (world.answerKnock(userId)) refreshRoster();
+    };
+    const knocks = new KnockNotices(admit);
+    hereNow.before(knocks.el);
     const refreshRoster = () => {
       const ids = [world.myId, ...world.others.keys()].filter((id): id is string => !!id);
       people.render(ids, world.myId, roster, world.statuses);
-      chat.refreshPeople([...world.others.keys()].map((id) => ({ id, name: roster.get(id)?.name ?? "…" })));
+      chat.refreshPeople([...world.others.keys()].map((id) => ({ id, name: nameOf(id) })));
+      knocks.render(world.knocks.list, nameOf);
     };
     const names = new NameLookup(roster, refreshRoster);
     let link: LinkState = "connecting";
@@ -185,6 +196,15 @@ export function arenaPage(root: HTMLElement, spaceId: string) {
           void dialogs.offerPortal(change.portal);
           break;
         case "status-changed":
+        case "knocks-changed":
+          break;
+        case "knock":
+          // A knocker at the door is usually in view (and named) already; one who is not
+          // gets a name all the same.
+          if (!roster.has(change.knock.userId)) names.want([change.knock.userId]);
+          break;
+        case "admitted":
+          showBanner(banner, `You may enter ${change.area}.`, 5000);
           break;
         case "media-muted":
           media.mutedByModerator();
@@ -265,6 +285,8 @@ export function arenaPage(root: HTMLElement, spaceId: string) {
       if (!step) return;
       scene?.avatars.moveTo(world.myId!, step);
       connection.move(step);
+      // Stepping out of a locked area leaves its knocks to those still inside.
+      knocks.render(world.knocks.list, nameOf);
     };
     window.addEventListener("keydown", onKey);
     const unhook = exposeTestHook(
@@ -274,7 +296,7 @@ export function arenaPage(root: HTMLElement, spaceId: string) {
       chatLog,
       roster,
       media,
-      { spaceId, dialogs },
+      { spaceId, dialogs, admit },
     );
 
     return () => {
