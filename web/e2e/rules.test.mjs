@@ -1,8 +1,9 @@
 // A space's own rules in real browsers against the real server: a portal that leads from
 // one space to another (walk onto it, confirm, arrive at the named spawn tile there), and a
 // private area whose people chat `nearby` among themselves, unheard by someone standing
-// just outside it; a password-protected space, a moderator who mutes and kicks, and a
-// builder who paints a wall that someone else then walks into.
+// just outside it; a locked private area that someone knocks on and is let into; a
+// password-protected space, a moderator who mutes and kicks, and a builder who paints a
+// wall that someone else then walks into.
 // Spaces and effects are set up over the HTTP API.
 
 import { test, before, after } from "node:test";
@@ -236,6 +237,70 @@ test(
       [],
       "the chat history shows carol what the booth said",
     );
+  },
+);
+
+test(
+  "a locked area turns someone away until a person inside lets them in",
+  { skip: missing ?? false, timeout: 120_000 },
+  async () => {
+    const owner = await account("owner");
+    const study = { name: "Study", x: 0, y: 0, width: 3, height: 3, locked: true };
+    const room = await spaceWith(owner, "Library", "10x6", {
+      areas: [study],
+      spawns: [
+        { x: 4, y: 1, name: "hall" },
+        { x: 4, y: 3, name: "stairs" },
+      ],
+    });
+
+    // The owner walks into the empty study without knocking, and on to its far side.
+    const host = await enter(owner, `/space/${room}#hall`);
+    await host.page.locator("canvas").click({ position: { x: 600, y: 20 } });
+    await step(host, "ArrowLeft", { x: 3, y: 1 });
+    await step(host, "ArrowLeft", { x: 2, y: 1 });
+    await step(host, "ArrowLeft", { x: 1, y: 1 });
+    assert.equal(await host.page.evaluate(() => window.__gather.corrections), 0);
+
+    // Grace comes up to the door: her step in is refused, and the host hears a knock.
+    const grace = await enter(await account("grace"), `/space/${room}#stairs`);
+    await grace.page.waitForFunction(
+      (id) => window.__gather.remote.some((u) => u.id === id && u.x === 1 && u.y === 1),
+      host.userId,
+      { timeout: 5000 },
+    );
+    await grace.page.locator("canvas").click({ position: { x: 600, y: 20 } });
+    await step(grace, "ArrowUp", { x: 4, y: 2 });
+    await step(grace, "ArrowUp", { x: 4, y: 1 });
+    await step(grace, "ArrowLeft", { x: 3, y: 1 });
+    await grace.page.keyboard.press("ArrowLeft");
+    await grace.page.waitForFunction(() => window.__gather.corrections === 1, null, { timeout: 5000 });
+    assert.deepEqual(await me(grace), { x: 3, y: 1 });
+
+    await host.page.waitForFunction(
+      (id) => window.__gather.knocks.some((k) => k.userId === id && k.area === "Study"),
+      grace.userId,
+      { timeout: 5000 },
+    );
+    const knock = host.page.locator(`[data-testid=knocks] li[data-user="${grace.userId}"]`);
+    await knock.filter({ hasText: `${grace.username} knocks on Study` }).waitFor({ timeout: 5000 });
+    await host.page.screenshot({ path: join(shots, "rules-knock.png") });
+    await knock.getByTestId("knock-admit").click();
+    await host.page.waitForFunction(() => window.__gather.knocks.length === 0, null, { timeout: 5000 });
+
+    // Let in: she is told so, and this time the step goes through.
+    await grace.page.waitForFunction(() => window.__gather.lastAdmitted === "Study", null, { timeout: 5000 });
+    await grace.page.locator(".banner").filter({ hasText: "You may enter Study" }).waitFor();
+    await step(grace, "ArrowLeft", { x: 2, y: 1 });
+    await grace.page.waitForTimeout(500);
+    assert.deepEqual(await me(grace), { x: 2, y: 1 }, "the step into the study held");
+    assert.equal(await grace.page.evaluate(() => window.__gather.corrections), 1);
+    await host.page.waitForFunction(
+      (id) => window.__gather.remote.some((u) => u.id === id && u.x === 2 && u.y === 1),
+      grace.userId,
+      { timeout: 5000 },
+    );
+    for (const person of [host, grace]) assert.deepEqual(person.errors, [], `${person.name}: page errors`);
   },
 );
 
