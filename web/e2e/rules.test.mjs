@@ -360,6 +360,11 @@ test(
       .getByTestId("media-mic")
       .filter({ has: page.locator(":scope[aria-pressed=false]") })
       .waitFor();
+    // The status line says what happened, until Dave turns something on again.
+    await page.getByTestId("media-status").filter({ hasText: "muted by a moderator" }).waitFor();
+    await page.getByTestId("media-mic").click();
+    await page.waitForFunction(() => window.__gather.media.sending.audio);
+    await page.getByTestId("media-status").filter({ hasNotText: "muted by a moderator" }).waitFor();
 
     await row.locator("[data-action=kick]").click();
     await page.waitForFunction(() => window.__gather.removedShown, null, { timeout: 5000 });

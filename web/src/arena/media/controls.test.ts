@@ -14,6 +14,11 @@ describe("mediaStatus", () => {
     expect(mediaStatus({ state: "connected" }, 3, { mic: true, camera: false })).toBe(
       "Connected with 3 people nearby · microphone only",
     );
+    const muted = { mic: true, camera: false, mutedByModerator: true };
+    expect(mediaStatus({ state: "connected" }, 2, muted)).toBe("Connected with 2 people nearby · muted by a moderator");
+    expect(mediaStatus({ state: "connected" }, 0, muted)).toBe(
+      "Connected · muted by a moderator. Walk up to someone to talk.",
+    );
     expect(mediaStatus({ state: "failed", attempt: 0, problem: "x", retryInMs: 1200 }, 0, both)).toBe(
       "Trying again in 2 s…",
     );

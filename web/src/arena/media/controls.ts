@@ -121,9 +121,22 @@ function fill(select: HTMLSelectElement, options: { id: string; label: string }[
   select.disabled = options.length === 0;
 }
 
-/** The status line under the controls. */
-export function mediaStatus(phase: MediaPhase, nearby: number, have: { mic: boolean; camera: boolean }): string {
-  const only = !have.camera ? " · microphone only" : !have.mic ? " · camera only" : "";
+/**
+ * The status line under the controls. `have` is which devices we hold; `mutedByModerator`
+ * says a moderator turned them off, which the line says instead until something is on again.
+ */
+export function mediaStatus(
+  phase: MediaPhase,
+  nearby: number,
+  have: { mic: boolean; camera: boolean; mutedByModerator?: boolean },
+): string {
+  const only = have.mutedByModerator
+    ? " · muted by a moderator"
+    : !have.camera
+      ? " · microphone only"
+      : !have.mic
+        ? " · camera only"
+        : "";
   switch (phase.state) {
     case "idle":
       return "";

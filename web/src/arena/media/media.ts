@@ -38,6 +38,8 @@ export class ArenaMedia {
   private speakingUsers = new Set<string>();
   private asking = false;
   private problemText: string | null = null;
+  /** A moderator turned our microphone and camera off, and we have turned nothing on since. */
+  private muted = false;
   /** Our own tracks wrapped as streams, one per track, so a redraw does not restart a video. */
   private readonly previews = new WeakMap<MediaStreamTrack, MediaStream>();
   private readonly ticker: ReturnType<typeof setInterval>;
@@ -99,6 +101,7 @@ export class ArenaMedia {
     this.local.setMic(false);
     void this.local.setCamera(false).finally(() => {
       this.session.sendingChanged();
+      this.muted = true;
       this.showProblem(MUTED);
       this.refresh();
     });
@@ -188,6 +191,7 @@ export class ArenaMedia {
 
   private leave() {
     this.session.input({ kind: "leave" });
+    this.muted = false;
     this.release();
     this.showProblem(null);
     this.refresh();
@@ -204,6 +208,7 @@ export class ArenaMedia {
 
   private toggleMic() {
     this.local.setMic(!this.local.micOn);
+    if (this.local.micOn) this.turnedOn();
     this.session.sendingChanged();
     this.refresh();
   }
@@ -230,10 +235,19 @@ export class ArenaMedia {
 
   /** A capture track started or stopped (by a toggle, a device switch, or the browser). */
   private trackChanged(kind: CaptureKind, track: MediaStreamTrack | null) {
+    // A new microphone keeps muted or not as it was; a camera or screen coming on is news.
+    if (track && kind !== "audio") this.turnedOn();
     this.session.current?.replace(kind, track).catch((e) => this.showProblem(`Could not switch: ${String(e)}`));
     this.session.sendingChanged();
     if (kind === "audio") this.micChanged();
     this.refresh();
+  }
+
+  /** The person turned something on: a moderator's muting is old news now. */
+  private turnedOn() {
+    if (!this.muted) return;
+    this.muted = false;
+    if (this.problemText === MUTED) this.showProblem(null);
   }
 
   private micChanged() {
@@ -308,7 +322,11 @@ export class ArenaMedia {
       mic: this.local.mic ? this.local.micOn : null,
       camera: !!this.local.camera,
       screen: !!this.local.screen,
-      status: mediaStatus(phase, this.peers.length, { mic: !!this.local.mic, camera: !!this.local.camera }),
+      status: mediaStatus(phase, this.peers.length, {
+        mic: !!this.local.mic,
+        camera: !!this.local.camera,
+        mutedByModerator: this.muted,
+      }),
     });
     this.render();
   }
