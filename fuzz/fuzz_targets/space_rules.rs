@@ -94,7 +94,7 @@ fuzz_target!(|input: Input| {
     let (mut space, mut model) = model::furnish(dims, pieces);
     for step in input.steps {
         let command = match step {
-            Step::Join { who, seed } => Command::Join { user: person(who), spawn_seed: seed },
+            Step::Join { who, seed } => Command::Join { user: person(who), spawn_seed: seed, spawn: None },
             Step::MoveBy { who, dx, dy } => {
                 Command::Move { user: person(who), to: model.toward(person(who), nudge(dx), nudge(dy)) }
             }
