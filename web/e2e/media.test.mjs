@@ -118,6 +118,28 @@ const KEYS = [
   ["ArrowUp", 0, -1],
 ];
 
+/**
+ * The key of the first step on a shortest path from `from` to `to` over tiles `open` lets
+ * through (breadth first), or undefined when there is none: a greedy step toward the goal
+ * would pace back and forth behind someone standing in the way.
+ */
+function firstStep(from, to, open) {
+  const key = (x, y) => `${x},${y}`;
+  const first = new Map([[key(from.x, from.y), null]]);
+  const queue = [[from.x, from.y]];
+  while (queue.length) {
+    const [cx, cy] = queue.shift();
+    if (cx === to.x && cy === to.y) return first.get(key(cx, cy));
+    for (const k of KEYS) {
+      const [nx, ny] = [cx + k[1], cy + k[2]];
+      if (first.has(key(nx, ny)) || !open(nx, ny)) continue;
+      first.set(key(nx, ny), first.get(key(cx, cy)) ?? k);
+      queue.push([nx, ny]);
+    }
+  }
+  return undefined;
+}
+
 /** Walks `person` to (x, y) with the arrow keys, around anyone standing in the way. */
 async function walkTo(person, x, y) {
   const { page } = person;
@@ -130,14 +152,10 @@ async function walkTo(person, x, y) {
       taken: window.__gather.remote.map((u) => `${u.x},${u.y}`),
     }));
     if (me.x === x && me.y === y) return;
-    const open = ([, dx, dy]) => {
-      const [tx, ty] = [me.x + dx, me.y + dy];
+    const choice = firstStep(me, { x, y }, (tx, ty) => {
       const tile = `${tx},${ty}`;
       return tx >= 0 && ty >= 0 && tx < WIDTH && ty < HEIGHT && !taken.includes(tile) && !refused.has(tile);
-    };
-    const closer = ([, dx, dy]) =>
-      Math.abs(x - me.x - dx) + Math.abs(y - me.y - dy) < Math.abs(x - me.x) + Math.abs(y - me.y);
-    const choice = KEYS.find((k) => open(k) && closer(k)) ?? KEYS.find(open);
+    });
     if (!choice) break;
     const [key, dx, dy] = choice;
     await page.keyboard.press(key);
