@@ -10,7 +10,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { startGather, repoRoot } from "./server.mjs";
+import { startGather, repoRoot, callApi } from "./server.mjs";
 import { launch, missingPrerequisite, MEDIA_ARGS } from "./browser.mjs";
 
 const required = !!process.env.GATHER_REQUIRE_SERVICES;
@@ -34,16 +34,7 @@ after(async () => {
   await server?.stop();
 });
 
-async function api(method, path, body, token) {
-  const response = await fetch(`${server.url}/api/v1${path}`, {
-    method,
-    headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const data = await response.json();
-  assert.ok(response.ok, `${method} ${path}: ${response.status} ${JSON.stringify(data)}`);
-  return data;
-}
+const api = (method, path, body, token) => callApi(server, method, path, body, token);
 
 let accounts = 0;
 

@@ -48,3 +48,15 @@ export async function startGather() {
     },
   };
 }
+
+/** A call to `server`'s API with an optional bearer token; a non-2xx answer fails the test. */
+export async function callApi(server, method, path, body, token) {
+  const response = await fetch(`${server.url}/api/v1${path}`, {
+    method,
+    headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const data = await response.json();
+  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(data)}`);
+  return data;
+}

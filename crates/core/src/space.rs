@@ -459,8 +459,13 @@ impl Space {
     }
 
     /// An area nobody stands in any more forgets whom it let in.
+    /// Only areas that let someone in are looked at, so an ordinary step pays nothing
+    /// (counting who is inside walks everyone).
     fn forget_admissions_if_empty(&mut self, left: Position) {
-        if let Some(area) = self.effects.area_of(left) {
+        if self.admitted.is_empty() {
+            return;
+        }
+        if let Some(area) = self.effects.area_of(left).filter(|area| self.admitted.contains_key(area)) {
             if self.inside(area) == 0 {
                 self.admitted.remove(&area);
             }

@@ -2,8 +2,8 @@
 //! that show what is inside (the layout, the chat log). The rule is the core's
 //! ([`gather_core::may_enter`]); this reads the facts it needs and checks a grant.
 
-use gather_core::{EntryRefusal, SpaceId, SpaceRole, UserId};
-use gather_store::StoreError;
+use gather_core::{EntryRefusal, SpaceId, UserId};
+use gather_store::{Entry, StoreError};
 
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -14,21 +14,22 @@ pub enum EntryError {
     Store(StoreError),
 }
 
-/// The caller's role in the space when they may enter it. `grant` is a password grant
+/// What the store says of the caller and the space (their role, its gate) when they may
+/// enter it. `grant` is a password grant
 /// (`POST /space/{id}/grant`), if they have one.
 pub async fn check(
     state: &AppState,
     space: SpaceId,
     user: UserId,
     grant: Option<&str>,
-) -> Result<SpaceRole, EntryError> {
+) -> Result<Entry, EntryError> {
     let entry =
         state.store.entry(space, user).await.map_err(EntryError::Store)?.ok_or(EntryError::UnknownSpace)?;
     let granted =
         grant.is_some_and(|grant| state.grants.opens(grant, user, space, entry.gate.password_version));
     gather_core::may_enter(entry.gate.access, entry.role, entry.banned, granted)
         .map_err(EntryError::Refused)?;
-    Ok(entry.role)
+    Ok(entry)
 }
 
 /// The `error` code a refusal goes by, over WebSocket and HTTP alike.

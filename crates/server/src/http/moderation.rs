@@ -14,7 +14,7 @@ use utoipa::OpenApi;
 
 use super::json::{JsonBody, PathParam};
 use super::openapi::{TooLarge, Unavailable};
-use super::rules::{audit, require, role_of};
+use super::rules::{audit, entry_of, require};
 use crate::auth::AuthUser;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
@@ -38,8 +38,8 @@ pub(super) struct Api;
 
 /// The caller may moderate `target` in `space`: a moderator or the owner, above them.
 async fn may_moderate(state: &AppState, space: SpaceId, caller: UserId, target: UserId) -> ApiResult<()> {
-    let role = require(state, space, caller, SpaceAction::Moderate).await?;
-    let theirs = role_of(state, space, target).await?;
+    let role = require(state, space, caller, SpaceAction::Moderate).await?.role;
+    let theirs = entry_of(state, space, target).await?.role;
     if target == caller || !role.outranks(theirs) {
         return Err(ApiError::forbidden(format!(
             "a {} cannot moderate a {}",

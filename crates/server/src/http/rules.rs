@@ -13,7 +13,7 @@ use gather_protocol::rules::{
     BanBody, EffectsBody, GrantRequest, GrantResponse, MemberBody, SetAccessRequest, SetMemberRequest,
     SpaceSettingsResponse,
 };
-use gather_store::NewAuditEntry;
+use gather_store::{Entry, NewAuditEntry};
 use utoipa::OpenApi;
 
 use super::json::{JsonBody, PathParam};
@@ -42,22 +42,24 @@ pub fn router() -> Router<AppState> {
 #[openapi(paths(set_effects, set_access, grant, settings, set_member))]
 pub(super) struct Api;
 
-/// The caller's role in `space`; `unknown-id` for an unknown space.
-pub async fn role_of(state: &AppState, space: SpaceId, user: UserId) -> ApiResult<SpaceRole> {
+/// What the store says of `user` in `space` (their role, its gate); `unknown-id` for an
+/// unknown space.
+pub async fn entry_of(state: &AppState, space: SpaceId, user: UserId) -> ApiResult<Entry> {
     let entry = state.store.entry(space, user).await?;
-    Ok(entry.ok_or_else(|| ApiError::bad_request("unknown-id", "there is no space with that id"))?.role)
+    entry.ok_or_else(|| ApiError::bad_request("unknown-id", "there is no space with that id"))
 }
 
-/// The caller's role, when it allows `action`.
+/// The caller's entry, when their role allows `action`.
 pub async fn require(
     state: &AppState,
     space: SpaceId,
     user: UserId,
     action: SpaceAction,
-) -> ApiResult<SpaceRole> {
-    let role = role_of(state, space, user).await?;
+) -> ApiResult<Entry> {
+    let entry = entry_of(state, space, user).await?;
+    let role = entry.role;
     if role.may(action) {
-        return Ok(role);
+        return Ok(entry);
     }
     let who = match action {
         SpaceAction::Build => "the space's owner, moderators and builders",
@@ -185,11 +187,7 @@ async fn grant(
     PathParam(id): PathParam<SpaceId>,
     JsonBody(req): JsonBody<GrantRequest>,
 ) -> ApiResult<Json<GrantResponse>> {
-    let entry = state
-        .store
-        .entry(id, caller)
-        .await?
-        .ok_or_else(|| ApiError::bad_request("unknown-id", "there is no space with that id"))?;
+    let entry = entry_of(&state, id, caller).await?;
     if entry.gate.access != SpaceAccess::Password {
         return Err(ApiError::bad_request("no-password", "this space asks for no password"));
     }
@@ -225,17 +223,12 @@ async fn settings(
     AuthUser { user: caller, .. }: AuthUser,
     PathParam(id): PathParam<SpaceId>,
 ) -> ApiResult<Json<SpaceSettingsResponse>> {
-    let role = require(&state, id, caller, SpaceAction::Moderate).await?;
-    let entry = state
-        .store
-        .entry(id, caller)
-        .await?
-        .ok_or_else(|| ApiError::bad_request("unknown-id", "there is no space with that id"))?;
+    let entry = require(&state, id, caller, SpaceAction::Moderate).await?;
     let members = state.store.space_members(id).await?;
     let bans = state.store.bans(id).await?;
     Ok(Json(SpaceSettingsResponse {
         access: entry.gate.access.as_str().to_owned(),
-        your_role: role.as_str().to_owned(),
+        your_role: entry.role.as_str().to_owned(),
         members: members
             .into_iter()
             .map(|m| MemberBody {

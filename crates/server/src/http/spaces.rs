@@ -128,13 +128,12 @@ async fn get_space(
 ) -> ApiResult<Json<SpaceResponse>> {
     // Who may enter may look inside; others learn why not (`banned`, `members-only`,
     // `password-required`).
-    let role = crate::entry::check(&state, id, caller, grant_of(&headers)).await?;
-    let access = state.store.entry(id, caller).await?.map(|e| e.gate.access).unwrap_or_default();
+    let entry = crate::entry::check(&state, id, caller, grant_of(&headers)).await?;
     let space = state.store.space(id).await?.ok_or_else(unknown_space)?;
     Ok(Json(SpaceResponse {
         effects: (&space.effects).into(),
-        access: access.as_str().to_owned(),
-        your_role: role.as_str().to_owned(),
+        access: entry.gate.access.as_str().to_owned(),
+        your_role: entry.role.as_str().to_owned(),
         name: space.summary.name,
         dimensions: space.summary.dims.to_string(),
         elements: space

@@ -264,7 +264,7 @@ impl Connection {
         grant: Option<&str>,
     ) -> Result<gather_core::SpaceRole, (&'static str, String)> {
         match crate::entry::check(&self.state, space, user, grant).await {
-            Ok(role) => Ok(role),
+            Ok(entry) => Ok(entry.role),
             Err(EntryError::UnknownSpace) => Err(("unknown-space", "there is no space with that id".into())),
             Err(EntryError::Refused(refusal)) => {
                 Err((crate::entry::refusal_code(refusal), refusal.to_string()))
