@@ -192,7 +192,7 @@ async fn open_store(config: &Config) -> anyhow::Result<SqlStore> {
 
 /// Nodes of a cluster must all see the same data, so none may keep it to itself. Checked
 /// before anything is opened.
-fn refuse_unshared_storage_in_a_cluster(config: &Config) -> anyhow::Result<()> {
+pub(crate) fn refuse_unshared_storage_in_a_cluster(config: &Config) -> anyhow::Result<()> {
     if config.redis_url.is_none() {
         return Ok(());
     }

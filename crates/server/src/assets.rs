@@ -9,6 +9,7 @@ use bytes::Bytes;
 use gather_assets::{normalize, AssetStorage, ImageLimits, Normalized, RefusedImage, StorageError};
 use gather_core::UserId;
 use gather_store::{AssetRecord, Store, StoreError};
+use tokio::sync::Semaphore;
 
 use crate::clock::Clock;
 use crate::config::Config;
@@ -34,6 +35,9 @@ pub struct Assets {
     /// How long an upload nothing refers to is kept.
     grace: Duration,
     clock: Clock,
+    /// Decoding takes up to 64 MiB and a core for a while; a flood of uploads waits here
+    /// instead of filling memory.
+    decoders: Arc<Semaphore>,
 }
 
 impl Assets {
@@ -44,15 +48,20 @@ impl Assets {
             quota_bytes: config.asset_quota_bytes,
             grace: Duration::from_secs(config.asset_sweep_grace_secs),
             clock,
+            decoders: Arc::new(Semaphore::new(
+                std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get),
+            )),
         }
     }
 
-    /// Checks and re-encodes `bytes` off the runtime threads.
-    pub async fn normalize(bytes: Bytes, limits: ImageLimits) -> Result<Normalized, ApiError> {
-        let normalized = tokio::task::spawn_blocking(move || normalize(&bytes, limits))
-            .await
-            .map_err(|e| ApiError::Internal(e.into()))?;
-        normalized.map_err(refused)
+    /// Runs image work (decoding, drawing a map) off the runtime threads, as many at once
+    /// as there are cores.
+    pub async fn decode<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, ApiError> {
+        let _permit = self.decoders.acquire().await.map_err(|e| ApiError::Internal(e.into()))?;
+        tokio::task::spawn_blocking(work).await.map_err(|e| ApiError::Internal(e.into()))
     }
 
     /// Stores an image `user` sent, counted against their quota.
@@ -61,7 +70,7 @@ impl Assets {
         if self.store.uploaded_bytes(user).await? >= self.quota_bytes {
             return Err(StoreError::Limit(gather_store::Limit::AssetQuota(self.quota_bytes)).into());
         }
-        let image = Self::normalize(bytes, ImageLimits::default()).await?;
+        let image = self.decode(move || normalize(&bytes, ImageLimits::default())).await?.map_err(refused)?;
         self.keep(user, image).await
     }
 

@@ -76,6 +76,7 @@ pub async fn check_config(config: &Config) -> anyhow::Result<()> {
     println!("database            {}", redact_url(&database));
     println!("admin sign-up       {:?}", config.admin_signup);
     println!("token ttl           {} s", config.token_ttl_secs);
+    println!("asset store         {}", config.asset_store());
     let mut ok = true;
     let mut check = |what: &str, result: anyhow::Result<String>| match result {
         Ok(detail) => println!("ok    {what}: {detail}"),
@@ -86,6 +87,8 @@ pub async fn check_config(config: &Config) -> anyhow::Result<()> {
     };
     check("signing secret", check_secret(config));
     check("database", check_database(config, &database).await);
+    let cluster = crate::app::refuse_unshared_storage_in_a_cluster(config);
+    check("shared storage", cluster.map(|()| "fits one node or a cluster".to_owned()));
     if !ok {
         bail!("the configuration has problems (see above)");
     }

@@ -15,6 +15,8 @@ use rustls_pki_types::{CertificateDer, ServerName};
 use serde_json::{json, Value};
 use tokio_rustls::rustls::{ClientConfig, RootCertStore};
 
+#[path = "support/form.rs"]
+mod form;
 #[path = "support/process.rs"]
 #[allow(dead_code)] // Each suite uses a part.
 mod process;
@@ -195,6 +197,27 @@ async fn gather_works_through_nginx_over_https_and_wss() {
     assert_eq!(plain.status(), 301);
     assert_eq!(client.get(format!("{base}/metrics")).send().await.unwrap().status(), 404);
     assert_eq!(client.get(format!("{base}/healthz")).send().await.unwrap().status(), 200);
+
+    // Uploads get past nginx's 64 KiB cap on bodies, up to Gather's own; other routes do not.
+    let photo = gather_assets::testing::samples::noise(160, 160, 1);
+    assert!(photo.len() > 64 * 1024, "{} bytes", photo.len());
+    let (content_type, body) = form::multipart(&[("file", Some("photo.png"), "image/png", &photo)]);
+    let uploaded = client
+        .post(format!("{base}/api/v1/assets"))
+        .bearer_auth(&users[1].1)
+        .header("content-type", content_type)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(uploaded.status(), 200);
+    let url = uploaded.json::<Value>().await.unwrap()["url"].as_str().unwrap().to_owned();
+    let served = client.get(format!("{base}{url}")).send().await.unwrap();
+    assert_eq!(served.headers()["x-content-type-options"], "nosniff");
+    assert!(served.bytes().await.unwrap().starts_with(b"\x89PNG"));
+    let padding = "x".repeat(100 * 1024);
+    let big = post("/space", json!({"name": padding, "dimensions": "3x1"})).await.unwrap();
+    assert_eq!(big.status(), 413, "nginx refuses large bodies elsewhere");
 
     // One after the other, so alice is there first and told of bob.
     let mut sockets = Vec::new();

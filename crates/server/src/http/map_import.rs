@@ -76,10 +76,7 @@ async fn import(
         None => validate::name("name", &default_name(&map))?,
     };
     let files = parts.into_iter().filter(|p| p.name == "file").collect();
-    let imported = tokio::task::spawn_blocking(move || read_map(map.bytes, files))
-        .await
-        .map_err(|e| ApiError::Internal(e.into()))?
-        .map_err(refused)?;
+    let imported = state.assets.decode(move || read_map(map.bytes, files)).await?.map_err(refused)?;
     let dims = Dimensions::new(imported.width, imported.height)
         .map_err(|e| ApiError::bad_request("map-too-large", e.to_string()))?;
     let warnings = imported.warnings;

@@ -92,9 +92,15 @@ async fn signed_in_routes_name_the_bearer_scheme_and_document_the_403() {
 #[tokio::test]
 async fn every_route_in_the_document_answers_something_other_than_404() {
     let app = spawn_app().await;
+    // An asset that exists: any other name is a 404 of its own.
+    let user = app.user().await;
+    let png = gather_assets::testing::samples::file(2, 2, gather_assets::testing::samples::Format::Png);
+    let form = crate::helpers::multipart(&[("file", Some("a.png"), "image/png", &png)]);
+    let asset = app.post_form("/assets", Some(&user.token), form).await.ok();
+    let name = format!("{}.png", asset["id"].as_str().unwrap());
     for (method, path) in ROUTES {
-        let url =
-            format!("http://{}{}", app.addr, path.replace("{id}", "00000000-0000-4000-8000-000000000000"));
+        let path = path.replace("{id}", "00000000-0000-4000-8000-000000000000").replace("{name}", &name);
+        let url = format!("http://{}{path}", app.addr);
         let method = reqwest::Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
         let status = app.http.request(method.clone(), url).send().await.unwrap().status();
         assert_ne!(status.as_u16(), 404, "{method} {path} is in the document but not routed");
