@@ -34,14 +34,18 @@ fuzz_target!(|data: &[u8]| {
 /// The frame as a client following the contract would send it.
 fn spell(frame: &ClientFrame) -> String {
     let payload = match frame {
-        ClientFrame::Join { space_id, token, spawn, grant } => {
-            json!({"spaceId": space_id, "token": token, "spawn": spawn, "grant": grant})
+        ClientFrame::Join { space_id, token, spawn, grant, resume_key } => {
+            json!({"spaceId": space_id, "token": token, "spawn": spawn, "grant": grant, "resumeKey": resume_key})
         }
         ClientFrame::Move { to } => json!({"x": to.x, "y": to.y}),
         ClientFrame::Leave => json!({}),
-        ClientFrame::Chat { text, scope, to } => json!({"text": text, "scope": scope, "to": to}),
+        ClientFrame::Chat { text, scope, to, client_id } => {
+            json!({"text": text, "scope": scope, "to": to, "clientId": client_id})
+        }
         // Gather's own frames, spelled by the protocol crate itself.
-        ClientFrame::Media(_) | ClientFrame::SetStatus(_) | ClientFrame::Admit(_) => return frame.to_json(),
+        ClientFrame::Media(_) | ClientFrame::SetStatus(_) | ClientFrame::Admit(_) | ClientFrame::Resume(_) => {
+            return frame.to_json()
+        }
     };
     json!({"type": frame.kind(), "payload": payload}).to_string()
 }

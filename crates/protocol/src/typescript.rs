@@ -14,8 +14,8 @@ use crate::close::CloseReason;
 use crate::http::*;
 use crate::rules::*;
 use crate::ws::{
-    AdmitPayload, ChatPayload, ClientFrameBody, JoinPayload, MediaSending, MediaSignal, Point, Sdp,
-    ServerFrame, Status, StatusPayload, UserAt,
+    AdmitPayload, ChatPayload, ClientFrameBody, JoinPayload, MediaSending, MediaSignal, Point, ResumePayload,
+    Sdp, ServerFrame, Status, StatusPayload, UserAt,
 };
 
 /// The whole of `wire.ts`.
@@ -32,6 +32,7 @@ pub fn wire_ts() -> String {
     file.decl::<ServerFrame>();
     file.decl::<ClientFrameBody>();
     file.decl::<JoinPayload>();
+    file.decl::<ResumePayload>();
     file.decl::<ChatPayload>();
     file.decl::<Point>();
     file.decl::<UserAt>();

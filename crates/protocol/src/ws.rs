@@ -18,7 +18,12 @@ pub enum ClientFrame {
         spawn: Option<String>,
         /// The space's password grant (`POST /api/v1/space/{id}/grant`).
         grant: Option<String>,
+        /// A key the client makes up to `resume` this membership after a dropped socket.
+        resume_key: Option<String>,
     },
+    /// The first frame on a new socket after the old one dropped: the same membership, at
+    /// the same place, with the frames the client missed.
+    Resume(ResumePayload),
     Move {
         to: Position,
     },
@@ -28,6 +33,8 @@ pub enum ClientFrame {
         text: String,
         scope: ChatScope,
         to: Option<UserId>,
+        /// The client's own id for the message: a retried send is stored and delivered once.
+        client_id: Option<String>,
     },
     /// Proximity voice and video: see [`MediaSignal`].
     Media(MediaSignal),
@@ -98,6 +105,7 @@ impl ClientFrame {
     pub fn kind(&self) -> &'static str {
         match self {
             Self::Join { .. } => "join",
+            Self::Resume(_) => "resume",
             Self::Move { .. } => "move",
             Self::Leave => "leave",
             Self::Chat { .. } => "chat",
@@ -161,6 +169,7 @@ struct Envelope<'a> {
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "ClientFrame"))]
 pub enum ClientFrameBody {
     Join(JoinPayload),
+    Resume(ResumePayload),
     Move(Point),
     /// The payload may also be left out.
     Leave {},
@@ -176,17 +185,22 @@ pub enum ClientFrameBody {
 impl From<&ClientFrame> for ClientFrameBody {
     fn from(frame: &ClientFrame) -> Self {
         match frame {
-            ClientFrame::Join { space_id, token, spawn, grant } => Self::Join(JoinPayload {
+            ClientFrame::Join { space_id, token, spawn, grant, resume_key } => Self::Join(JoinPayload {
                 space_id: *space_id,
                 token: token.clone(),
                 spawn: spawn.clone(),
                 grant: grant.clone(),
+                resume_key: resume_key.clone(),
             }),
+            ClientFrame::Resume(resume) => Self::Resume(resume.clone()),
             ClientFrame::Move { to } => Self::Move((*to).into()),
             ClientFrame::Leave => Self::Leave {},
-            ClientFrame::Chat { text, scope, to } => {
-                Self::Chat(ChatPayload { text: text.clone(), scope: *scope, to: *to })
-            }
+            ClientFrame::Chat { text, scope, to, client_id } => Self::Chat(ChatPayload {
+                text: text.clone(),
+                scope: *scope,
+                to: *to,
+                client_id: client_id.clone(),
+            }),
             ClientFrame::Media(MediaSignal::MediaOffer(sdp)) => Self::MediaOffer(sdp.clone()),
             ClientFrame::Media(MediaSignal::MediaAnswer(sdp)) => Self::MediaAnswer(sdp.clone()),
             ClientFrame::Media(MediaSignal::MediaState(sending)) => Self::MediaState(*sending),
@@ -212,7 +226,31 @@ pub struct JoinPayload {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "ts", ts(optional))]
     pub grant: Option<String>,
+    /// Any string of up to 64 characters the client makes up (a random UUID will do): with
+    /// it, a dropped socket's membership waits for a `resume` instead of leaving at once.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub resume_key: Option<String>,
 }
+
+/// `resume`: back on a new socket after the old one dropped. `lastSeq` is how many text
+/// frames the client received on the membership's sockets, from the first socket's start,
+/// not counting `resumed` frames: the server sends on from there.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ResumePayload {
+    #[cfg_attr(feature = "ts", ts(as = "String"))]
+    pub space_id: SpaceId,
+    pub token: String,
+    /// The `resumeKey` of the `join`.
+    pub resume_key: String,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub last_seq: u64,
+}
+
+/// Longest `resumeKey` and chat `clientId`.
+pub const MAX_CLIENT_KEY_CHARS: usize = 64;
 
 /// `set-status`: how available someone is, and a short text (at most 64 characters).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
@@ -258,6 +296,11 @@ pub struct ChatPayload {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "ts", ts(as = "Option<String>", optional))]
     pub to: Option<UserId>,
+    /// The client's id for this message (at most 64 characters): sent again after a
+    /// reconnect, it is acknowledged again but stored and delivered once.
+    #[serde(rename = "clientId", default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(rename = "clientId", optional))]
+    pub client_id: Option<String>,
 }
 
 /// Reads one text frame. Extra payload fields are ignored (some clients send `userId` with
@@ -271,8 +314,15 @@ pub fn parse_client_frame(text: &str) -> Result<ClientFrame, FrameError> {
     match envelope.kind.as_ref() {
         "join" => {
             let p: JoinPayload = read("join", payload)?;
-            Ok(ClientFrame::Join { space_id: p.space_id, token: p.token, spawn: p.spawn, grant: p.grant })
+            Ok(ClientFrame::Join {
+                space_id: p.space_id,
+                token: p.token,
+                spawn: p.spawn,
+                grant: p.grant,
+                resume_key: p.resume_key,
+            })
         }
+        "resume" => Ok(ClientFrame::Resume(read("resume", payload)?)),
         "move" => {
             let p: Point = read("move", payload)?;
             Ok(ClientFrame::Move { to: Position::new(p.x, p.y) })
@@ -280,7 +330,7 @@ pub fn parse_client_frame(text: &str) -> Result<ClientFrame, FrameError> {
         "leave" => Ok(ClientFrame::Leave),
         "chat" => {
             let p: ChatPayload = read("chat", payload)?;
-            Ok(ClientFrame::Chat { text: p.text, scope: p.scope, to: p.to })
+            Ok(ClientFrame::Chat { text: p.text, scope: p.scope, to: p.to, client_id: p.client_id })
         }
         "media-offer" => Ok(ClientFrame::Media(MediaSignal::MediaOffer(read("media-offer", payload)?))),
         "media-answer" => Ok(ClientFrame::Media(MediaSignal::MediaAnswer(read("media-answer", payload)?))),
@@ -449,6 +499,15 @@ pub enum ServerFrame {
     },
     /// The session this socket signed in with was revoked; the socket closes next.
     SessionRevoked {},
+    /// The answer to `resume`, before anything else on the new socket (and not counted in
+    /// `lastSeq`): the membership is back, and the `replayed` frames the client missed
+    /// follow. With `snapshot`, they could not be replayed: a fresh `space-joined` follows
+    /// instead, and chat sent meanwhile is in the space's history.
+    Resumed {
+        #[cfg_attr(feature = "ts", ts(type = "number"))]
+        replayed: u64,
+        snapshot: bool,
+    },
     /// The server is stopping; the socket closes next (code 1001). Reconnect later.
     ServerShutdown {},
     Error {
@@ -501,7 +560,13 @@ mod tests {
         let join = json!({"type": "join", "payload": {"spaceId": space.to_string(), "token": "t"}});
         assert_eq!(
             parse_client_frame(&join.to_string()),
-            Ok(ClientFrame::Join { space_id: space, token: "t".into(), spawn: None, grant: None })
+            Ok(ClientFrame::Join {
+                space_id: space,
+                token: "t".into(),
+                spawn: None,
+                grant: None,
+                resume_key: None
+            })
         );
         let dnd = r#"{"type":"set-status","payload":{"status":"do-not-disturb"}}"#;
         assert_eq!(
@@ -515,14 +580,19 @@ mod tests {
         assert_eq!(parse_client_frame(r#"{"type":"leave"}"#), Ok(ClientFrame::Leave));
         assert_eq!(
             parse_client_frame(r#"{"type":"chat","payload":{"text":"hi"}}"#),
-            Ok(ClientFrame::Chat { text: "hi".into(), scope: ChatScope::Space, to: None })
+            Ok(ClientFrame::Chat { text: "hi".into(), scope: ChatScope::Space, to: None, client_id: None })
         );
         let to = UserId::new();
         let direct =
             json!({"type": "chat", "payload": {"text": "psst", "scope": "direct", "to": to.to_string()}});
         assert_eq!(
             parse_client_frame(&direct.to_string()),
-            Ok(ClientFrame::Chat { text: "psst".into(), scope: ChatScope::Direct, to: Some(to) })
+            Ok(ClientFrame::Chat {
+                text: "psst".into(),
+                scope: ChatScope::Direct,
+                to: Some(to),
+                client_id: None
+            })
         );
         let shout = r#"{"type":"chat","payload":{"text":"hi","scope":"shout"}}"#;
         assert_eq!(parse_client_frame(shout).unwrap_err().code(), "bad-payload");
@@ -531,19 +601,37 @@ mod tests {
     #[test]
     fn client_frames_read_back_as_written() {
         let frames = [
-            ClientFrame::Join { space_id: SpaceId::new(), token: "t".into(), spawn: None, grant: None },
+            ClientFrame::Join {
+                space_id: SpaceId::new(),
+                token: "t".into(),
+                spawn: None,
+                grant: None,
+                resume_key: None,
+            },
             ClientFrame::Join {
                 space_id: SpaceId::new(),
                 token: "t".into(),
                 spawn: Some("stage".into()),
                 grant: Some("g".into()),
+                resume_key: Some("k".into()),
             },
+            ClientFrame::Resume(ResumePayload {
+                space_id: SpaceId::new(),
+                token: "t".into(),
+                resume_key: "k".into(),
+                last_seq: 42,
+            }),
             ClientFrame::SetStatus(StatusPayload { status: Status::DoNotDisturb, text: "focus".into() }),
             ClientFrame::Admit(AdmitPayload { user_id: UserId::new() }),
             ClientFrame::Move { to: Position::new(3, -1) },
             ClientFrame::Leave,
-            ClientFrame::Chat { text: "hi".into(), scope: ChatScope::Nearby, to: None },
-            ClientFrame::Chat { text: "psst".into(), scope: ChatScope::Direct, to: Some(UserId::new()) },
+            ClientFrame::Chat { text: "hi".into(), scope: ChatScope::Nearby, to: None, client_id: None },
+            ClientFrame::Chat {
+                text: "psst".into(),
+                scope: ChatScope::Direct,
+                to: Some(UserId::new()),
+                client_id: Some("c1".into()),
+            },
             ClientFrame::Media(MediaSignal::MediaOffer(Sdp { sdp: "v=0".into() })),
             ClientFrame::Media(MediaSignal::MediaAnswer(Sdp { sdp: "v=0".into() })),
             ClientFrame::Media(MediaSignal::MediaState(MediaSending {

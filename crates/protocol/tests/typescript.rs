@@ -85,6 +85,7 @@ fn one_of_each_server_frame() -> Vec<ServerFrame> {
         ServerFrame::MediaMuted {},
         ServerFrame::Removed { reason: "kicked".into() },
         ServerFrame::SessionRevoked {},
+        ServerFrame::Resumed { replayed: 3, snapshot: false },
         ServerFrame::ServerShutdown {},
         ServerFrame::error("rate-limited", "slow down"),
     ]

@@ -29,7 +29,7 @@ use crate::metrics::Metrics;
 use crate::rooms::Rooms;
 use crate::saturation::Saturation;
 use crate::state::AppState;
-use crate::ws::{ChatLimits, JoinedSockets};
+use crate::ws::{ChatLimits, JoinedSockets, ParkedMembers};
 use crate::{demo, http, web, ws};
 
 /// A bound, ready-to-serve Gather.
@@ -105,6 +105,10 @@ impl App {
             signin_throttle: Arc::new(SigninThrottle::default()),
             chat_limits: Arc::new(ChatLimits::default()),
             joined_sockets: Arc::new(JoinedSockets::default()),
+            parked: ParkedMembers::new(
+                std::time::Duration::from_secs(config.ws_resume_grace_secs),
+                metrics.ws_parked.clone(),
+            ),
             rooms: Rooms::new(
                 shared.clone(),
                 local_notices,

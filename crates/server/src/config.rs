@@ -36,6 +36,12 @@ const DEFAULT_ASSET_QUOTA_BYTES: u64 = 50 * 1024 * 1024;
 const DEFAULT_ASSET_SWEEP_GRACE_SECS: u64 = 24 * 60 * 60;
 const DEFAULT_ASSET_SWEEP_INTERVAL_SECS: u64 = 60 * 60;
 const DEFAULT_MAX_AVATARS_PER_USER: u32 = 20;
+/// Longer than a laptop takes to rejoin Wi-Fi, short enough that a person who really left is
+/// soon seen to.
+const DEFAULT_WS_RESUME_GRACE_SECS: u64 = 15;
+/// Frames lost in flight when a socket drops are those in the kernel's buffers and on the
+/// wire: a few hundred at most in a busy space.
+const DEFAULT_WS_REPLAY_FRAMES: usize = 512;
 
 /// Who may create an admin account through `POST /signup`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -225,6 +231,15 @@ pub struct Config {
     #[arg(long, env = "GATHER_MAX_AVATARS_PER_USER", default_value_t = DEFAULT_MAX_AVATARS_PER_USER)]
     pub max_avatars_per_user: u32,
 
+    /// How long a membership whose socket dropped waits for the client to `resume` it
+    /// before it counts as a leave, in seconds (0: never wait).
+    #[arg(long, env = "GATHER_WS_RESUME_GRACE_SECS", default_value_t = DEFAULT_WS_RESUME_GRACE_SECS)]
+    pub ws_resume_grace_secs: u64,
+
+    /// How many of the last frames sent to a socket are kept to send again after a resume.
+    #[arg(long, env = "GATHER_WS_REPLAY_FRAMES", default_value_t = DEFAULT_WS_REPLAY_FRAMES)]
+    pub ws_replay_frames: usize,
+
     #[command(flatten)]
     pub media: MediaConfig,
 }
@@ -263,6 +278,8 @@ impl Config {
             asset_sweep_grace_secs: DEFAULT_ASSET_SWEEP_GRACE_SECS,
             asset_sweep_interval_secs: DEFAULT_ASSET_SWEEP_INTERVAL_SECS,
             max_avatars_per_user: DEFAULT_MAX_AVATARS_PER_USER,
+            ws_resume_grace_secs: DEFAULT_WS_RESUME_GRACE_SECS,
+            ws_replay_frames: DEFAULT_WS_REPLAY_FRAMES,
             media: MediaConfig::off(),
         }
     }

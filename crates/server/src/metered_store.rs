@@ -192,7 +192,7 @@ impl SessionStore for MeteredStore {
 
 #[async_trait]
 impl ChatStore for MeteredStore {
-    async fn append_chat(&self, message: &NewChatMessage) -> StoreResult<()> {
+    async fn append_chat(&self, message: &NewChatMessage) -> StoreResult<gather_store::ChatAppend> {
         self.timed("append_chat", self.inner.append_chat(message)).await
     }
     async fn chat_page(

@@ -26,6 +26,9 @@ pub struct Metrics {
     pub media_links: IntCounterVec,
     pub media_refused: IntCounterVec,
     pub media_rebinds: IntCounter,
+    pub ws_parked: IntGauge,
+    pub ws_resumes: IntCounterVec,
+    pub ws_replayed: IntCounterVec,
 }
 
 const LATENCY_BUCKETS: &[f64] =
@@ -109,6 +112,16 @@ impl Metrics {
                 "Requests to join media refused, by reason",
                 &["reason"],
             ),
+            ws_parked: gauge(
+                "ws_parked_memberships",
+                "Memberships whose socket dropped, waiting for the client to resume",
+            ),
+            ws_resumes: counter(
+                "ws_resumes_total",
+                "Resume attempts, by outcome (replayed, snapshot, expired, refused)",
+                &["outcome"],
+            ),
+            ws_replayed: counter("ws_replayed_frames_total", "Frames sent again to a resumed socket", &[]),
             media_rebinds: {
                 let metric = IntCounter::new(
                     "media_slot_rebinds_total",

@@ -15,7 +15,7 @@ use crate::media::MediaNode;
 use crate::metrics::Metrics;
 use crate::rooms::Rooms;
 use crate::saturation::Saturation;
-use crate::ws::{ChatLimits, JoinedSockets};
+use crate::ws::{ChatLimits, JoinedSockets, ParkedMembers};
 
 #[derive(Clone)]
 pub struct AppState {
@@ -33,6 +33,8 @@ pub struct AppState {
     pub rooms: Rooms,
     pub chat_limits: Arc<ChatLimits>,
     pub joined_sockets: Arc<JoinedSockets>,
+    /// Memberships whose socket dropped, waiting to be resumed.
+    pub parked: Arc<ParkedMembers>,
     pub metrics: Arc<Metrics>,
     /// What token expiry, rate limits, the sign-in throttle, the session cache and chat
     /// timestamps go by; a manual one in tests.

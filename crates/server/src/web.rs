@@ -31,9 +31,10 @@ async fn demo_image(Path(file): Path<String>) -> Response {
 async fn client_file(uri: Uri) -> Response {
     let path = uri.path().trim_start_matches('/');
     if let Some((_, bytes)) = WEB_ASSETS.iter().find(|(name, _)| *name == path && !path.is_empty()) {
-        // Vite puts content hashes in the names under assets/, so those never change.
+        // Vite puts content hashes in the names under static/ (web/vite.config.ts: not its
+        // default assets/, which is where uploads are served), so those never change.
         let cache =
-            if path.starts_with("assets/") { "public, max-age=31536000, immutable" } else { "no-cache" };
+            if path.starts_with("static/") { "public, max-age=31536000, immutable" } else { "no-cache" };
         return file_response(path, bytes, cache);
     }
     if path.starts_with("api/") || path.contains('.') {

@@ -60,8 +60,9 @@ pub trait SessionStore: Send + Sync {
 /// Chat logs.
 #[async_trait]
 pub trait ChatStore: Send + Sync {
-    /// Durable when this returns: only then may the message be acknowledged.
-    async fn append_chat(&self, message: &NewChatMessage) -> StoreResult<()>;
+    /// Durable when this returns: only then may the message be acknowledged. A message
+    /// whose sender already stored one with the same `client_id` is not stored again.
+    async fn append_chat(&self, message: &NewChatMessage) -> StoreResult<ChatAppend>;
     /// Messages of the space that `viewer` may see (space-wide ones, their own, direct ones
     /// to them, and nearby ones that reached them), newest first, strictly older than `before`. `NotFound(ChatMessage)` for an unknown
     /// `before`.

@@ -213,6 +213,16 @@ pub struct NewChatMessage {
     /// For `nearby`: whom it reached (the sender left out), the only others who may read
     /// it in the log. Ignored for the other scopes.
     pub audience: Vec<UserId>,
+    /// The sender's own id for it: one message per sender and id.
+    pub client_id: Option<String>,
+}
+
+/// What storing a chat message did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChatAppend {
+    Stored,
+    /// The sender already sent a message with this client id: this one, stored then.
+    AlreadyStored(ChatMessage),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -105,6 +105,7 @@ suite!(
     uploads_count_once_per_person_against_their_quota,
     the_sweep_removes_only_old_assets_nothing_refers_to,
     own_avatars_are_their_owners_alone,
+    a_message_sent_twice_with_one_client_id_is_stored_once,
 );
 
 /// For tests that are not about the per-account and per-space caps.
@@ -433,6 +434,7 @@ fn chat(
         text: text.into(),
         ts: 1,
         audience: Vec::new(),
+        client_id: None,
     }
 }
 
@@ -691,4 +693,36 @@ async fn own_avatars_are_their_owners_alone(db: &TestDb) {
     store.delete_own_avatar(ann, first.id).await.unwrap();
     assert_eq!(store.user(ann).await.unwrap().unwrap().avatar_id, None, "the deleted avatar is taken off");
     assert_eq!(store.own_avatars(ann).await.unwrap(), vec![second]);
+}
+
+async fn a_message_sent_twice_with_one_client_id_is_stored_once(db: &TestDb) {
+    let store = db.open().await;
+    let (ann, bob) = (owner(&*store).await, owner(&*store).await);
+    let space = blank_space(&*store, ann, 4, 4).await;
+    let first = gather_store::NewChatMessage {
+        client_id: Some("c-1".into()),
+        ..chat(space, ann, gather_core::ChatScope::Space, None, "hello")
+    };
+    assert_eq!(store.append_chat(&first).await.unwrap(), gather_store::ChatAppend::Stored);
+    // The retry has a new server id and time, as a retried send would.
+    let retry =
+        gather_store::NewChatMessage { id: gather_core::ChatMessageId::new(), ts: 2, ..first.clone() };
+    let gather_store::ChatAppend::AlreadyStored(kept) = store.append_chat(&retry).await.unwrap() else {
+        panic!("the retry is not stored again");
+    };
+    assert_eq!((kept.id, kept.ts, kept.text.as_str()), (first.id, 1, "hello"));
+    // Another sender, or no client id, is another message.
+    let bobs = gather_store::NewChatMessage {
+        client_id: Some("c-1".into()),
+        ..chat(space, bob, gather_core::ChatScope::Space, None, "hi")
+    };
+    assert_eq!(store.append_chat(&bobs).await.unwrap(), gather_store::ChatAppend::Stored);
+    let plain = chat(space, ann, gather_core::ChatScope::Space, None, "again");
+    assert_eq!(store.append_chat(&plain).await.unwrap(), gather_store::ChatAppend::Stored);
+    assert_eq!(store.append_chat(&plain_again(&plain)).await.unwrap(), gather_store::ChatAppend::Stored);
+    assert_eq!(store.chat_page(space, ann, None, 50).await.unwrap().len(), 4);
+}
+
+fn plain_again(message: &gather_store::NewChatMessage) -> gather_store::NewChatMessage {
+    gather_store::NewChatMessage { id: gather_core::ChatMessageId::new(), ..message.clone() }
 }

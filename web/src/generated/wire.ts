@@ -33,6 +33,7 @@ export type ServerFrame =
   | { "type": "media-muted", "payload": Record<symbol, never> }
   | { "type": "removed", "payload": { reason: string, } }
   | { "type": "session-revoked", "payload": Record<symbol, never> }
+  | { "type": "resumed", "payload": { replayed: number, snapshot: boolean, } }
   | { "type": "server-shutdown", "payload": Record<symbol, never> }
   | { "type": "error", "payload": { code: string, message: string, } };
 
@@ -42,6 +43,7 @@ export type ServerFrame =
  */
 export type ClientFrame =
   | { "type": "join", "payload": JoinPayload }
+  | { "type": "resume", "payload": ResumePayload }
   | { "type": "move", "payload": Point }
   | { "type": "leave", "payload": Record<symbol, never> }
   | { "type": "chat", "payload": ChatPayload }
@@ -60,7 +62,23 @@ spawn?: string,
 /**
  * For a password-protected space: the grant `POST /api/v1/space/{id}/grant` gave.
  */
-grant?: string, };
+grant?: string,
+/**
+ * Any string of up to 64 characters the client makes up (a random UUID will do): with
+ * it, a dropped socket's membership waits for a `resume` instead of leaving at once.
+ */
+resumeKey?: string, };
+
+/**
+ * `resume`: back on a new socket after the old one dropped. `lastSeq` is how many text
+ * frames the client received on the membership's sockets, from the first socket's start,
+ * not counting `resumed` frames: the server sends on from there.
+ */
+export type ResumePayload = { spaceId: string, token: string,
+/**
+ * The `resumeKey` of the `join`.
+ */
+resumeKey: string, lastSeq: number, };
 
 export type ChatPayload = { text: string,
 /**
@@ -70,7 +88,12 @@ scope?: ChatScope,
 /**
  * Only for `direct`: whom to tell.
  */
-to?: string, };
+to?: string,
+/**
+ * The client's id for this message (at most 64 characters): sent again after a
+ * reconnect, it is acknowledged again but stored and delivered once.
+ */
+clientId?: string, };
 
 export type Point = { x: number, y: number, };
 

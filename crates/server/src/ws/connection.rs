@@ -11,14 +11,16 @@ use bytes::Bytes;
 use futures_util::StreamExt;
 use gather_core::{ChatError, ChatMessageId, ChatScope, ChatText, SessionId, UserId};
 use gather_protocol::http::ChatBody;
-use gather_protocol::ws::{AdmitPayload, MAX_STATUS_CHARS};
+use gather_protocol::ws::{AdmitPayload, ResumePayload, MAX_CLIENT_KEY_CHARS, MAX_STATUS_CHARS};
 use gather_protocol::{parse_client_frame, ClientFrame, ServerFrame, StatusPayload};
-use gather_store::NewChatMessage;
+use gather_store::{ChatAppend, NewChatMessage};
 use tokio::sync::broadcast::{self, error::RecvError};
+use tokio::sync::watch;
 
+use super::parked::Parked;
 use super::quota::SocketSlot;
 use super::rate::TokenBucket;
-use super::writer;
+use super::writer::{Detached, SentLog, Writer};
 use crate::auth::SessionError;
 use crate::auth::{authenticate, Bearer};
 use crate::entry::EntryError;
@@ -46,28 +48,31 @@ pub async fn run(socket: WebSocket, state: AppState) {
     let (sink, mut stream) = socket.split();
     let (outbox, outbox_rx) = Outbox::new(OUTBOX_CAPACITY, COALESCE_FROM);
     let idle_timeout = state.config.ws_idle_timeout();
-    let mut writer = tokio::spawn(writer::run(sink, outbox_rx, idle_timeout / 3, state.saturation.clone()));
-    let mut closing = outbox.closing();
+    let log = SentLog::new(state.config.ws_replay_frames);
+    let writer = Writer::start(sink, outbox_rx, log, Vec::new(), idle_timeout / 3, state.saturation.clone());
     let mut shutdown = state.shutdown.clone();
     let mut revocations = Some(state.sessions.revocations());
     let mut conn = Connection {
         limiter: TokenBucket::new(FRAME_BURST, FRAMES_PER_SECOND, state.clock.now()),
+        closing: outbox.closing(),
         state,
         outbox,
+        writer: Some(writer),
         slot: None,
         membership: None,
         signed_in: None,
+        resume_key: None,
     };
     if *shutdown.borrow_and_update() {
         conn.shut_down();
     }
-    loop {
+    let end = loop {
         tokio::select! {
-            _ = closing.changed() => break,
+            _ = conn.closing.changed() => break End::Closed,
             // Changed (to true) or the server's sender is gone: either way, we are stopping.
             _ = shutdown.changed() => {
                 conn.shut_down();
-                break;
+                break End::Closed;
             }
             revoked = next_revocation(&mut revocations) => match revoked {
                 Ok(session) => conn.on_revoked(session),
@@ -76,28 +81,57 @@ pub async fn run(socket: WebSocket, state: AppState) {
                 Err(RecvError::Closed) => revocations = None,
             },
             read = tokio::time::timeout(idle_timeout, stream.next()) => match read {
-                Err(_) => conn.outbox.close(CloseReason::IDLE),
-                Ok(None | Some(Ok(Message::Close(_)))) => break,
-                Ok(Some(Err(e))) => {
-                    // The transport refused the frame (e.g. far beyond the size limit).
+                // Silent past the timeout, or gone without a word: the network, most likely.
+                Err(_) | Ok(None) => break End::Lost,
+                Ok(Some(Ok(Message::Close(_)))) => break End::Left,
+                // The transport refused a frame far beyond the size limit.
+                Ok(Some(Err(e))) if is_too_large(&e) => {
                     conn.reply_error("frame-too-large", format!("the frame could not be read: {e}"));
                     conn.outbox.close(CloseReason::TOO_BIG);
                 }
+                // Reset, or cut off mid-frame: the network again.
+                Ok(Some(Err(_))) => break End::Lost,
                 Ok(Some(Ok(Message::Text(text)))) => conn.on_text(text.as_str()).await,
                 Ok(Some(Ok(Message::Binary(bytes)))) => conn.on_binary(bytes.len()),
                 Ok(Some(Ok(Message::Ping(_) | Message::Pong(_)))) => {}
             },
         }
-    }
+    };
     // No longer counted once it has stopped reading, and before the others hear it left,
     // so whoever is told `user-left` finds the gauge lowered too.
     drop(counted);
+    let writer = conn.writer.take().expect("a connection always has a writer");
+    if end == End::Lost && conn.may_park() {
+        if let Some(detached) = writer.detach(WRITER_GRACE).await {
+            return conn.park(detached);
+        }
+        // The writer had already closed: nothing to come back to.
+        return;
+    }
+    if end == End::Lost {
+        conn.outbox.close(CloseReason::IDLE);
+    }
     // Leaving before the writer finishes means the others hear `user-left` promptly.
     drop(conn);
-    if tokio::time::timeout(WRITER_GRACE, &mut writer).await.is_err() {
-        // A client that stopped reading can hold a write open forever; end it with us.
-        writer.abort();
-    }
+    writer.finish(WRITER_GRACE).await;
+}
+
+fn is_too_large(error: &axum::Error) -> bool {
+    let source = std::error::Error::source(error);
+    source
+        .and_then(|e| e.downcast_ref::<tungstenite::Error>())
+        .is_some_and(|e| matches!(e, tungstenite::Error::Capacity(_)))
+}
+
+/// How a connection's read loop ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum End {
+    /// The client closed the socket: it meant to go.
+    Left,
+    /// The server closed it (revoked, removed, shutting down, too slow, ...).
+    Closed,
+    /// The socket broke or fell silent: a network blip, perhaps, worth waiting out.
+    Lost,
 }
 
 /// Counts this connection in `gather_ws_connections_open` while `run` serves it.
@@ -128,6 +162,10 @@ async fn next_revocation(
 struct Connection {
     state: AppState,
     outbox: Outbox,
+    /// Fires when someone asks `outbox` to close.
+    closing: watch::Receiver<Option<CloseReason>>,
+    /// Writes `outbox` to the socket; replaced when a `resume` takes over a parked queue.
+    writer: Option<Writer>,
     /// Held while `membership` is: this socket's place in its account's socket cap.
     /// Declared first so it is dropped first: once the space hears the socket has left,
     /// its place is free for another.
@@ -136,6 +174,8 @@ struct Connection {
     limiter: TokenBucket,
     /// Set by the first successful join: who this socket speaks for.
     signed_in: Option<SignedIn>,
+    /// The key the client gave to resume this membership after a dropped socket.
+    resume_key: Option<String>,
 }
 
 struct SignedIn {
@@ -188,38 +228,10 @@ impl Connection {
 
     async fn on_frame(&mut self, frame: ClientFrame) {
         match frame {
-            ClientFrame::Join { space_id, token, spawn, grant } => {
-                if let Some(current) = &self.membership {
-                    let message = format!("this socket is already in space {}; leave first", current.space());
-                    return self.reply_error("already-joined", message);
-                }
-                let signed_in = match self.sign_in(&token).await {
-                    Ok(signed_in) => signed_in,
-                    Err(ApiError::Forbidden(message)) => return self.reply_error("invalid-token", message),
-                    Err(e) => return self.reply_error("unavailable", e.to_string()),
-                };
-                let user = signed_in.bearer.user;
-                self.signed_in = Some(signed_in);
-                let max = self.state.config.max_sockets_per_user;
-                let Some(slot) = self.state.joined_sockets.try_hold(user, max) else {
-                    let message =
-                        format!("this account already has {max} sockets in spaces; close one first");
-                    return self.reply_error("too-many-sockets", message);
-                };
-                let role = match self.check_entry(space_id, user, grant.as_deref()).await {
-                    Ok(role) => role,
-                    Err((code, message)) => return self.reply_error(code, message),
-                };
-                // Moderators and the owner walk into locked areas without knocking.
-                let keyholder = role.may(gather_core::SpaceAction::Moderate);
-                match self.state.rooms.join(space_id, user, spawn, keyholder, self.outbox.clone()).await {
-                    Ok(membership) => {
-                        self.membership = Some(membership);
-                        self.slot = Some(slot);
-                    }
-                    Err(e) => self.reply_error(join_error_code(e), e.to_string()),
-                }
+            ClientFrame::Join { space_id, token, spawn, grant, resume_key } => {
+                self.join(space_id, &token, spawn, grant.as_deref(), resume_key).await;
             }
+            ClientFrame::Resume(resume) => self.resume(resume).await,
             ClientFrame::Move { to } => match &self.membership {
                 Some(membership) => membership.step(to).await,
                 None => self.reply_error("not-joined", "join a space before moving"),
@@ -231,7 +243,9 @@ impl Connection {
                 }
                 None => self.reply_error("not-joined", "you are not in a space"),
             },
-            ClientFrame::Chat { text, scope, to } => self.on_chat(&text, scope, to).await,
+            ClientFrame::Chat { text, scope, to, client_id } => {
+                self.on_chat(&text, scope, to, client_id).await
+            }
             ClientFrame::SetStatus(StatusPayload { status, text }) => {
                 let Some(membership) = &self.membership else {
                     return self.reply_error("not-joined", "join a space before setting a status");
@@ -253,6 +267,153 @@ impl Connection {
                 None => self.reply_error("not-joined", "join a space before starting voice or video"),
             },
         }
+    }
+
+    async fn join(
+        &mut self,
+        space_id: gather_core::SpaceId,
+        token: &str,
+        spawn: Option<String>,
+        grant: Option<&str>,
+        resume_key: Option<String>,
+    ) {
+        if let Some(current) = &self.membership {
+            let message = format!("this socket is already in space {}; leave first", current.space());
+            return self.reply_error("already-joined", message);
+        }
+        if let Err(message) = check_client_key("resumeKey", resume_key.as_deref()) {
+            return self.reply_error("invalid-resume-key", message);
+        }
+        let signed_in = match self.sign_in(token).await {
+            Ok(signed_in) => signed_in,
+            Err(ApiError::Forbidden(message)) => return self.reply_error("invalid-token", message),
+            Err(e) => return self.reply_error("unavailable", e.to_string()),
+        };
+        let user = signed_in.bearer.user;
+        self.signed_in = Some(signed_in);
+        let max = self.state.config.max_sockets_per_user;
+        let Some(slot) = self.state.joined_sockets.try_hold(user, max) else {
+            let message = format!("this account already has {max} sockets in spaces; close one first");
+            return self.reply_error("too-many-sockets", message);
+        };
+        let role = match self.check_entry(space_id, user, grant).await {
+            Ok(role) => role,
+            Err((code, message)) => return self.reply_error(code, message),
+        };
+        // Moderators and the owner walk into locked areas without knocking.
+        let keyholder = role.may(gather_core::SpaceAction::Moderate);
+        match self.state.rooms.join(space_id, user, spawn, keyholder, self.outbox.clone()).await {
+            Ok(membership) => {
+                self.membership = Some(membership);
+                self.slot = Some(slot);
+                self.resume_key = resume_key;
+            }
+            Err(e) => self.reply_error(join_error_code(e), e.to_string()),
+        }
+    }
+
+    /// Takes back a membership parked when its socket dropped: the frames the client
+    /// missed first, then on as if nothing happened. Must be the socket's first frame.
+    async fn resume(&mut self, resume: ResumePayload) {
+        if self.membership.is_some() || self.signed_in.is_some() {
+            return self.reply_error("already-joined", "resume must be the first frame on a new socket");
+        }
+        if let Err(message) = check_client_key("resumeKey", Some(&resume.resume_key)) {
+            return self.reply_error("invalid-resume-key", message);
+        }
+        // A revoked session, or a banned account, cannot come back.
+        let signed_in = match self.sign_in(&resume.token).await {
+            Ok(signed_in) => signed_in,
+            Err(ApiError::Forbidden(message)) => return self.reply_error("invalid-token", message),
+            Err(e) => return self.reply_error("unavailable", e.to_string()),
+        };
+        let user = signed_in.bearer.user;
+        let outcome = |outcome: &str| self.state.metrics.ws_resumes.with_label_values(&[outcome]).inc();
+        let Some(parked) = self.state.parked.take(user, &resume.resume_key) else {
+            outcome("expired");
+            return self.reply_error(
+                "resume-failed",
+                "there is nothing to resume (the wait is over, or this is another server): join again",
+            );
+        };
+        let refused_since = parked.outbox.closing().borrow().is_some();
+        if parked.space != resume.space_id || refused_since {
+            outcome("refused");
+            drop(parked);
+            return self.reply_error("resume-failed", "that membership has ended: join again");
+        }
+        let Some(missed) = parked.detached.log.since(resume.last_seq) else {
+            // Too much was missed to send again: the old membership goes, and a new one
+            // starts with a fresh picture of the space.
+            outcome("snapshot");
+            let space = parked.space;
+            drop(parked);
+            let resumed = ServerFrame::Resumed { replayed: 0, snapshot: true }.to_json();
+            self.restart_writer(None, vec![Bytes::from(resumed)]).await;
+            return self.join(space, &resume.token, None, None, Some(resume.resume_key)).await;
+        };
+        outcome("replayed");
+        self.state.metrics.ws_replayed.with_label_values::<&str>(&[]).inc_by(missed.len() as u64);
+        let resumed = ServerFrame::Resumed { replayed: missed.len() as u64, snapshot: false }.to_json();
+        let mut first = vec![Bytes::from(resumed)];
+        first.extend(missed);
+        let Parked { membership, slot, outbox, detached, username, .. } = parked;
+        self.restart_writer(Some(detached), first).await;
+        self.closing = outbox.closing();
+        self.outbox = outbox;
+        self.membership = Some(membership);
+        self.slot = slot;
+        self.signed_in = Some(SignedIn { bearer: signed_in.bearer, username });
+        self.resume_key = Some(resume.resume_key);
+    }
+
+    /// Stops this socket's writer and starts another on the same socket: on `queue` (a
+    /// parked one, with its log) or on a fresh one, writing `first` before anything queued.
+    async fn restart_writer(&mut self, queue: Option<Detached>, first: Vec<Bytes>) {
+        let Some(mine) =
+            self.writer.take().expect("a connection always has a writer").detach(WRITER_GRACE).await
+        else {
+            // This socket's writer had already closed it; nothing more can be written.
+            return;
+        };
+        let ping_every = self.state.config.ws_idle_timeout() / 3;
+        let saturation = self.state.saturation.clone();
+        let (outbox, log) = match queue {
+            Some(parked) => (parked.outbox, parked.log),
+            None => {
+                let (outbox, receiver) = Outbox::new(OUTBOX_CAPACITY, COALESCE_FROM);
+                self.closing = outbox.closing();
+                self.outbox = outbox;
+                (receiver, SentLog::new(self.state.config.ws_replay_frames))
+            }
+        };
+        self.writer = Some(Writer::start(mine.sink, outbox, log, first, ping_every, saturation));
+    }
+
+    fn may_park(&self) -> bool {
+        self.state.parked.enabled()
+            && self.membership.is_some()
+            && self.resume_key.is_some()
+            && self.signed_in.is_some()
+            && self.closing.borrow().is_none()
+    }
+
+    /// Keeps the membership and its queue for the grace period, for a `resume`.
+    fn park(mut self, detached: Detached) {
+        let (Some(membership), Some(key), Some(me)) =
+            (self.membership.take(), self.resume_key.take(), self.signed_in.take())
+        else {
+            return;
+        };
+        let parked = Parked {
+            space: membership.space(),
+            membership,
+            slot: self.slot.take(),
+            outbox: self.outbox.clone(),
+            detached,
+            username: me.username,
+        };
+        self.state.parked.clone().park(me.bearer.user, key, parked);
     }
 
     /// Whether this account may enter the space (bans, members-only, password); the
@@ -285,10 +446,13 @@ impl Connection {
 
     /// Stores the message, then hands it to its audience and acknowledges it to the sender:
     /// nothing acknowledged is ever lost.
-    async fn on_chat(&mut self, text: &str, scope: ChatScope, to: Option<UserId>) {
+    async fn on_chat(&mut self, text: &str, scope: ChatScope, to: Option<UserId>, client_id: Option<String>) {
         let (Some(membership), Some(me)) = (&self.membership, &self.signed_in) else {
             return self.reply_error("not-joined", "join a space before chatting");
         };
+        if let Err(message) = check_client_key("clientId", client_id.as_deref()) {
+            return self.reply_error("invalid-chat", message);
+        }
         let text = match ChatText::parse(text) {
             Ok(text) => text,
             Err(e) => return self.reply_error("invalid-chat", e.to_string()),
@@ -311,10 +475,28 @@ impl Connection {
             ts: self.state.clock.unix_ms(),
             // Who heard it may read it again; nobody else (a private area's talk stays there).
             audience: if scope == ChatScope::Nearby { recipients.clone() } else { Vec::new() },
+            client_id,
         };
-        if let Err(e) = self.state.store.append_chat(&message).await {
-            tracing::error!(error = %e, "could not store a chat message");
-            return self.reply_error("unavailable", "the message could not be saved; try again");
+        match self.state.store.append_chat(&message).await {
+            Ok(ChatAppend::Stored) => {}
+            // A retry of a message already stored (and so delivered): acknowledged again,
+            // delivered to nobody else.
+            Ok(ChatAppend::AlreadyStored(kept)) => {
+                let body = ChatBody {
+                    id: kept.id,
+                    user_id: kept.user_id,
+                    username: kept.username,
+                    text: kept.text,
+                    scope: kept.scope,
+                    to: kept.to,
+                    ts: kept.ts,
+                };
+                return self.reply(ServerFrame::Chat(body).to_json());
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "could not store a chat message");
+                return self.reply_error("unavailable", "the message could not be saved; try again");
+            }
         }
         let frame = Bytes::from(ServerFrame::Chat(chat_body(message, me.username.clone())).to_json());
         membership.deliver(recipients, frame.clone(), "chat").await;
@@ -350,6 +532,20 @@ impl Connection {
     /// more than the frame: the room cuts off readers that far behind.
     fn reply(&self, frame: impl Into<Bytes>) {
         let _ = self.outbox.try_send(frame.into(), FrameKind::Other);
+    }
+}
+
+/// A `resumeKey` or chat `clientId`: 1 to 64 printable characters, when given.
+fn check_client_key(field: &str, key: Option<&str>) -> Result<(), String> {
+    match key {
+        Some(key)
+            if key.is_empty()
+                || key.chars().count() > MAX_CLIENT_KEY_CHARS
+                || key.chars().any(char::is_control) =>
+        {
+            Err(format!("{field} must be 1 to {MAX_CLIENT_KEY_CHARS} printable characters"))
+        }
+        _ => Ok(()),
     }
 }
 

@@ -1,10 +1,12 @@
 //! The WebSocket endpoint. The contract's clients connect to `/ws` or to `/`.
 
 mod connection;
+mod parked;
 mod quota;
 mod rate;
 mod writer;
 
+pub use parked::ParkedMembers;
 pub use quota::JoinedSockets;
 pub use rate::ChatLimits;
 

@@ -1,82 +1,212 @@
 //! The writer task of one socket: sends queued frames in batches (one flush for all frames
 //! queued since the last write), pings the client, and sends the close frame when asked.
+//!
+//! It counts every frame it writes and keeps the last few in a [`SentLog`]: when the socket
+//! drops, the connection may park its membership, and a client that comes back says how
+//! many frames it got, so the ones lost in flight can be sent again.
 
 use std::collections::VecDeque;
 use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
+use bytes::Bytes;
 use futures_util::stream::SplitSink;
 use futures_util::SinkExt;
+use tokio::sync::oneshot;
 use tokio::time::MissedTickBehavior;
 
 use crate::rooms::{CloseReason, OutboxReceiver};
 use crate::saturation::Saturation;
 
-pub async fn run(
+/// How many frames a socket has been sent, and the last of them.
+pub struct SentLog {
+    written: u64,
+    recent: VecDeque<Bytes>,
+    keep: usize,
+}
+
+impl SentLog {
+    /// Keeps the last `keep` frames.
+    pub fn new(keep: usize) -> Self {
+        Self { written: 0, recent: VecDeque::new(), keep }
+    }
+
+    fn record(&mut self, frame: &Bytes) {
+        self.written += 1;
+        if self.keep == 0 {
+            return;
+        }
+        if self.recent.len() == self.keep {
+            self.recent.pop_front();
+        }
+        self.recent.push_back(frame.clone());
+    }
+
+    #[cfg(test)]
+    pub fn written(&self) -> u64 {
+        self.written
+    }
+
+    /// The frames after the first `received`, if they are all still kept.
+    pub fn since(&self, received: u64) -> Option<Vec<Bytes>> {
+        let missed = usize::try_from(self.written.checked_sub(received)?).ok()?;
+        if missed > self.recent.len() {
+            return None;
+        }
+        Some(self.recent.iter().skip(self.recent.len() - missed).cloned().collect())
+    }
+}
+
+/// What a writer hands back when it stops before a close: the queue (which lives on), its
+/// log, and the socket's sending half (dead, or reused by a resume on the same socket).
+pub struct Detached {
+    pub outbox: OutboxReceiver,
+    pub log: SentLog,
+    pub sink: SplitSink<WebSocket, Message>,
+}
+
+/// A running writer, and the way to take its queue back.
+pub struct Writer {
+    pub task: tokio::task::JoinHandle<Option<Detached>>,
+    detach: Option<oneshot::Sender<()>>,
+}
+
+impl Writer {
+    /// Starts writing `outbox` to `sink`: first `first` (not counted: they were counted
+    /// when first sent, or are not part of the stream), then whatever is queued.
+    pub fn start(
+        sink: SplitSink<WebSocket, Message>,
+        outbox: OutboxReceiver,
+        log: SentLog,
+        first: Vec<Bytes>,
+        ping_every: Duration,
+        saturation: Arc<Saturation>,
+    ) -> Self {
+        let (detach, detached) = oneshot::channel();
+        let task = tokio::spawn(run(sink, outbox, log, first, ping_every, saturation, detached));
+        Self { task, detach: Some(detach) }
+    }
+
+    /// Stops writing and hands back the queue, the log and the sink, unless the writer has
+    /// already ended with a close (then there is nothing to take over).
+    pub async fn detach(mut self, within: Duration) -> Option<Detached> {
+        if let Some(detach) = self.detach.take() {
+            let _ = detach.send(());
+        }
+        match tokio::time::timeout(within, &mut self.task).await {
+            Ok(Ok(detached)) => detached,
+            Ok(Err(_)) => None,
+            Err(_) => {
+                self.task.abort();
+                None
+            }
+        }
+    }
+
+    /// Waits for the writer to say goodbye, then ends it: a client that stopped reading can
+    /// hold a write open forever.
+    pub async fn finish(mut self, within: Duration) {
+        // Dropped, the detach sender would read as a request to stop at once.
+        let _keep = self.detach.take();
+        if tokio::time::timeout(within, &mut self.task).await.is_err() {
+            self.task.abort();
+        }
+    }
+}
+
+async fn run(
     mut sink: SplitSink<WebSocket, Message>,
     outbox: OutboxReceiver,
+    mut log: SentLog,
+    first: Vec<Bytes>,
     ping_every: Duration,
     saturation: Arc<Saturation>,
-) {
+    detached: oneshot::Receiver<()>,
+) -> Option<Detached> {
     let OutboxReceiver { frames, mut closing } = outbox;
+    let give_back =
+        |frames, closing, log, sink| Some(Detached { outbox: OutboxReceiver { frames, closing }, log, sink });
     let mut ping = tokio::time::interval(ping_every);
     ping.reset(); // The first tick would fire at once; the socket is fresh.
     ping.set_missed_tick_behavior(MissedTickBehavior::Delay);
-    let mut batch = VecDeque::new();
+    let mut batch: VecDeque<Bytes> = first.into();
+    tokio::pin!(detached);
+    let written = tokio::select! {
+        written = write_batch(&mut sink, &mut batch) => written,
+        _ = &mut detached => return give_back(frames, closing, log, sink),
+    };
+    if written.is_err() {
+        return give_back(frames, closing, log, sink);
+    }
     // One wait for a close request for the socket's whole life, not a new one per batch.
-    let close_requested = closing.changed();
-    tokio::pin!(close_requested);
-    let reason = loop {
-        tokio::select! {
-            biased;
-            _ = &mut close_requested => {
-                let reason = frames.close_reason();
-                // Frames queued before the close (such as the error that explains it) go
-                // first; a reader cut off for being too slow would only choke on them.
-                frames.take_now(&mut batch);
-                if reason == Some(CloseReason::TOO_SLOW) {
-                    batch.clear();
+    let reason = {
+        let close_requested = closing.changed();
+        tokio::pin!(close_requested);
+        loop {
+            tokio::select! {
+                biased;
+                _ = &mut detached => break None,
+                _ = &mut close_requested => {
+                    let reason = frames.close_reason();
+                    // Frames queued before the close (such as the error that explains it) go
+                    // first; a reader cut off for being too slow would only choke on them.
+                    frames.take_now(&mut batch);
+                    if reason == Some(CloseReason::TOO_SLOW) {
+                        batch.clear();
+                    }
+                    batch.iter().for_each(|frame| log.record(frame));
+                    let _ = write_batch(&mut sink, &mut batch).await;
+                    break Some(reason);
                 }
-                if write_batch(&mut sink, &mut batch).await.is_err() {
-                    return;
+                // Before frames: in a busy space frames are always ready, and a client that
+                // only listens must still be pinged, or its silence would look like a dead
+                // socket.
+                _ = ping.tick() => {
+                    if sink.send(Message::Ping(Default::default())).await.is_err() {
+                        break None;
+                    }
                 }
-                break reason;
-            }
-            // Before frames: in a busy space frames are always ready, and a client that only
-            // listens must still be pinged, or its silence would look like a dead socket.
-            _ = ping.tick() => {
-                if sink.send(Message::Ping(Default::default())).await.is_err() {
-                    return;
-                }
-            }
-            more = frames.ready() => {
-                if !more {
-                    break frames.close_reason();
-                }
-                match saturation.write_delay() {
-                    // Saturated: gather several frames per write (see `saturation`).
-                    Some(linger) => tokio::time::sleep(linger).await,
-                    // Let the other ready tasks run first: frames they queue here go in the
-                    // same write. When the server is idle this costs microseconds.
-                    None => tokio::task::yield_now().await,
-                }
-                frames.take_now(&mut batch);
-                if write_batch(&mut sink, &mut batch).await.is_err() {
-                    return;
+                more = frames.ready() => {
+                    if !more {
+                        break Some(frames.close_reason());
+                    }
+                    match saturation.write_delay() {
+                        // Saturated: gather several frames per write (see `saturation`).
+                        Some(linger) => tokio::time::sleep(linger).await,
+                        // Let the other ready tasks run first: frames they queue here go in
+                        // the same write. When the server is idle this costs microseconds.
+                        None => tokio::task::yield_now().await,
+                    }
+                    frames.take_now(&mut batch);
+                    // Counted before they are written: a frame lost in a write that fails
+                    // is one the client has not seen, and can be sent again.
+                    batch.iter().for_each(|frame| log.record(frame));
+                    let failed = tokio::select! {
+                        written = write_batch(&mut sink, &mut batch) => written.is_err(),
+                        _ = &mut detached => true,
+                    };
+                    if failed {
+                        break None;
+                    }
                 }
             }
         }
+    };
+    let Some(reason) = reason else {
+        // The socket is gone (or the connection took the queue back): the queue lives on.
+        return give_back(frames, closing, log, sink);
     };
     let close = reason
         .map(|CloseReason { code, reason }| CloseFrame { code, reason: Utf8Bytes::from_static(reason) });
     let _ = sink.send(Message::Close(close)).await;
     let _ = sink.close().await;
+    None
 }
 
 async fn write_batch(
     sink: &mut SplitSink<WebSocket, Message>,
-    batch: &mut VecDeque<bytes::Bytes>,
+    batch: &mut VecDeque<Bytes>,
 ) -> Result<(), axum::Error> {
     if batch.is_empty() {
         return Ok(());
@@ -89,4 +219,23 @@ async fn write_batch(
         }
     }
     sink.flush().await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_log_hands_back_what_a_client_missed_while_it_still_has_it() {
+        let mut log = SentLog::new(3);
+        for n in 1..=5u8 {
+            log.record(&Bytes::from(vec![n]));
+        }
+        assert_eq!(log.written(), 5);
+        assert_eq!(log.since(5), Some(vec![]));
+        assert_eq!(log.since(3), Some(vec![Bytes::from(vec![4]), Bytes::from(vec![5])]));
+        assert_eq!(log.since(2).map(|f| f.len()), Some(3));
+        assert_eq!(log.since(1), None, "frame 2 is no longer kept");
+        assert_eq!(log.since(6), None, "more than was ever sent");
+    }
 }

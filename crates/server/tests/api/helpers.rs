@@ -238,12 +238,7 @@ impl TestApp {
 
     /// A WebSocket on `path` (the server answers on `/ws` and on `/`).
     pub async fn ws_at(&self, path: &str) -> WsClient {
-        let connecting = tokio_tungstenite::connect_async(format!("ws://{}{path}", self.addr));
-        let (stream, _) = tokio::time::timeout(FRAME_WAIT, connecting)
-            .await
-            .expect("websocket connects in time")
-            .expect("websocket connects");
-        WsClient { stream }
+        ws_to(self.addr, path).await
     }
 
     /// Connects, joins and returns the socket with its `space-joined` frame read.
@@ -269,6 +264,16 @@ impl TestApp {
         self.addr = running.addr;
         self.running = Some(running);
     }
+}
+
+/// A WebSocket to `addr` (the server, or a proxy in front of it).
+pub async fn ws_to(addr: SocketAddr, path: &str) -> WsClient {
+    let connecting = tokio_tungstenite::connect_async(format!("ws://{addr}{path}"));
+    let (stream, _) = tokio::time::timeout(FRAME_WAIT, connecting)
+        .await
+        .expect("websocket connects in time")
+        .expect("websocket connects");
+    WsClient { stream }
 }
 
 pub fn uuid_like() -> String {

@@ -12,6 +12,8 @@ mod media_person;
 #[path = "../support/process.rs"]
 #[allow(dead_code)] // Each suite uses a part.
 mod process;
+#[path = "../support/proxy.rs"]
+mod proxy;
 #[path = "../support/socket.rs"]
 #[allow(dead_code)] // Each suite uses a part.
 mod socket;
@@ -29,6 +31,7 @@ mod media;
 mod openapi;
 mod ops;
 mod restart;
+mod resume;
 mod sessions;
 mod shutdown;
 mod signup;
