@@ -394,3 +394,55 @@ pub async fn an_image_uploaded_through_one_node_is_served_by_every_node<C: Clust
     assert_eq!(labels["avatars"][0]["imageUrl"], url.as_str());
     cluster.finish().await;
 }
+
+pub async fn a_dropped_socket_resumes_on_its_node_while_another_node_owns_the_space<
+    C: Cluster,
+    F: Future<Output = C>,
+>(
+    start: impl FnOnce(usize) -> F,
+) {
+    let cluster = start(2).await;
+    let (a, b) = (cluster.addr(0).to_owned(), cluster.addr(1).to_owned());
+    let http = reqwest::Client::new();
+    let (alice, bob) = (user(&http, &a, "alice").await, user(&http, &b, "bob").await);
+    let space = create_space(&http, &a, &alice, "10x10").await;
+    let (mut on_a, _, alice_at) = join(&a, &space, &alice).await; // Node a owns the space.
+
+    // Bob reaches node b through a line the test can cut.
+    let proxy = crate::proxy::Proxy::start(b.parse().unwrap()).await;
+    let connect = || tokio_tungstenite::connect_async(format!("ws://{}/ws", proxy.addr));
+    let (mut on_b, _) = connect().await.unwrap();
+    let join =
+        json!({"type": "join", "payload": {"spaceId": space, "token": bob.token, "resumeKey": "bob-1"}});
+    send(&mut on_b, join).await;
+    let ServerFrame::SpaceJoined { spawn, .. } = next(&mut on_b).await else { panic!("bob joined") };
+    let bob_at = (spawn.x, spawn.y);
+    assert!(matches!(next(&mut on_a).await, ServerFrame::UserJoined { .. }));
+
+    // The line goes; alice steps and speaks; bob comes back to node b with what he saw.
+    proxy.cut();
+    let to = step_from(alice_at, bob_at, 10);
+    step(&mut on_a, to).await;
+    send(&mut on_a, json!({"type": "chat", "payload": {"text": "still there?"}})).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let (mut back, _) = connect().await.unwrap();
+    let resume = json!({"type": "resume", "payload": {"spaceId": space, "token": bob.token, "resumeKey": "bob-1", "lastSeq": 1}});
+    send(&mut back, resume).await;
+    assert!(matches!(next(&mut back).await, ServerFrame::Resumed { snapshot: false, .. }));
+    let alice_id = alice.id.parse().unwrap();
+    assert_eq!(next(&mut back).await, ServerFrame::Movement { user_id: alice_id, x: to.0, y: to.1 });
+    assert!(matches!(next(&mut back).await, ServerFrame::Chat(chat) if chat.text == "still there?"));
+
+    // Still the same member on the owner: alice saw no leave, and his step reaches her.
+    let bob_to = step_from(bob_at, to, 10);
+    step(&mut back, bob_to).await;
+    let seen = read_until(
+        &mut on_a,
+        &ServerFrame::Movement { user_id: bob.id.parse().unwrap(), x: bob_to.0, y: bob_to.1 },
+        Duration::from_secs(3),
+    )
+    .await;
+    assert!(!seen.iter().any(|f| matches!(f, ServerFrame::UserLeft { .. })), "{seen:?}");
+    assert!(matches!(seen.last(), Some(ServerFrame::Movement { .. })), "{seen:?}");
+    cluster.finish().await;
+}

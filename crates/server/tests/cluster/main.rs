@@ -20,6 +20,8 @@ mod harness;
 mod media_person;
 #[path = "../support/process.rs"]
 mod process;
+#[path = "../support/proxy.rs"]
+mod proxy;
 #[path = "../support/socket.rs"]
 #[allow(dead_code)] // Each suite uses a part.
 mod socket;
@@ -56,6 +58,7 @@ on_every_transport!(
     people_on_two_nodes_hear_each_other_with_the_owner_on_either,
     a_kick_or_ban_through_one_node_removes_someone_connected_to_another,
     an_image_uploaded_through_one_node_is_served_by_every_node,
+    a_dropped_socket_resumes_on_its_node_while_another_node_owns_the_space,
 );
 
 #[test]
