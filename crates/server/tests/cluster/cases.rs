@@ -8,8 +8,8 @@ use gather_protocol::ServerFrame;
 use serde_json::json;
 
 use crate::clients::{
-    answered_within, create_space, join, metrics, next, post, read_until, ready, send, step, step_from, sync,
-    user, Socket,
+    answered_within, create_space, get_json, join, metrics, next, post, read_until, ready, send, step,
+    step_from, sync, upload, user, Socket,
 };
 use crate::harness::Cluster;
 use crate::media_person::{both_in_media, hear_each_other, run_for, Person};
@@ -17,11 +17,7 @@ use crate::media_person::{both_in_media, hear_each_other, run_for, Person};
 pub async fn people_on_two_nodes_share_a_space<C: Cluster, F: Future<Output = C>>(
     start: impl FnOnce(usize) -> F,
 ) {
-    let cluster = start(2).await;
-    let (a, b) = (cluster.addr(0).to_owned(), cluster.addr(1).to_owned());
-    let http = reqwest::Client::new();
-    let (alice, bob) = (user(&http, &a, "alice").await, user(&http, &b, "bob").await);
-    let space = create_space(&http, &a, &alice, "10x10").await;
+    let Pair { cluster, a, b, http, alice, bob, space } = two_nodes_and_a_space(start).await;
 
     let (mut on_a, others, alice_at) = join(&a, &space, &alice).await;
     assert!(others.is_empty());
@@ -303,17 +299,33 @@ async fn close_code(socket: &mut Socket) -> Option<u16> {
     }
 }
 
+/// Two nodes; alice signed up on node a, bob on node b, and a 10x10 space of alice's.
+struct Pair<C> {
+    cluster: C,
+    a: String,
+    b: String,
+    http: reqwest::Client,
+    alice: crate::clients::User,
+    bob: crate::clients::User,
+    space: String,
+}
+
+async fn two_nodes_and_a_space<C: Cluster, F: Future<Output = C>>(start: impl FnOnce(usize) -> F) -> Pair<C> {
+    let cluster = start(2).await;
+    let (a, b) = (cluster.addr(0).to_owned(), cluster.addr(1).to_owned());
+    let http = reqwest::Client::new();
+    let (alice, bob) = (user(&http, &a, "alice").await, user(&http, &b, "bob").await);
+    let space = create_space(&http, &a, &alice, "10x10").await;
+    Pair { cluster, a, b, http, alice, bob, space }
+}
+
 pub async fn a_kick_or_ban_through_one_node_removes_someone_connected_to_another<
     C: Cluster,
     F: Future<Output = C>,
 >(
     start: impl FnOnce(usize) -> F,
 ) {
-    let cluster = start(2).await;
-    let (a, b) = (cluster.addr(0).to_owned(), cluster.addr(1).to_owned());
-    let http = reqwest::Client::new();
-    let (alice, bob) = (user(&http, &a, "alice").await, user(&http, &b, "bob").await);
-    let space = create_space(&http, &a, &alice, "10x10").await;
+    let Pair { cluster, a, b, http, alice, bob, space } = two_nodes_and_a_space(start).await;
     let (mut on_a, _, _) = join(&a, &space, &alice).await; // Node a owns the space.
     let (mut on_b, _, _) = join(&b, &space, &bob).await;
     next(&mut on_a).await; // user-joined
@@ -357,18 +369,7 @@ pub async fn an_image_uploaded_through_one_node_is_served_by_every_node<C: Clust
     let http = reqwest::Client::new();
     let alice = user(&http, &a, "alice").await;
     let png = gather_assets::testing::samples::file(24, 24, gather_assets::testing::samples::Format::Png);
-    let (content_type, body) = crate::form::multipart(&[("file", Some("me.png"), "image/png", &png)]);
-    let uploaded: serde_json::Value = http
-        .post(format!("http://{a}/api/v1/assets"))
-        .bearer_auth(&alice.token)
-        .header("content-type", content_type)
-        .body(body)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let uploaded = upload(&http, &a, &alice, &png).await;
     let url = uploaded["url"].as_str().unwrap_or_else(|| panic!("uploaded: {uploaded}")).to_owned();
     let served_by = |node: String| {
         let (http, url) = (http.clone(), url.clone());
@@ -383,14 +384,7 @@ pub async fn an_image_uploaded_through_one_node_is_served_by_every_node<C: Clust
     assert_eq!(status, 200, "{made}");
     let (status, _) = post(&http, &b, "/user/metadata", &alice, json!({"avatarId": made["avatarId"]})).await;
     assert_eq!(status, 200);
-    let labels: serde_json::Value = http
-        .get(format!("http://{a}/api/v1/user/metadata/bulk?ids=[{}]", alice.id))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let labels = get_json(&http, &format!("http://{a}/api/v1/user/metadata/bulk?ids=[{}]", alice.id)).await;
     assert_eq!(labels["avatars"][0]["imageUrl"], url.as_str());
     cluster.finish().await;
 }
@@ -401,11 +395,7 @@ pub async fn a_dropped_socket_resumes_on_its_node_while_another_node_owns_the_sp
 >(
     start: impl FnOnce(usize) -> F,
 ) {
-    let cluster = start(2).await;
-    let (a, b) = (cluster.addr(0).to_owned(), cluster.addr(1).to_owned());
-    let http = reqwest::Client::new();
-    let (alice, bob) = (user(&http, &a, "alice").await, user(&http, &b, "bob").await);
-    let space = create_space(&http, &a, &alice, "10x10").await;
+    let Pair { cluster, a, b, http: _, alice, bob, space } = two_nodes_and_a_space(start).await;
     let (mut on_a, _, alice_at) = join(&a, &space, &alice).await; // Node a owns the space.
 
     // Bob reaches node b through a line the test can cut.

@@ -49,6 +49,18 @@ pub async fn post(http: &reqwest::Client, node: &str, path: &str, user: &User, b
     (status, response.json().await.unwrap_or(Value::Null))
 }
 
+pub async fn get_json(http: &reqwest::Client, url: &str) -> Value {
+    http.get(url).send().await.unwrap().json().await.unwrap()
+}
+
+/// An image uploaded through `node`: the upload's body (`id`, `url`, ...).
+pub async fn upload(http: &reqwest::Client, node: &str, user: &User, image: &[u8]) -> Value {
+    let (content_type, body) = crate::form::multipart(&[("file", Some("image.png"), "image/png", image)]);
+    let request = http.post(format!("http://{node}/api/v1/assets")).bearer_auth(&user.token);
+    let response = request.header("content-type", content_type).body(body).send().await.unwrap();
+    response.json().await.unwrap()
+}
+
 pub async fn create_space(http: &reqwest::Client, node: &str, owner: &User, dims: &str) -> String {
     let (status, reply) =
         post(http, node, "/space", owner, json!({"name": "shared", "dimensions": dims})).await;
