@@ -48,7 +48,8 @@ pub async fn run(socket: WebSocket, state: AppState) {
     let (sink, mut stream) = socket.split();
     let (outbox, outbox_rx) = Outbox::new(OUTBOX_CAPACITY, COALESCE_FROM);
     let idle_timeout = state.config.ws_idle_timeout();
-    let log = SentLog::new(state.config.ws_replay_frames);
+    let log = SentLog::new();
+    let replay_keep = log.keeping();
     let writer = Writer::start(sink, outbox_rx, log, Vec::new(), idle_timeout / 3, state.saturation.clone());
     let mut shutdown = state.shutdown.clone();
     let mut revocations = Some(state.sessions.revocations());
@@ -62,6 +63,7 @@ pub async fn run(socket: WebSocket, state: AppState) {
         membership: None,
         signed_in: None,
         resume_key: None,
+        replay_keep,
     };
     if *shutdown.borrow_and_update() {
         conn.shut_down();
@@ -176,6 +178,8 @@ struct Connection {
     signed_in: Option<SignedIn>,
     /// The key the client gave to resume this membership after a dropped socket.
     resume_key: Option<String>,
+    /// How many sent frames the writer keeps to send again: none until a resumable join.
+    replay_keep: Arc<std::sync::atomic::AtomicUsize>,
 }
 
 struct SignedIn {
@@ -302,6 +306,10 @@ impl Connection {
         };
         // Moderators and the owner walk into locked areas without knocking.
         let keyholder = role.may(gather_core::SpaceAction::Moderate);
+        if resume_key.is_some() {
+            // Before the join, so that `space-joined` is among the frames kept.
+            self.replay_keep.store(self.state.config.ws_replay_frames, std::sync::atomic::Ordering::Relaxed);
+        }
         match self.state.rooms.join(space_id, user, spawn, keyholder, self.outbox.clone()).await {
             Ok(membership) => {
                 self.membership = Some(membership);
@@ -384,9 +392,10 @@ impl Connection {
                 let (outbox, receiver) = Outbox::new(OUTBOX_CAPACITY, COALESCE_FROM);
                 self.closing = outbox.closing();
                 self.outbox = outbox;
-                (receiver, SentLog::new(self.state.config.ws_replay_frames))
+                (receiver, SentLog::new())
             }
         };
+        self.replay_keep = log.keeping();
         self.writer = Some(Writer::start(mine.sink, outbox, log, first, ping_every, saturation));
     }
 

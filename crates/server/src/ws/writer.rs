@@ -6,6 +6,7 @@
 //! many frames it got, so the ones lost in flight can be sent again.
 
 use std::collections::VecDeque;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -19,28 +20,43 @@ use tokio::time::MissedTickBehavior;
 use crate::rooms::{CloseReason, OutboxReceiver};
 use crate::saturation::Saturation;
 
-/// How many frames a socket has been sent, and the last of them.
+/// How many frames a socket has been sent, and the last of them: none until the socket
+/// joins with a resume key (see [`SentLog::keeping`]), so clients that never resume cost
+/// nothing but the count.
 pub struct SentLog {
     written: u64,
     recent: VecDeque<Bytes>,
-    keep: usize,
+    recent_bytes: usize,
+    /// How many frames to keep; set by the connection, read here.
+    keep: Arc<AtomicUsize>,
 }
 
+/// Most bytes of frames kept for one socket, however many frames that is.
+const MAX_KEPT_BYTES: usize = 256 * 1024;
+
 impl SentLog {
-    /// Keeps the last `keep` frames.
-    pub fn new(keep: usize) -> Self {
-        Self { written: 0, recent: VecDeque::new(), keep }
+    pub fn new() -> Self {
+        Self { written: 0, recent: VecDeque::new(), recent_bytes: 0, keep: Arc::default() }
+    }
+
+    /// Where the connection says how many of the last frames to keep.
+    pub fn keeping(&self) -> Arc<AtomicUsize> {
+        self.keep.clone()
     }
 
     fn record(&mut self, frame: &Bytes) {
         self.written += 1;
-        if self.keep == 0 {
+        let keep = self.keep.load(Ordering::Relaxed);
+        if keep == 0 {
             return;
         }
-        if self.recent.len() == self.keep {
-            self.recent.pop_front();
-        }
         self.recent.push_back(frame.clone());
+        self.recent_bytes += frame.len();
+        while self.recent.len() > keep || (self.recent_bytes > MAX_KEPT_BYTES && self.recent.len() > 1) {
+            if let Some(old) = self.recent.pop_front() {
+                self.recent_bytes -= old.len();
+            }
+        }
     }
 
     #[cfg(test)]
@@ -226,16 +242,29 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_log_keeps_a_bounded_number_of_bytes() {
+        let mut log = SentLog::new();
+        log.keeping().store(1000, Ordering::Relaxed);
+        for _ in 0..10 {
+            log.record(&Bytes::from(vec![0; MAX_KEPT_BYTES / 4]));
+        }
+        assert_eq!(log.since(6).map(|f| f.len()), Some(4));
+        assert_eq!(log.since(5), None);
+    }
+
+    #[test]
     fn the_log_hands_back_what_a_client_missed_while_it_still_has_it() {
-        let mut log = SentLog::new(3);
+        let mut log = SentLog::new();
+        log.record(&Bytes::from_static(b"before keeping"));
+        log.keeping().store(3, Ordering::Relaxed);
         for n in 1..=5u8 {
             log.record(&Bytes::from(vec![n]));
         }
-        assert_eq!(log.written(), 5);
-        assert_eq!(log.since(5), Some(vec![]));
-        assert_eq!(log.since(3), Some(vec![Bytes::from(vec![4]), Bytes::from(vec![5])]));
-        assert_eq!(log.since(2).map(|f| f.len()), Some(3));
-        assert_eq!(log.since(1), None, "frame 2 is no longer kept");
-        assert_eq!(log.since(6), None, "more than was ever sent");
+        assert_eq!(log.written(), 6, "every frame counts");
+        assert_eq!(log.since(6), Some(vec![]));
+        assert_eq!(log.since(4), Some(vec![Bytes::from(vec![4]), Bytes::from(vec![5])]));
+        assert_eq!(log.since(3).map(|f| f.len()), Some(3));
+        assert_eq!(log.since(2), None, "frame 3 is no longer kept");
+        assert_eq!(log.since(7), None, "more than was ever sent");
     }
 }
