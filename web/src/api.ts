@@ -20,6 +20,7 @@ import type {
   GrantRequest,
   GrantResponse,
   IdResponse,
+  MapBody,
   MapsResponse,
   MediaConfigResponse,
   MeResponse,
@@ -46,7 +47,26 @@ export type SpaceAccess = "public" | "members" | "password";
  * `GET /space/{id}`: the contract's fields and Gather's own beside them. A server from
  * before space rules sends none of the extra ones.
  */
-export type SpaceDetails = SpaceResponse & { effects?: EffectsBody; access?: SpaceAccess; yourRole?: SpaceRole };
+export type SpaceDetails = SpaceResponse & {
+  effects?: EffectsBody;
+  access?: SpaceAccess;
+  yourRole?: SpaceRole;
+  /** The map's floor picture, copied when the space was made: top-left is tile (0,0). */
+  floorImageUrl?: string;
+};
+
+/** A map as `GET /maps` lists it; an imported Tiled map has a floor image. */
+export type MapDetails = MapBody & { floorImageUrl?: string };
+
+/** `POST /admin/map`: the contract's body, with Gather's tile effects and floor image. */
+export type NewMap = CreateMapRequest & { effects?: EffectsBody; floorImageUrl?: string };
+
+/** One of the caller's own avatars (`GET /user/avatars`), made from an uploaded image. */
+export interface OwnAvatar {
+  id: string;
+  name: string;
+  imageUrl: string;
+}
 
 export class ApiError extends Error {
   constructor(
@@ -56,6 +76,16 @@ export class ApiError extends Error {
   ) {
     super(message);
   }
+}
+
+/** The error a failed answer names: the server's code and message, or just its status. */
+export function errorFrom(status: number, data: unknown): ApiError {
+  const error: Partial<ErrorBody["error"]> = (data as Partial<ErrorBody> | null)?.error ?? {};
+  return new ApiError(status, error.code ?? "http", error.message ?? `Request failed (${status})`);
+}
+
+export function unreachable(): ApiError {
+  return new ApiError(0, "network", "Cannot reach the server. Check your connection and try again.");
 }
 
 async function call<T>(method: string, path: string, body?: unknown, extra: Record<string, string> = {}): Promise<T> {
@@ -71,13 +101,10 @@ async function call<T>(method: string, path: string, body?: unknown, extra: Reco
       body: body === undefined ? undefined : JSON.stringify(body),
     });
   } catch {
-    throw new ApiError(0, "network", "Cannot reach the server. Check your connection and try again.");
+    throw unreachable();
   }
   const data: unknown = await response.json().catch(() => ({}));
-  if (!response.ok) {
-    const error: Partial<ErrorBody["error"]> = (data as Partial<ErrorBody> | null)?.error ?? {};
-    throw new ApiError(response.status, error.code ?? "http", error.message ?? `Request failed (${response.status})`);
-  }
+  if (!response.ok) throw errorFrom(response.status, data);
   return data as T;
 }
 
@@ -100,6 +127,11 @@ export const api = {
   avatars: () => call<AvatarsResponse>("GET", "/avatars").then((r) => r.avatars),
   chooseAvatar: (avatarId: string) =>
     call<Empty>("POST", "/user/metadata", { avatarId } satisfies UpdateMetadataRequest),
+  ownAvatars: () => call<{ avatars: OwnAvatar[] }>("GET", "/user/avatars").then((r) => r.avatars),
+  /** `imageUrl` is an uploaded asset's (`/assets/<hash>.png`). */
+  createOwnAvatar: (name: string, imageUrl: string) =>
+    call<CreateAvatarResponse>("POST", "/user/avatars", { name, imageUrl } satisfies CreateAvatarRequest),
+  deleteOwnAvatar: (id: string) => call<Empty>("DELETE", `/user/avatars/${encodeURIComponent(id)}`),
   users: (ids: string[]) =>
     call<BulkMetadataResponse>("GET", `/user/metadata/bulk?ids=[${ids.join(",")}]`).then((r) => r.avatars),
   mySpaces: () => call<SpacesResponse>("GET", "/space/all").then((r) => r.spaces),
@@ -128,13 +160,13 @@ export const api = {
   createSpace: (name: string, source: { mapId: string } | { dimensions: string }) =>
     call<CreateSpaceResponse>("POST", "/space", { name, ...source } satisfies CreateSpaceRequest),
   deleteSpace: (id: string) => call<Empty>("DELETE", `/space/${encodeURIComponent(id)}`),
-  maps: () => call<MapsResponse>("GET", "/maps").then((r) => r.maps),
+  maps: () => call<MapsResponse>("GET", "/maps").then((r) => r.maps as MapDetails[]),
   media: () => call<MediaConfigResponse>("GET", "/media"),
   elements: () => call<ElementsResponse>("GET", "/elements").then((r) => r.elements),
   createElement: (element: CreateElementRequest) => call<IdResponse>("POST", "/admin/element", element),
   createAvatar: (imageUrl: string, name: string) =>
     call<CreateAvatarResponse>("POST", "/admin/avatar", { imageUrl, name } satisfies CreateAvatarRequest),
-  createMap: (map: CreateMapRequest & { effects?: EffectsBody }) => call<IdResponse>("POST", "/admin/map", map),
+  createMap: (map: NewMap) => call<IdResponse>("POST", "/admin/map", map),
 };
 
 function spacePath(id: string): string {
