@@ -68,11 +68,12 @@ export const uploads = {
     form.append("file", file);
     return postForm<UploadedAsset>("/assets", form, progress);
   },
-  /** `map` is a Tiled map (.tmj/.json) with its tileset `images`, or one .zip holding all. */
-  importMap(map: File, images: Iterable<File>, name: string, progress?: Progress) {
+  /** `map` is a Tiled map (.tmj/.json) with the `files` it refers to, or one .zip holding all. */
+  importMap(map: File, files: Iterable<File>, name: string, progress?: Progress) {
     const form = new FormData();
     form.append("map", map);
-    for (const image of images) form.append("file", image);
+    // By file name, as the map refers to them.
+    for (const file of files) form.append("file", file);
     if (name) form.append("name", name);
     return postForm<ImportedMap>("/admin/map/import", form, progress);
   },

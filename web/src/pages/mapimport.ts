@@ -1,5 +1,6 @@
-// For admins: bring in a map drawn in Tiled, as a .tmj/.json file with its tileset images or
-// as one .zip holding them all. The server draws the floor image and says what it left out.
+// For admins: bring in a map drawn in Tiled, as a .tmj/.json file with its tileset images
+// (and external .tsj tilesets), or as one .zip holding them all. The server draws the floor
+// image and says what it left out.
 
 import { h, showError } from "../dom";
 import { IMAGE_TYPES, showProgress } from "../dropzone";
@@ -13,8 +14,13 @@ export class MapImport {
     accept: ".tmj,.json,.zip,application/json,application/zip",
     required: true,
   });
-  private readonly images = h("input", { type: "file", name: "tilesets", multiple: true, accept: IMAGE_TYPES });
-  private readonly name = h("input", { name: "importName", maxlength: 100, placeholder: "The map's own name" });
+  private readonly files = h("input", {
+    type: "file",
+    name: "tilesets",
+    multiple: true,
+    accept: `${IMAGE_TYPES},.tsj,.json,application/json`,
+  });
+  private readonly name = h("input", { name: "importName", maxlength: 100, placeholder: "The file's name" });
   private readonly bar = h("progress", { max: 1, hidden: true });
   private readonly error = h("p", { class: "error", role: "alert", hidden: true });
   private readonly result = h("div", { "data-testid": "import-result", hidden: true });
@@ -26,7 +32,7 @@ export class MapImport {
       { class: "card map-import" },
       h("h2", {}, "Import a Tiled map"),
       h("label", {}, "Tiled map (.tmj, .json or .zip)", this.map),
-      h("label", {}, "Tileset images (not needed with a .zip)", this.images),
+      h("label", {}, "Tileset images and .tsj tilesets (not needed with a .zip)", this.files),
       h("label", {}, "Map name (optional)", this.name),
       this.bar,
       this.error,
@@ -49,7 +55,7 @@ export class MapImport {
     this.bar.removeAttribute("value");
     try {
       const name = this.name.value.trim();
-      const done = await uploads.importMap(map, this.images.files ?? [], name, (f) => showProgress(this.bar, f));
+      const done = await uploads.importMap(map, this.files.files ?? [], name, (f) => showProgress(this.bar, f));
       this.show(done);
       this.el.reset();
       this.imported(done);
