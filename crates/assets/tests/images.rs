@@ -2,26 +2,11 @@
 //! every kind the server takes comes back as a clean PNG, and every hostile kind gets its
 //! documented refusal.
 
-use std::io::Cursor;
-
+use gather_assets::testing::samples::{
+    bomb, encoded, picture, png_chunk as chunk, truncated, POLYGLOT, SVG_WITH_SCRIPT,
+};
 use gather_assets::{normalize, ImageLimits, RefusedImage};
-use image::{DynamicImage, ImageFormat, RgbaImage};
-
-fn picture(width: u32, height: u32) -> DynamicImage {
-    DynamicImage::ImageRgba8(RgbaImage::from_fn(width, height, |x, y| {
-        image::Rgba([(x * 7) as u8, (y * 5) as u8, 128, 255])
-    }))
-}
-
-fn encoded(image: &DynamicImage, format: ImageFormat) -> Vec<u8> {
-    let mut bytes = Cursor::new(Vec::new());
-    match format {
-        // JPEG has no alpha.
-        ImageFormat::Jpeg => DynamicImage::ImageRgb8(image.to_rgb8()).write_to(&mut bytes, format).unwrap(),
-        _ => image.write_to(&mut bytes, format).unwrap(),
-    }
-    bytes.into_inner()
-}
+use image::ImageFormat;
 
 #[test]
 fn png_jpeg_webp_and_gif_come_back_as_png_of_the_same_size() {
@@ -41,27 +26,6 @@ fn png_jpeg_webp_and_gif_come_back_as_png_of_the_same_size() {
     );
 }
 
-/// A PNG chunk: length, type, data, CRC of type and data.
-fn chunk(kind: &[u8; 4], data: &[u8]) -> Vec<u8> {
-    let mut body = kind.to_vec();
-    body.extend_from_slice(data);
-    let mut out = (data.len() as u32).to_be_bytes().to_vec();
-    out.extend_from_slice(&body);
-    out.extend_from_slice(&crc32(&body).to_be_bytes());
-    out
-}
-
-fn crc32(bytes: &[u8]) -> u32 {
-    let mut crc = !0u32;
-    for &byte in bytes {
-        crc ^= u32::from(byte);
-        for _ in 0..8 {
-            crc = if crc & 1 == 1 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
-        }
-    }
-    !crc
-}
-
 #[test]
 fn metadata_is_dropped() {
     // A valid PNG with a text chunk carrying something that must not be served on.
@@ -76,14 +40,7 @@ fn metadata_is_dropped() {
 
 #[test]
 fn a_tiny_file_claiming_huge_dimensions_is_refused_before_decoding() {
-    let mut bomb = b"\x89PNG\r\n\x1a\n".to_vec();
-    let mut ihdr = Vec::new();
-    ihdr.extend_from_slice(&100_000u32.to_be_bytes());
-    ihdr.extend_from_slice(&100_000u32.to_be_bytes());
-    ihdr.extend_from_slice(&[8, 6, 0, 0, 0]); // 8-bit RGBA
-    bomb.extend(chunk(b"IHDR", &ihdr));
-    bomb.extend(chunk(b"IDAT", &[0x78, 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01]));
-    bomb.extend(chunk(b"IEND", &[]));
+    let bomb = bomb();
     assert!(bomb.len() < 100, "a tiny file");
     assert!(matches!(normalize(&bomb, ImageLimits::default()), Err(RefusedImage::TooLarge { .. })));
     let wide = encoded(&picture(300, 2), ImageFormat::Png);
@@ -100,16 +57,11 @@ fn a_tiny_file_claiming_huge_dimensions_is_refused_before_decoding() {
 #[test]
 fn truncated_svg_and_polyglot_files_are_refused() {
     let png = encoded(&picture(64, 64), ImageFormat::Png);
-    let truncated = &png[..png.len() / 2];
-    assert!(matches!(normalize(truncated, ImageLimits::default()), Err(RefusedImage::Broken(_))));
-    let svg = br#"<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>"#;
-    assert_eq!(normalize(svg, ImageLimits::default()), Err(RefusedImage::NotAnImage));
+    assert!(matches!(normalize(&truncated(), ImageLimits::default()), Err(RefusedImage::Broken(_))));
+    assert_eq!(normalize(SVG_WITH_SCRIPT, ImageLimits::default()), Err(RefusedImage::NotAnImage));
     let xml = br#"<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"/>"#;
     assert_eq!(normalize(xml, ImageLimits::default()), Err(RefusedImage::NotAnImage));
-    // A GIF header (1x1) with script where the image should be: a polyglot that a lax
-    // browser might run as JavaScript, and that decodes as no GIF.
-    let polyglot = b"GIF89a\x01\x00\x01\x00\x00\x00\x00/*=1;alert(document.domain)//*/";
-    assert!(matches!(normalize(polyglot, ImageLimits::default()), Err(RefusedImage::Broken(_))));
+    assert!(matches!(normalize(POLYGLOT, ImageLimits::default()), Err(RefusedImage::Broken(_))));
     // A real image with a script appended: what is served is the re-encoded pixels alone.
     let mut trailing = png.clone();
     trailing.extend_from_slice(b"<html><script>alert(1)</script></html>");

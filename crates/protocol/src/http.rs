@@ -299,6 +299,10 @@ pub struct SpaceResponse {
     #[serde(rename = "yourRole")]
     #[cfg_attr(feature = "ts", ts(rename = "yourRole"))]
     pub your_role: String,
+    /// A picture of the whole floor, top-left at tile (0, 0), from the space's map.
+    #[serde(rename = "floorImageUrl", default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(rename = "floorImageUrl", optional))]
+    pub floor_image_url: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
@@ -400,6 +404,10 @@ pub struct CreateMapRequest {
     #[serde(default)]
     #[cfg_attr(feature = "ts", ts(optional))]
     pub effects: Option<crate::rules::EffectsBody>,
+    /// A picture of the whole floor, top-left at tile (0, 0) (an addition to the contract).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub floor_image_url: Option<String>,
 }
 
 /// A map in `GET /maps`, an addition to the contract so clients can offer a choice.
@@ -414,6 +422,9 @@ pub struct MapBody {
     pub dimensions: String,
     pub thumbnail: String,
     pub default_elements: Vec<MapElementBody>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub floor_image_url: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]

@@ -2,6 +2,7 @@
 //! WebSocket `{type, payload}` frames. Only this crate knows that a user id is `userId`.
 //! It converts core values to wire values and never decides anything.
 
+pub mod assets;
 pub mod close;
 pub mod http;
 pub mod node;

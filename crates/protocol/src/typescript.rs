@@ -9,6 +9,7 @@ use std::path::PathBuf;
 use gather_core::{ChatScope, Role};
 use ts_rs::{Config, TS};
 
+use crate::assets::*;
 use crate::close::CloseReason;
 use crate::http::*;
 use crate::rules::*;
@@ -102,6 +103,11 @@ pub fn wire_ts() -> String {
     file.decl::<ModerationRequest>();
     file.decl::<AuditResponse>();
     file.decl::<AuditEntryBody>();
+
+    file.section("Uploaded images and imported maps (crates/protocol/src/assets.rs)");
+    file.decl::<AssetBody>();
+    file.decl::<ImportMapResponse>();
+    file.decl::<SweepResponse>();
     file.finish()
 }
 

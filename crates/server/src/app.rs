@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use anyhow::{bail, Context};
 use axum::Router;
+use gather_assets::AssetStorage;
 use gather_bus::{Bus, Inbound, LocalBus, NodeLink, RedisLink};
 use gather_protocol::node::NodeMessage;
 use gather_store::{SqlStore, Store};
@@ -17,6 +18,7 @@ use tokio::task::JoinHandle;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::trace::TraceLayer;
 
+use crate::assets::Assets;
 use crate::auth::{load_or_create_secret, Grants, Passwords, SessionGate, SigninThrottle, Tokens};
 use crate::clock::Clock;
 use crate::cluster::{Cluster, ClusterBus};
@@ -64,6 +66,8 @@ impl App {
     pub async fn build_with(config: Config, parts: Parts) -> anyhow::Result<Self> {
         create_data_dir(&config.data_dir)?;
         let secret = load_or_create_secret(config.jwt_secret.as_deref(), &config.data_dir)?;
+        refuse_unshared_storage_in_a_cluster(&config)?;
+        let asset_storage = open_asset_storage(&config)?;
         let owns_store = parts.store.is_none();
         let store = match parts.store {
             Some(store) => store,
@@ -90,7 +94,9 @@ impl App {
         let gauge = metrics.saturated.clone();
         tokio::spawn(saturation.clone().monitor(shutdown_rx.clone(), move |is| gauge.set(i64::from(is))));
         let media = MediaNode::start(&config.media, config.addr).await?;
+        let assets = Assets::new(asset_storage, shared.clone(), &config, clock.clone());
         let state = AppState {
+            assets,
             saturation,
             tokens: Arc::new(Tokens::new(&secret, config.token_ttl(), clock.clone())),
             grants: Arc::new(Grants::new(&secret, clock.clone())),
@@ -118,6 +124,7 @@ impl App {
             config: Arc::new(config),
         };
         tokio::spawn(dispatch(state.clone(), inbound));
+        tokio::spawn(sweep_assets_now_and_then(state.clone()));
         let listener = TcpListener::bind(state.config.addr)
             .await
             .with_context(|| format!("binding {}", state.config.addr))?;
@@ -180,10 +187,61 @@ async fn dispatch(state: AppState, mut inbound: mpsc::Receiver<Inbound>) {
 
 async fn open_store(config: &Config) -> anyhow::Result<SqlStore> {
     let url = config.database_url();
-    if config.redis_url.is_some() && !url.starts_with("postgres") {
+    SqlStore::connect(&url, config.pool_settings()).await.context("opening the database")
+}
+
+/// Nodes of a cluster must all see the same data, so none may keep it to itself. Checked
+/// before anything is opened.
+fn refuse_unshared_storage_in_a_cluster(config: &Config) -> anyhow::Result<()> {
+    if config.redis_url.is_none() {
+        return Ok(());
+    }
+    if !config.database_url().starts_with("postgres") {
         bail!("cluster mode (GATHER_REDIS_URL) needs PostgreSQL: nodes cannot share an SQLite file safely");
     }
-    SqlStore::connect(&url, config.pool_settings()).await.context("opening the database")
+    if !config.asset_store().starts_with("s3://") {
+        bail!(
+            "cluster mode (GATHER_REDIS_URL) needs an S3 asset store (--asset-store s3://bucket/prefix): \
+             nodes cannot see each other's directories"
+        );
+    }
+    Ok(())
+}
+
+fn open_asset_storage(config: &Config) -> anyhow::Result<AssetStorage> {
+    let address = config.asset_store();
+    let storage = if address.starts_with("s3://") {
+        AssetStorage::s3(&address)?
+    } else {
+        AssetStorage::local(std::path::Path::new(&address))?
+    };
+    tracing::info!("uploaded images are kept in {}", storage.describe());
+    Ok(storage)
+}
+
+/// Every `asset_sweep_interval_secs`, removes the uploads nothing has used within the
+/// grace period. Each node of a cluster sweeps; a sweep that finds nothing costs one query.
+async fn sweep_assets_now_and_then(state: AppState) {
+    let every = state.config.asset_sweep_interval_secs;
+    if every == 0 {
+        return;
+    }
+    let mut shutdown = state.shutdown.clone();
+    let mut ticks = tokio::time::interval(std::time::Duration::from_secs(every));
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = ticks.tick() => {}
+            _ = shutdown.changed() => return,
+        }
+        match state.assets.sweep().await {
+            Ok(0) => {}
+            Ok(removed) => tracing::info!(removed, "removed unused uploaded images"),
+            Err(e) => {
+                tracing::warn!(error = %e, "sweeping unused uploaded images failed; trying again later")
+            }
+        }
+    }
 }
 
 /// The link handed in, or the Redis link the configuration names, or none (one node).
@@ -230,6 +288,7 @@ fn router(state: AppState) -> Router {
     Router::new()
         .nest("/api/v1", http::router())
         .merge(http::ops::router())
+        .merge(http::files_router())
         .merge(ws::router())
         .merge(web::router())
         .layer(axum::middleware::from_fn(http::plain_errors::as_json))

@@ -29,6 +29,13 @@ const DEFAULT_HTTP_IDLE_TIMEOUT_SECS: u64 = 30;
 /// Long enough to gather a few frames per write at a hundred frames a second per socket;
 /// short next to what a saturated server's queues would add (see docs/PERFORMANCE.md).
 const DEFAULT_WS_LINGER_MS: u64 = 30;
+/// Room for a phone photo; the image's own pixel limits are checked after.
+const DEFAULT_ASSET_MAX_BYTES: usize = 5 * 1024 * 1024;
+const DEFAULT_ASSET_QUOTA_BYTES: u64 = 50 * 1024 * 1024;
+/// An upload nothing refers to yet is kept this long, for the form that is about to use it.
+const DEFAULT_ASSET_SWEEP_GRACE_SECS: u64 = 24 * 60 * 60;
+const DEFAULT_ASSET_SWEEP_INTERVAL_SECS: u64 = 60 * 60;
+const DEFAULT_MAX_AVATARS_PER_USER: u32 = 20;
 
 /// Who may create an admin account through `POST /signup`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -192,6 +199,32 @@ pub struct Config {
     #[arg(long, env = "GATHER_MAX_SOCKETS_PER_USER", default_value_t = DEFAULT_MAX_SOCKETS_PER_USER)]
     pub max_sockets_per_user: usize,
 
+    /// Where uploaded images are kept: a directory, or `s3://bucket/prefix` (endpoint,
+    /// region and credentials from the `AWS_*` variables); defaults to `<data-dir>/assets`.
+    /// A cluster needs S3: every node must see every upload.
+    #[arg(long, env = "GATHER_ASSET_STORE")]
+    pub asset_store: Option<String>,
+
+    /// Largest upload accepted, in bytes (a map import may be four times this).
+    #[arg(long, env = "GATHER_ASSET_MAX_BYTES", default_value_t = DEFAULT_ASSET_MAX_BYTES)]
+    pub asset_max_bytes: usize,
+
+    /// Most bytes of stored images one account may have uploaded.
+    #[arg(long, env = "GATHER_ASSET_QUOTA_BYTES", default_value_t = DEFAULT_ASSET_QUOTA_BYTES)]
+    pub asset_quota_bytes: u64,
+
+    /// An upload nothing refers to is removed once it is this old, in seconds.
+    #[arg(long, env = "GATHER_ASSET_SWEEP_GRACE_SECS", default_value_t = DEFAULT_ASSET_SWEEP_GRACE_SECS)]
+    pub asset_sweep_grace_secs: u64,
+
+    /// How often unused uploads are looked for, in seconds (0: never; admins can still ask).
+    #[arg(long, env = "GATHER_ASSET_SWEEP_INTERVAL_SECS", default_value_t = DEFAULT_ASSET_SWEEP_INTERVAL_SECS)]
+    pub asset_sweep_interval_secs: u64,
+
+    /// Most avatars of their own one account may have.
+    #[arg(long, env = "GATHER_MAX_AVATARS_PER_USER", default_value_t = DEFAULT_MAX_AVATARS_PER_USER)]
+    pub max_avatars_per_user: u32,
+
     #[command(flatten)]
     pub media: MediaConfig,
 }
@@ -224,8 +257,19 @@ impl Config {
             node_id: None,
             shutdown_timeout_secs: DEFAULT_SHUTDOWN_TIMEOUT_SECS,
             chat_nearby_radius: DEFAULT_CHAT_NEARBY_RADIUS,
+            asset_store: None,
+            asset_max_bytes: DEFAULT_ASSET_MAX_BYTES,
+            asset_quota_bytes: DEFAULT_ASSET_QUOTA_BYTES,
+            asset_sweep_grace_secs: DEFAULT_ASSET_SWEEP_GRACE_SECS,
+            asset_sweep_interval_secs: DEFAULT_ASSET_SWEEP_INTERVAL_SECS,
+            max_avatars_per_user: DEFAULT_MAX_AVATARS_PER_USER,
             media: MediaConfig::off(),
         }
+    }
+
+    /// The asset store's address: `s3://…`, or a directory.
+    pub fn asset_store(&self) -> String {
+        self.asset_store.clone().unwrap_or_else(|| self.data_dir.join("assets").display().to_string())
     }
 
     pub fn database_url(&self) -> String {
@@ -290,5 +334,6 @@ mod tests {
     #[test]
     fn the_database_defaults_to_a_file_in_the_data_dir() {
         assert_eq!(Config::new("/tmp/g").database_url(), "sqlite:///tmp/g/gather.db");
+        assert_eq!(Config::new("/tmp/g").asset_store(), "/tmp/g/assets");
     }
 }

@@ -91,7 +91,12 @@ pub async fn seed_if_empty(store: &dyn Store) -> Result<bool, StoreError> {
         return Ok(false);
     }
     for (name, file) in AVATARS {
-        let avatar = Avatar { id: AvatarId::new(), image_url: format!("/demo/{file}"), name: (*name).into() };
+        let avatar = Avatar {
+            id: AvatarId::new(),
+            image_url: format!("/demo/{file}"),
+            name: (*name).into(),
+            owner: None,
+        };
         store.create_avatar(&avatar).await?;
     }
     let mut element_ids = Vec::with_capacity(ELEMENTS.len());
@@ -112,6 +117,7 @@ pub async fn seed_if_empty(store: &dyn Store) -> Result<bool, StoreError> {
         name: "Demo office".into(),
         dims: Dimensions::new(20, 14).expect("demo size is valid"),
         thumbnail: "/demo/rug.svg".into(),
+        floor_image_url: None,
         elements: OFFICE
             .iter()
             .map(|(kind, x, y)| MapElement { element_id: element_ids[*kind], at: Position::new(*x, *y) })

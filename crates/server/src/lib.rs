@@ -2,6 +2,7 @@
 //! around `gather-core`'s rules. `main.rs` only parses flags and calls [`App`].
 
 pub mod app;
+mod assets;
 mod auth;
 mod clock;
 mod cluster;

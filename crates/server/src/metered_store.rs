@@ -11,9 +11,10 @@ use gather_core::{
     SpaceId, SpaceRole, UserId,
 };
 use gather_store::{
-    AuditEntry, Avatar, CatalogStore, ChatMessage, ChatStore, Element, Entry, Map, NewAuditEntry,
-    NewChatMessage, NewMap, NewSpace, NewUser, PlacedElement, Readiness, RulesStore, Session, SessionStore,
-    Space, SpaceBan, SpaceMember, SpaceStore, SpaceSummary, Store, StoreResult, User, UserAvatar, UserStore,
+    AssetRecord, AssetStore, AuditEntry, Avatar, CatalogStore, ChatMessage, ChatStore, Element, Entry, Map,
+    NewAuditEntry, NewChatMessage, NewMap, NewSpace, NewUser, PlacedElement, Readiness, RulesStore, Session,
+    SessionStore, Space, SpaceBan, SpaceMember, SpaceStore, SpaceSummary, Store, StoreResult, User,
+    UserAvatar, UserStore,
 };
 
 use crate::metrics::Metrics;
@@ -202,6 +203,31 @@ impl ChatStore for MeteredStore {
         limit: u32,
     ) -> StoreResult<Vec<ChatMessage>> {
         self.timed("chat_page", self.inner.chat_page(space, viewer, before, limit)).await
+    }
+}
+
+#[async_trait]
+impl AssetStore for MeteredStore {
+    async fn uploaded_bytes(&self, user: UserId) -> StoreResult<u64> {
+        self.timed("uploaded_bytes", self.inner.uploaded_bytes(user)).await
+    }
+    async fn record_upload(&self, user: UserId, asset: &AssetRecord, quota_bytes: u64) -> StoreResult<()> {
+        self.timed("record_upload", self.inner.record_upload(user, asset, quota_bytes)).await
+    }
+    async fn asset(&self, hash: &str) -> StoreResult<Option<AssetRecord>> {
+        self.timed("asset", self.inner.asset(hash)).await
+    }
+    async fn sweep_assets(&self, cutoff: i64) -> StoreResult<Vec<String>> {
+        self.timed("sweep_assets", self.inner.sweep_assets(cutoff)).await
+    }
+    async fn create_own_avatar(&self, avatar: &Avatar, max_per_user: u32) -> StoreResult<()> {
+        self.timed("create_own_avatar", self.inner.create_own_avatar(avatar, max_per_user)).await
+    }
+    async fn own_avatars(&self, user: UserId) -> StoreResult<Vec<Avatar>> {
+        self.timed("own_avatars", self.inner.own_avatars(user)).await
+    }
+    async fn delete_own_avatar(&self, user: UserId, avatar: AvatarId) -> StoreResult<()> {
+        self.timed("delete_own_avatar", self.inner.delete_own_avatar(user, avatar)).await
     }
 }
 

@@ -6,6 +6,7 @@ use gather_bus::Bus;
 use gather_store::Store;
 use tokio::sync::watch;
 
+use crate::assets::Assets;
 use crate::auth::{Grants, Passwords, SessionGate, SigninThrottle, Tokens};
 use crate::clock::Clock;
 use crate::cluster::Cluster;
@@ -20,6 +21,8 @@ use crate::ws::{ChatLimits, JoinedSockets};
 pub struct AppState {
     pub config: Arc<Config>,
     pub store: Arc<dyn Store>,
+    /// Uploaded images: on disk or in S3, recorded in `store`.
+    pub assets: Assets,
     pub bus: Arc<dyn Bus>,
     pub tokens: Arc<Tokens>,
     /// Proofs that someone gave a space's password.

@@ -13,6 +13,7 @@ pub enum Entity {
     SpaceElement,
     Session,
     ChatMessage,
+    Asset,
 }
 
 impl fmt::Display for Entity {
@@ -26,6 +27,7 @@ impl fmt::Display for Entity {
             Self::SpaceElement => "space element",
             Self::Session => "session",
             Self::ChatMessage => "chat message",
+            Self::Asset => "asset",
         })
     }
 }
@@ -37,6 +39,10 @@ pub enum Limit {
     SpacesPerUser(u32),
     #[error("the space already holds {0} elements, the most a space may have")]
     ElementsPerSpace(u32),
+    #[error("your uploads would pass your quota of {0} bytes; remove unused images first")]
+    AssetQuota(u64),
+    #[error("you already have {0} avatars of your own, the most one account may have; delete one first")]
+    AvatarsPerUser(u32),
 }
 
 #[derive(Debug, thiserror::Error)]

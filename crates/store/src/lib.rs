@@ -27,7 +27,7 @@ pub trait UserStore: Send + Sync {
     async fn create_user(&self, user: NewUser, only_if_first: bool) -> StoreResult<()>;
     async fn user(&self, id: UserId) -> StoreResult<Option<User>>;
     async fn user_by_username(&self, username: &str) -> StoreResult<Option<User>>;
-    /// `NotFound(Avatar)` when the avatar does not exist.
+    /// `NotFound(Avatar)` when the avatar does not exist, or is someone else's own.
     async fn set_user_avatar(&self, user: UserId, avatar: AvatarId) -> StoreResult<()>;
     /// The given users that exist, in no particular order.
     async fn user_avatars(&self, ids: &[UserId]) -> StoreResult<Vec<UserAvatar>>;
@@ -78,6 +78,7 @@ pub trait ChatStore: Send + Sync {
 #[async_trait]
 pub trait CatalogStore: Send + Sync {
     async fn create_avatar(&self, avatar: &Avatar) -> StoreResult<()>;
+    /// The shared avatars (those with no owner).
     async fn avatars(&self) -> StoreResult<Vec<Avatar>>;
     async fn create_element(&self, element: &Element) -> StoreResult<()>;
     async fn element(&self, id: ElementId) -> StoreResult<Option<Element>>;
@@ -156,12 +157,45 @@ pub trait RulesStore: Send + Sync {
     async fn audit_log(&self, space: SpaceId, limit: u32) -> StoreResult<Vec<AuditEntry>>;
 }
 
+/// Uploaded images and the avatars people make of them. An asset is referred to by the
+/// path `/assets/<hash>.png` in image URLs; the sweep removes those nothing refers to.
+#[async_trait]
+pub trait AssetStore: Send + Sync {
+    /// Bytes of the distinct assets `user` has uploaded.
+    async fn uploaded_bytes(&self, user: UserId) -> StoreResult<u64>;
+    /// Records that `user` uploaded `asset` (stored already), and marks it freshly
+    /// uploaded. `Limit(AssetQuota)` when it would take their uploads past `quota_bytes`;
+    /// an asset they uploaded before does not count twice. The check and the write are one
+    /// transaction.
+    async fn record_upload(&self, user: UserId, asset: &AssetRecord, quota_bytes: u64) -> StoreResult<()>;
+    async fn asset(&self, hash: &str) -> StoreResult<Option<AssetRecord>>;
+    /// Forgets the assets last uploaded before `cutoff` (Unix ms) that no avatar, element,
+    /// map or space refers to, and returns their hashes so their files can go too.
+    async fn sweep_assets(&self, cutoff: i64) -> StoreResult<Vec<String>>;
+    /// An avatar of `avatar.owner`'s own; `Limit(AvatarsPerUser)` when they already have
+    /// `max_per_user`.
+    async fn create_own_avatar(&self, avatar: &Avatar, max_per_user: u32) -> StoreResult<()>;
+    /// `user`'s own avatars, oldest first.
+    async fn own_avatars(&self, user: UserId) -> StoreResult<Vec<Avatar>>;
+    /// Deletes one of `user`'s own avatars (whoever wore it goes without);
+    /// `NotFound(Avatar)` when they have no such avatar.
+    async fn delete_own_avatar(&self, user: UserId, avatar: AvatarId) -> StoreResult<()>;
+}
+
 /// Everything the server keeps.
 pub trait Store:
-    UserStore + CatalogStore + SpaceStore + RulesStore + SessionStore + ChatStore + Readiness
+    UserStore + CatalogStore + SpaceStore + RulesStore + SessionStore + ChatStore + AssetStore + Readiness
 {
 }
-impl<T: UserStore + CatalogStore + SpaceStore + RulesStore + SessionStore + ChatStore + Readiness> Store
-    for T
+impl<
+        T: UserStore
+            + CatalogStore
+            + SpaceStore
+            + RulesStore
+            + SessionStore
+            + ChatStore
+            + AssetStore
+            + Readiness,
+    > Store for T
 {
 }

@@ -36,6 +36,8 @@ pub struct Avatar {
     pub id: AvatarId,
     pub image_url: String,
     pub name: String,
+    /// Whose own avatar this is; `None` for the shared, admin-curated ones.
+    pub owner: Option<UserId>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -66,6 +68,8 @@ pub struct NewMap {
     pub name: String,
     pub dims: Dimensions,
     pub thumbnail: String,
+    /// A picture of the whole floor, top-left at tile (0, 0).
+    pub floor_image_url: Option<String>,
     pub elements: Vec<MapElement>,
     /// Already checked against `dims` (`gather_core::Effects::new`).
     pub effects: EffectsSpec,
@@ -113,8 +117,20 @@ impl PlacedElement {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Space {
     pub summary: SpaceSummary,
+    /// Copied from the map the space was made from.
+    pub floor_image_url: Option<String>,
     pub elements: Vec<PlacedElement>,
     pub effects: EffectsSpec,
+}
+
+/// An image as the asset store keeps it: `<hash>.png`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AssetRecord {
+    /// Lowercase hex SHA-256 of the PNG bytes.
+    pub hash: String,
+    pub bytes: u64,
+    pub width: u32,
+    pub height: u32,
 }
 
 /// Who may enter a space, and what proves it.

@@ -10,8 +10,8 @@ use gather_core::{
 };
 use gather_core::{EffectsSpec, SpaceAccess, SpaceRole, Spawn};
 use gather_store::{
-    Avatar, Backend, Element, Entity, Limit, MapElement, NewAuditEntry, NewMap, NewSpace, PoolSettings,
-    SpaceSource, SqlStore, Store, StoreError,
+    AssetRecord, Avatar, Backend, Element, Entity, Limit, MapElement, NewAuditEntry, NewMap, NewSpace,
+    PoolSettings, SpaceSource, SqlStore, Store, StoreError,
 };
 use sqlx::Connection;
 
@@ -102,6 +102,9 @@ suite!(
     concurrent_first_accounts_let_exactly_one_in,
     space_effects_are_replaced_whole_and_logged,
     roles_bans_and_access_decide_entry_and_every_change_is_audited,
+    uploads_count_once_per_person_against_their_quota,
+    the_sweep_removes_only_old_assets_nothing_refers_to,
+    own_avatars_are_their_owners_alone,
 );
 
 /// For tests that are not about the per-account and per-space caps.
@@ -207,7 +210,7 @@ async fn avatars_are_listed_and_chosen_and_unknown_ones_refused(db: &TestDb) {
     let store = db.open().await;
     let user = new_user("bob", Role::User);
     store.create_user(user.clone(), false).await.unwrap();
-    let avatar = Avatar { id: AvatarId::new(), image_url: "/a.svg".into(), name: "Fox".into() };
+    let avatar = Avatar { id: AvatarId::new(), image_url: "/a.svg".into(), name: "Fox".into(), owner: None };
     store.create_avatar(&avatar).await.unwrap();
     assert_eq!(store.avatars().await.unwrap(), vec![avatar.clone()]);
 
@@ -240,6 +243,7 @@ async fn maps_validate_their_furniture(db: &TestDb) {
         name: "office".into(),
         dims: Dimensions::new(10, 10).unwrap(),
         thumbnail: "/t.png".into(),
+        floor_image_url: None,
         elements,
     };
     let at = |x, y, element_id| MapElement { element_id, at: Position::new(x, y) };
@@ -266,6 +270,7 @@ async fn a_space_from_a_map_gets_its_own_copy_of_the_furniture(db: &TestDb) {
         name: "office".into(),
         dims: Dimensions::new(20, 30).unwrap(),
         thumbnail: "/t.png".into(),
+        floor_image_url: Some("/assets/floor.png".into()),
         elements: vec![MapElement { element_id: desk.id, at: Position::new(4, 5) }],
         effects: EffectsSpec {
             impassable: vec![Position::new(0, 0)],
@@ -285,6 +290,7 @@ async fn a_space_from_a_map_gets_its_own_copy_of_the_furniture(db: &TestDb) {
     assert_eq!(space.elements.len(), 1);
     assert_eq!((space.elements[0].element.id, space.elements[0].at), (desk.id, Position::new(4, 5)));
     assert_eq!(space.effects, map.effects, "the map's effects, copied");
+    assert_eq!(space.floor_image_url, map.floor_image_url, "and its floor image");
 
     // Removing the space's copy leaves the map alone.
     store.remove_element(space.elements[0].id).await.unwrap();
@@ -612,4 +618,77 @@ async fn roles_bans_and_access_decide_entry_and_every_change_is_audited(db: &Tes
     // Deleting the space takes its rules with it.
     store.delete_space(space).await.unwrap();
     assert!(store.audit_log(space, 10).await.unwrap().is_empty());
+}
+
+fn asset(hash: &str, bytes: u64) -> AssetRecord {
+    AssetRecord { hash: hash.into(), bytes, width: 4, height: 3 }
+}
+
+async fn uploads_count_once_per_person_against_their_quota(db: &TestDb) {
+    let store = db.open().await;
+    let (ann, bob) = (owner(&*store).await, owner(&*store).await);
+    store.record_upload(ann, &asset("a1", 600), 1000).await.unwrap();
+    // The same image again costs nothing more.
+    store.record_upload(ann, &asset("a1", 600), 1000).await.unwrap();
+    assert_eq!(store.uploaded_bytes(ann).await.unwrap(), 600);
+    let over = store.record_upload(ann, &asset("a2", 401), 1000).await;
+    assert!(matches!(over, Err(StoreError::Limit(Limit::AssetQuota(1000)))), "{over:?}");
+    assert!(store.asset("a2").await.unwrap().is_none(), "a refused upload is not recorded");
+    store.record_upload(ann, &asset("a2", 400), 1000).await.unwrap();
+    assert_eq!(store.uploaded_bytes(ann).await.unwrap(), 1000);
+    // Someone else uploading the same image pays for it on their own quota.
+    store.record_upload(bob, &asset("a1", 600), 1000).await.unwrap();
+    assert_eq!(store.uploaded_bytes(bob).await.unwrap(), 600);
+    assert_eq!(store.asset("a1").await.unwrap(), Some(asset("a1", 600)));
+}
+
+async fn the_sweep_removes_only_old_assets_nothing_refers_to(db: &TestDb) {
+    let store = db.open().await;
+    let user = owner(&*store).await;
+    for hash in ["kept", "unused", "fresh"] {
+        store.record_upload(user, &asset(hash, 10), u64::MAX).await.unwrap();
+    }
+    let avatar =
+        Avatar { id: AvatarId::new(), image_url: "/assets/kept.png".into(), name: "K".into(), owner: None };
+    store.create_avatar(&avatar).await.unwrap();
+    let future = i64::MAX;
+    let past = 0;
+    assert!(store.sweep_assets(past).await.unwrap().is_empty(), "nothing is older than the cutoff");
+    let mut swept = store.sweep_assets(future).await.unwrap();
+    swept.sort();
+    assert_eq!(swept, vec!["fresh".to_owned(), "unused".to_owned()]);
+    assert!(store.asset("kept").await.unwrap().is_some());
+    assert!(store.asset("unused").await.unwrap().is_none());
+    assert_eq!(store.uploaded_bytes(user).await.unwrap(), 10, "swept assets leave the quota");
+}
+
+async fn own_avatars_are_their_owners_alone(db: &TestDb) {
+    let store = db.open().await;
+    let (ann, bob) = (owner(&*store).await, owner(&*store).await);
+    let own = |name: &str| Avatar {
+        id: AvatarId::new(),
+        image_url: format!("/assets/{name}.png"),
+        name: name.into(),
+        owner: Some(ann),
+    };
+    let (first, second) = (own("first"), own("second"));
+    store.create_own_avatar(&first, 2).await.unwrap();
+    store.create_own_avatar(&second, 2).await.unwrap();
+    let third = store.create_own_avatar(&own("third"), 2).await;
+    assert!(matches!(third, Err(StoreError::Limit(Limit::AvatarsPerUser(2)))), "{third:?}");
+    assert_eq!(store.own_avatars(ann).await.unwrap(), vec![first.clone(), second.clone()]);
+    assert!(store.avatars().await.unwrap().is_empty(), "own avatars are not in the shared list");
+    assert!(store.own_avatars(bob).await.unwrap().is_empty());
+
+    let taken = store.set_user_avatar(bob, first.id).await;
+    assert!(matches!(taken, Err(StoreError::NotFound(Entity::Avatar))), "{taken:?}");
+    store.set_user_avatar(ann, first.id).await.unwrap();
+    let shown = store.user_avatars(&[ann]).await.unwrap();
+    assert_eq!(shown[0].image_url.as_deref(), Some("/assets/first.png"), "others see it on their label");
+
+    let not_bobs = store.delete_own_avatar(bob, first.id).await;
+    assert!(matches!(not_bobs, Err(StoreError::NotFound(Entity::Avatar))), "{not_bobs:?}");
+    store.delete_own_avatar(ann, first.id).await.unwrap();
+    assert_eq!(store.user(ann).await.unwrap().unwrap().avatar_id, None, "the deleted avatar is taken off");
+    assert_eq!(store.own_avatars(ann).await.unwrap(), vec![second]);
 }

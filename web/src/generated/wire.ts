@@ -236,7 +236,11 @@ access: string,
 /**
  * `owner`, `moderator`, `builder`, `member` or `guest`.
  */
-yourRole: string, };
+yourRole: string,
+/**
+ * A picture of the whole floor, top-left at tile (0, 0), from the space's map.
+ */
+floorImageUrl?: string, };
 
 export type AddSpaceElementRequest = { elementId: string, spaceId: string,
 /**
@@ -277,12 +281,16 @@ export type CreateMapRequest = { thumbnail: string, dimensions: string, name: st
 /**
  * Tile effects, copied into every space made from the map (an addition to the contract).
  */
-effects?: EffectsBody, };
+effects?: EffectsBody,
+/**
+ * A picture of the whole floor, top-left at tile (0, 0) (an addition to the contract).
+ */
+floorImageUrl?: string, };
 
 /**
  * A map in `GET /maps`, an addition to the contract so clients can offer a choice.
  */
-export type MapBody = { id: string, name: string, dimensions: string, thumbnail: string, defaultElements: Array<MapElementBody>, };
+export type MapBody = { id: string, name: string, dimensions: string, thumbnail: string, defaultElements: Array<MapElementBody>, floorImageUrl?: string, };
 
 export type MapsResponse = { maps: Array<MapBody>, };
 
@@ -385,3 +393,41 @@ action: string, targetId?: string, detail: string,
  * Unix milliseconds.
  */
 at: number, };
+
+// Uploaded images and imported maps (crates/protocol/src/assets.rs)
+
+/**
+ * An uploaded image, as stored: re-encoded as PNG and named by its SHA-256.
+ */
+export type AssetBody = {
+/**
+ * Lowercase hex SHA-256 of the stored bytes.
+ */
+id: string,
+/**
+ * Where it is served, for any `imageUrl`, `thumbnail` or `floorImageUrl`.
+ */
+url: string, width: number, height: number,
+/**
+ * Size of the stored PNG.
+ */
+bytes: number, };
+
+/**
+ * A Tiled map made into a Gather map.
+ */
+export type ImportMapResponse = { id: string,
+/**
+ * `WIDTHxHEIGHT` in tiles.
+ */
+dimensions: string,
+/**
+ * What the map held that Gather does not use (properties, layer and object kinds).
+ */
+warnings: Array<string>, };
+
+export type SweepResponse = {
+/**
+ * How many unused assets were removed.
+ */
+removed: number, };

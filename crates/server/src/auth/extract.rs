@@ -20,7 +20,7 @@ pub struct AuthUser {
 
 /// A signed-in admin. Checked against the stored role, so a demotion takes effect at once.
 #[derive(Debug, Clone, Copy)]
-pub struct AdminUser;
+pub struct AdminUser(pub UserId);
 
 /// A user if a token is sent; a token that is sent but bad is still a 403.
 #[derive(Debug, Clone, Copy)]
@@ -80,7 +80,7 @@ impl FromRequestParts<AppState> for AdminUser {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let caller = AuthUser::from_request_parts(parts, state).await?;
-        is_admin(state, caller.user).await?.then_some(AdminUser).ok_or_else(admin_only)
+        is_admin(state, caller.user).await?.then_some(AdminUser(caller.user)).ok_or_else(admin_only)
     }
 }
 

@@ -62,6 +62,7 @@ fn map_body(map: Map) -> MapBody {
         name: map.name,
         dimensions: map.dims.to_string(),
         thumbnail: map.thumbnail,
+        floor_image_url: map.floor_image_url,
         default_elements: map
             .elements
             .into_iter()
@@ -133,7 +134,9 @@ async fn create_avatar(
         id: AvatarId::new(),
         image_url: validate::image_url("imageUrl", &req.image_url)?,
         name: validate::name("name", &req.name)?,
+        owner: None,
     };
+    state.assets.check_reference("imageUrl", &avatar.image_url).await?;
     state.store.create_avatar(&avatar).await?;
     Ok(Json(CreateAvatarResponse { avatar_id: avatar.id }))
 }
@@ -164,6 +167,7 @@ async fn create_element(
         height: req.height,
         solid: req.solid,
     };
+    state.assets.check_reference("imageUrl", &element.image_url).await?;
     state.store.create_element(&element).await?;
     Ok(Json(IdResponse { id: element.id }))
 }
@@ -190,6 +194,7 @@ async fn update_element(
     JsonBody(req): JsonBody<UpdateElementRequest>,
 ) -> ApiResult<Json<Empty>> {
     let image_url = validate::image_url("imageUrl", &req.image_url)?;
+    state.assets.check_reference("imageUrl", &image_url).await?;
     state.store.set_element_image(id, &image_url).await?;
     Ok(Json(Empty {}))
 }
@@ -228,9 +233,18 @@ async fn create_map(
         name: validate::name("name", &req.name)?,
         dims,
         thumbnail: validate::image_url("thumbnail", &req.thumbnail)?,
+        floor_image_url: req
+            .floor_image_url
+            .as_deref()
+            .map(|u| validate::image_url("floorImageUrl", u))
+            .transpose()?,
         elements,
         effects: validate::effects(dims, req.effects.unwrap_or_default())?,
     };
+    state.assets.check_reference("thumbnail", &map.thumbnail).await?;
+    if let Some(floor) = &map.floor_image_url {
+        state.assets.check_reference("floorImageUrl", floor).await?;
+    }
     state.store.create_map(&map).await?;
     Ok(Json(IdResponse { id: map.id }))
 }

@@ -1,13 +1,17 @@
 //! The REST API under `/api/v1`: one file per resource, each exposing `router()`.
 
 mod account;
+mod assets;
 mod catalog;
 mod chat;
+mod form;
 mod json;
+mod map_import;
 mod media;
 mod moderation;
 mod openapi;
 pub mod ops;
+mod own_avatars;
 pub mod plain_errors;
 mod rules;
 mod spaces;
@@ -26,6 +30,9 @@ const MAX_BODY_BYTES: usize = 64 * 1024;
 pub fn router() -> Router<AppState> {
     Router::new()
         .merge(users::router())
+        .merge(assets::router())
+        .merge(own_avatars::router())
+        .merge(map_import::router())
         .merge(account::router())
         .merge(chat::router())
         .merge(catalog::router())
@@ -36,4 +43,9 @@ pub fn router() -> Router<AppState> {
         .merge(openapi::router())
         .fallback(|| async { ApiError::NotFound })
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+}
+
+/// Uploaded images, served outside `/api/v1`.
+pub fn files_router() -> Router<AppState> {
+    assets::files_router()
 }

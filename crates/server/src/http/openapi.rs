@@ -10,7 +10,9 @@ use gather_protocol::http::ErrorBody;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{IntoResponses, Modify, OpenApi};
 
-use super::{account, catalog, chat, media, moderation, ops, rules, spaces, users};
+use super::{
+    account, assets, catalog, chat, map_import, media, moderation, ops, own_avatars, rules, spaces, users,
+};
 use crate::state::AppState;
 
 #[derive(OpenApi)]
@@ -30,6 +32,9 @@ use crate::state::AppState;
         (path = "/api/v1", api = media::Api, tags = ["media"]),
         (path = "/api/v1", api = rules::Api, tags = ["space rules"]),
         (path = "/api/v1", api = moderation::Api, tags = ["moderation"]),
+        (path = "/api/v1", api = assets::Api, tags = ["assets"]),
+        (path = "/api/v1", api = own_avatars::Api, tags = ["assets"]),
+        (path = "/api/v1", api = map_import::Api, tags = ["catalog"]),
     ),
     modifiers(&BearerToken)
 )]
@@ -67,6 +72,7 @@ pub fn router() -> Router<AppState> {
     let mut doc = ApiDoc::openapi();
     // The ops routes live outside `/api/v1`, so they are merged rather than nested.
     doc.merge(ops::Api::openapi());
+    doc.merge(assets::FilesApi::openapi());
     // Built once: the document only changes with the code.
     let document = Bytes::from(doc.to_pretty_json().expect("the OpenAPI document serialises"));
     Router::new().route("/openapi.json", get(move || openapi_json(document.clone())))

@@ -134,6 +134,7 @@ async fn get_space(
         effects: (&space.effects).into(),
         access: entry.gate.access.as_str().to_owned(),
         your_role: entry.role.as_str().to_owned(),
+        floor_image_url: space.floor_image_url,
         name: space.summary.name,
         dimensions: space.summary.dims.to_string(),
         elements: space

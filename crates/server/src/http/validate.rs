@@ -10,7 +10,7 @@ use crate::error::ApiError;
 const MIN_PASSWORD_CHARS: usize = 6;
 // argon2 hashes any length, but hashing megabytes per request is a cheap denial of service.
 const MAX_PASSWORD_CHARS: usize = 256;
-const MAX_NAME_CHARS: usize = 100;
+pub const MAX_NAME_CHARS: usize = 100;
 const MAX_URL_CHARS: usize = 2048;
 
 /// A name for a new account: NFC, no spaces, nothing invisible (see `gather_core::Username`).

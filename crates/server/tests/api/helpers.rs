@@ -4,6 +4,8 @@ use std::net::SocketAddr;
 
 use futures_util::SinkExt;
 use gather_protocol::ServerFrame;
+
+pub use crate::form::multipart;
 use gather_server::{AdminSignup, Clock, Config, Parts, RunningApp};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
@@ -22,6 +24,17 @@ pub struct TestApp {
     pub clock: Clock,
     running: Option<RunningApp>,
     config: Config,
+    /// A `gather` process instead of a server in this process, killed with the app.
+    process: Option<std::process::Child>,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.process.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
 }
 
 fn init_logs() {
@@ -59,7 +72,42 @@ async fn spawn(adjust: impl FnOnce(&mut Config), clock: Clock) -> TestApp {
     config.no_demo = true; // Tests count catalogue entries from zero.
     adjust(&mut config);
     let running = start(config.clone(), &clock).await;
-    TestApp { addr: running.addr, http: reqwest::Client::new(), dir, clock, running: Some(running), config }
+    TestApp {
+        addr: running.addr,
+        http: reqwest::Client::new(),
+        dir,
+        clock,
+        running: Some(running),
+        config,
+        process: None,
+    }
+}
+
+/// The real `gather` binary on port 0 with a fresh data dir and these extra variables: for
+/// settings that come only from the environment, such as an S3 store's `AWS_*`.
+pub fn spawn_process(env: &[(&str, String)]) -> TestApp {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_gather"));
+    command
+        .env("GATHER_ADDR", "127.0.0.1:0")
+        .env("GATHER_DATA_DIR", dir.path().join("data"))
+        .env("GATHER_ADMIN_SIGNUP", "open")
+        .env("GATHER_NO_DEMO", "true")
+        .env("GATHER_MEDIA_ADDR", "off")
+        .env("RUST_LOG", "warn,gather=info");
+    for (key, value) in env {
+        command.env(key, value);
+    }
+    let (child, addr) = crate::process::spawn_gather(command);
+    TestApp {
+        addr: addr.parse().expect("gather reports a socket address"),
+        http: reqwest::Client::new(),
+        clock: Clock::system(),
+        running: None,
+        config: Config::new(dir.path().join("data")),
+        dir,
+        process: Some(child),
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -105,6 +153,18 @@ impl TestApp {
         }
         if let Some(body) = body {
             request = request.json(&body);
+        }
+        let response = request.send().await.expect("request reaches the server");
+        let status = response.status();
+        let text = response.text().await.unwrap_or_default();
+        Reply { status, body: serde_json::from_str(&text).unwrap_or(Value::Null) }
+    }
+
+    /// A multipart form (see [`multipart`]) to `path`.
+    pub async fn post_form(&self, path: &str, token: Option<&str>, form: (String, Vec<u8>)) -> Reply {
+        let mut request = self.http.post(self.url(path)).header("content-type", form.0).body(form.1);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
         }
         let response = request.send().await.expect("request reaches the server");
         let status = response.status();

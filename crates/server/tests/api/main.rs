@@ -4,20 +4,27 @@
 #[path = "../../../media/tests/support/client.rs"]
 #[allow(dead_code)] // Shared with the relay's own tests, which use more of it.
 mod client;
+#[path = "../support/form.rs"]
+mod form;
 mod helpers;
 #[path = "../support/media.rs"]
 mod media_person;
+#[path = "../support/process.rs"]
+#[allow(dead_code)] // Each suite uses a part.
+mod process;
 #[path = "../support/socket.rs"]
 #[allow(dead_code)] // Each suite uses a part.
 mod socket;
 
 mod admin;
+mod assets;
 mod bad_input;
 mod chat;
 mod crowd;
 mod db_outage;
 mod demo;
 mod hardening;
+mod map_import;
 mod media;
 mod openapi;
 mod ops;

@@ -348,3 +348,49 @@ pub async fn a_kick_or_ban_through_one_node_removes_someone_connected_to_another
     }
     cluster.finish().await;
 }
+
+pub async fn an_image_uploaded_through_one_node_is_served_by_every_node<C: Cluster, F: Future<Output = C>>(
+    start: impl FnOnce(usize) -> F,
+) {
+    let cluster = start(2).await;
+    let (a, b) = (cluster.addr(0).to_owned(), cluster.addr(1).to_owned());
+    let http = reqwest::Client::new();
+    let alice = user(&http, &a, "alice").await;
+    let png = gather_assets::testing::samples::file(24, 24, gather_assets::testing::samples::Format::Png);
+    let (content_type, body) = crate::form::multipart(&[("file", Some("me.png"), "image/png", &png)]);
+    let uploaded: serde_json::Value = http
+        .post(format!("http://{a}/api/v1/assets"))
+        .bearer_auth(&alice.token)
+        .header("content-type", content_type)
+        .body(body)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let url = uploaded["url"].as_str().unwrap_or_else(|| panic!("uploaded: {uploaded}")).to_owned();
+    let served_by = |node: String| {
+        let (http, url) = (http.clone(), url.clone());
+        async move { http.get(format!("http://{node}{url}")).send().await.unwrap().bytes().await.unwrap() }
+    };
+    let (on_a, on_b) = (served_by(a.clone()).await, served_by(b.clone()).await);
+    assert!(on_a.starts_with(b"\x89PNG"), "node a serves it");
+    assert_eq!(on_a, on_b, "node b serves the same bytes");
+    // And an avatar made of it on node b shows on node a.
+    let (status, made) =
+        post(&http, &b, "/user/avatars", &alice, json!({"name": "Me", "imageUrl": url})).await;
+    assert_eq!(status, 200, "{made}");
+    let (status, _) = post(&http, &b, "/user/metadata", &alice, json!({"avatarId": made["avatarId"]})).await;
+    assert_eq!(status, 200);
+    let labels: serde_json::Value = http
+        .get(format!("http://{a}/api/v1/user/metadata/bulk?ids=[{}]", alice.id))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(labels["avatars"][0]["imageUrl"], url.as_str());
+    cluster.finish().await;
+}

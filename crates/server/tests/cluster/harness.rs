@@ -6,6 +6,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::Duration;
 
+use gather_assets::testing::Moto;
 use gather_bus::{LinkHub, NodeLink};
 use gather_server::{AdminSignup, Config, Parts, RunningApp};
 use gather_store::{PoolSettings, SqlStore};
@@ -15,6 +16,7 @@ use crate::process::{first_line_with, spawn_gather};
 
 /// Every node signs tokens with the same secret, so a token from one works on all.
 const SECRET: &str = "a-cluster-wide-signing-secret-of-enough-length";
+const BUCKET: &str = "gather-cluster";
 
 pub trait Cluster {
     fn addr(&self, node: usize) -> &str;
@@ -50,6 +52,8 @@ impl InProcess {
             config.jwt_secret = Some(SECRET.to_owned());
             config.node_id = Some(name.clone());
             config.shutdown_timeout_secs = 1;
+            // One directory for all, as one bucket is for processes.
+            config.asset_store = Some(dir.path().join("assets").display().to_string());
             config.media = gather_server::config::MediaConfig::at("127.0.0.1:0".parse().unwrap());
             let (link, inbound) = hub.join(&name);
             let parts = Parts {
@@ -97,6 +101,8 @@ impl Cluster for InProcess {
 pub struct Processes {
     nodes: Vec<(Option<Child>, String)>,
     redis: PrivateRedis,
+    /// The S3 store every node keeps uploads in, as a cluster must.
+    _moto: Moto,
     admin_url: String,
     schema: String,
 }
@@ -106,13 +112,18 @@ impl Processes {
     /// (`GATHER_REQUIRE_SERVICES`), that is a failure.
     pub fn available() -> bool {
         let there = std::env::var_os("GATHER_TEST_DATABASE_URL").is_some()
-            && std::env::var_os("GATHER_TEST_REDIS_URL").is_some();
+            && std::env::var_os("GATHER_TEST_REDIS_URL").is_some()
+            && Moto::installed();
         if !there {
             assert!(
                 std::env::var_os("GATHER_REQUIRE_SERVICES").is_none(),
-                "GATHER_REQUIRE_SERVICES is set but GATHER_TEST_DATABASE_URL or GATHER_TEST_REDIS_URL is not"
+                "GATHER_REQUIRE_SERVICES is set but GATHER_TEST_DATABASE_URL or GATHER_TEST_REDIS_URL is not, \
+                 or moto_server is not installed"
             );
-            eprintln!("skipping: set GATHER_TEST_DATABASE_URL and GATHER_TEST_REDIS_URL to test clusters of processes");
+            eprintln!(
+                "skipping: set GATHER_TEST_DATABASE_URL and GATHER_TEST_REDIS_URL, and install moto \
+                 (pip install 'moto[s3]' flask flask-cors), to test clusters of processes"
+            );
         }
         there
     }
@@ -126,13 +137,15 @@ impl Processes {
         let separator = if server.contains('?') { '&' } else { '?' };
         let database = format!("{server}{separator}options=-c%20search_path%3D{schema}");
         let redis = PrivateRedis::start(free_port());
+        let moto = Moto::start().expect("checked by available()");
+        moto.create_bucket(BUCKET);
         let nodes = (0..count)
             .map(|i| {
-                let (child, addr) = start_node(&database, &redis.url(), &format!("node-{i}"));
+                let (child, addr) = start_node(&database, &redis.url(), &moto, &format!("node-{i}"));
                 (Some(child), addr)
             })
             .collect();
-        Self { nodes, redis, admin_url: server, schema }
+        Self { nodes, redis, _moto: moto, admin_url: server, schema }
     }
 }
 
@@ -168,7 +181,7 @@ impl Cluster for Processes {
     }
 }
 
-fn start_node(database: &str, redis: &str, name: &str) -> (Child, String) {
+fn start_node(database: &str, redis: &str, moto: &Moto, name: &str) -> (Child, String) {
     let dir = std::env::temp_dir().join(format!("gather-{name}-{}", gather_core::UserId::new()));
     let mut command = Command::new(env!("CARGO_BIN_EXE_gather"));
     command
@@ -178,6 +191,8 @@ fn start_node(database: &str, redis: &str, name: &str) -> (Child, String) {
         .env("GATHER_REDIS_URL", redis)
         .env("GATHER_NODE_ID", format!("{name}-{}", gather_core::UserId::new()))
         .env("GATHER_JWT_SECRET", SECRET)
+        .env("GATHER_ASSET_STORE", format!("s3://{BUCKET}/cluster"))
+        .envs(moto.env())
         .env("RUST_LOG", "warn,gather=info");
     spawn_gather(command)
 }

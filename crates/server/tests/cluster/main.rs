@@ -12,6 +12,8 @@ mod cases;
 #[allow(dead_code)] // Shared with the relay's own tests, which use more of it.
 mod client;
 mod clients;
+#[path = "../support/form.rs"]
+mod form;
 mod harness;
 #[path = "../support/media.rs"]
 #[allow(dead_code)] // The single-node suite uses more of it.
@@ -53,6 +55,7 @@ on_every_transport!(
     nodes_ride_out_a_link_outage,
     people_on_two_nodes_hear_each_other_with_the_owner_on_either,
     a_kick_or_ban_through_one_node_removes_someone_connected_to_another,
+    an_image_uploaded_through_one_node_is_served_by_every_node,
 );
 
 #[test]
@@ -66,4 +69,19 @@ fn a_cluster_refuses_to_share_an_sqlite_file() {
         .unwrap();
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("needs PostgreSQL"));
+}
+
+#[test]
+fn a_cluster_refuses_to_keep_uploads_in_a_local_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_gather"))
+        .args(["--addr", "127.0.0.1:0", "--data-dir", dir.path().to_str().unwrap()])
+        .env("GATHER_REDIS_URL", "redis://127.0.0.1:6379")
+        // Never reached: the asset store is checked first.
+        .env("GATHER_DATABASE_URL", "postgres://nobody@127.0.0.1:1/none")
+        .env_remove("GATHER_ASSET_STORE")
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("needs an S3 asset store"), "{output:?}");
 }

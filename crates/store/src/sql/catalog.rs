@@ -23,6 +23,34 @@ pub(super) fn element_from(row: &AnyRow) -> StoreResult<Element> {
 /// Columns that [`element_from`] reads, for queries joining `elements e`.
 pub(super) const ELEMENT_COLUMNS: &str = "e.id AS element_id, e.image_url, e.width, e.height, e.is_static";
 
+pub(super) const AVATAR_COLUMNS: &str = "id, image_url, name, owner_id";
+
+pub(super) fn avatar_from(row: &AnyRow) -> StoreResult<Avatar> {
+    Ok(Avatar {
+        id: parse("avatars.id", row.try_get("id")?)?,
+        image_url: row.try_get("image_url")?,
+        name: row.try_get("name")?,
+        owner: row
+            .try_get::<Option<String>, _>("owner_id")?
+            .map(|o| parse("avatars.owner_id", o))
+            .transpose()?,
+    })
+}
+
+pub(super) async fn insert_avatar(conn: &mut AnyConnection, avatar: &Avatar) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO avatars (id, image_url, name, owner_id, created_at) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(avatar.id.to_string())
+    .bind(&avatar.image_url)
+    .bind(&avatar.name)
+    .bind(avatar.owner.map(|o| o.to_string()))
+    .bind(now_ms())
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
 pub(super) async fn load_element(conn: &mut AnyConnection, id: ElementId) -> StoreResult<Option<Element>> {
     let sql = format!("SELECT {ELEMENT_COLUMNS} FROM elements e WHERE e.id = $1");
     let row = sqlx::query(&sql).bind(id.to_string()).fetch_optional(conn).await?;
@@ -32,28 +60,13 @@ pub(super) async fn load_element(conn: &mut AnyConnection, id: ElementId) -> Sto
 #[async_trait]
 impl CatalogStore for SqlStore {
     async fn create_avatar(&self, avatar: &Avatar) -> StoreResult<()> {
-        sqlx::query("INSERT INTO avatars (id, image_url, name, created_at) VALUES ($1, $2, $3, $4)")
-            .bind(avatar.id.to_string())
-            .bind(&avatar.image_url)
-            .bind(&avatar.name)
-            .bind(now_ms())
-            .execute(&self.writer)
-            .await?;
-        Ok(())
+        insert_avatar(&mut *self.writer.acquire().await?, avatar).await
     }
 
     async fn avatars(&self) -> StoreResult<Vec<Avatar>> {
-        let rows =
-            sqlx::query("SELECT id, image_url, name FROM avatars ORDER BY seq").fetch_all(&self.pool).await?;
-        rows.into_iter()
-            .map(|row| {
-                Ok(Avatar {
-                    id: parse("avatars.id", row.try_get("id")?)?,
-                    image_url: row.try_get("image_url")?,
-                    name: row.try_get("name")?,
-                })
-            })
-            .collect()
+        let sql = format!("SELECT {AVATAR_COLUMNS} FROM avatars WHERE owner_id IS NULL ORDER BY seq");
+        let rows = sqlx::query(&sql).fetch_all(&self.pool).await?;
+        rows.iter().map(avatar_from).collect()
     }
 
     async fn create_element(&self, element: &Element) -> StoreResult<()> {
@@ -106,8 +119,8 @@ impl CatalogStore for SqlStore {
             placed.push((footprint, element.solid));
         }
         sqlx::query(
-            "INSERT INTO maps (id, name, width, height, thumbnail, created_at, effects)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            "INSERT INTO maps (id, name, width, height, thumbnail, created_at, effects, floor_image_url)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
         .bind(map.id.to_string())
         .bind(&map.name)
@@ -116,6 +129,7 @@ impl CatalogStore for SqlStore {
         .bind(&map.thumbnail)
         .bind(now_ms())
         .bind(effects_json(&map.effects))
+        .bind(&map.floor_image_url)
         .execute(&mut *tx)
         .await?;
         // Inserted in list order; `seq` keeps that order.
@@ -136,9 +150,11 @@ impl CatalogStore for SqlStore {
     }
 
     async fn maps(&self) -> StoreResult<Vec<Map>> {
-        let rows = sqlx::query("SELECT id, name, width, height, thumbnail, effects FROM maps ORDER BY seq")
-            .fetch_all(&self.pool)
-            .await?;
+        let rows = sqlx::query(
+            "SELECT id, name, width, height, thumbnail, floor_image_url, effects FROM maps ORDER BY seq",
+        )
+        .fetch_all(&self.pool)
+        .await?;
         let items = sqlx::query("SELECT map_id, element_id, x, y FROM map_elements ORDER BY map_id, seq")
             .fetch_all(&self.pool)
             .await?;
@@ -150,6 +166,7 @@ impl CatalogStore for SqlStore {
                     name: row.try_get("name")?,
                     dims: dims(row.try_get("width")?, row.try_get("height")?)?,
                     thumbnail: row.try_get("thumbnail")?,
+                    floor_image_url: row.try_get("floor_image_url")?,
                     elements: Vec::new(),
                     effects: effects_from("maps.effects", &row.try_get::<String, _>("effects")?)?,
                 })

@@ -4,6 +4,7 @@
 //! own migrations. The few places where locking differs go through [`SqlStore::write_tx`]
 //! and [`SqlStore::lock`].
 
+mod assets;
 mod catalog;
 mod chat;
 mod rules;

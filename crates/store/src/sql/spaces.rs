@@ -111,23 +111,28 @@ impl SpaceStore for SqlStore {
         if owned >= max_per_owner {
             return Err(StoreError::Limit(Limit::SpacesPerUser(max_per_owner)));
         }
-        let (size, thumbnail, map_id, effects) = match &space.source {
-            SpaceSource::Blank(size) => (*size, None, None, "{}".to_owned()),
+        let (size, thumbnail, floor, map_id, effects) = match &space.source {
+            SpaceSource::Blank(size) => (*size, None, None, None, "{}".to_owned()),
             SpaceSource::Map(map_id) => {
-                let row = sqlx::query("SELECT width, height, thumbnail, effects FROM maps WHERE id = $1")
-                    .bind(map_id.to_string())
-                    .fetch_optional(&mut *tx)
-                    .await?
-                    .ok_or(StoreError::NotFound(Entity::Map))?;
+                let row = sqlx::query(
+                    "SELECT width, height, thumbnail, floor_image_url, effects FROM maps WHERE id = $1",
+                )
+                .bind(map_id.to_string())
+                .fetch_optional(&mut *tx)
+                .await?
+                .ok_or(StoreError::NotFound(Entity::Map))?;
                 let size = dims(row.try_get("width")?, row.try_get("height")?)?;
                 // The map's effects, copied like its furniture.
                 let effects: String = row.try_get("effects")?;
-                (size, Some(row.try_get::<String, _>("thumbnail")?), Some(map_id.to_string()), effects)
+                let thumbnail = row.try_get::<String, _>("thumbnail")?;
+                let floor = row.try_get::<Option<String>, _>("floor_image_url")?;
+                (size, Some(thumbnail), floor, Some(map_id.to_string()), effects)
             }
         };
         sqlx::query(
-            "INSERT INTO spaces (id, name, width, height, thumbnail, owner_id, map_id, created_at, effects)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            "INSERT INTO spaces (id, name, width, height, thumbnail, owner_id, map_id, created_at, effects,
+                                 floor_image_url)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
         )
         .bind(space.id.to_string())
         .bind(&space.name)
@@ -138,6 +143,7 @@ impl SpaceStore for SqlStore {
         .bind(&map_id)
         .bind(now_ms())
         .bind(effects)
+        .bind(floor)
         .execute(&mut *tx)
         .await?;
         if let Some(map_id) = map_id {
@@ -164,13 +170,14 @@ impl SpaceStore for SqlStore {
             return Ok(None);
         };
         let elements = load_placed(&mut tx, id).await?;
-        let row = sqlx::query("SELECT effects FROM spaces WHERE id = $1")
+        let row = sqlx::query("SELECT effects, floor_image_url FROM spaces WHERE id = $1")
             .bind(id.to_string())
             .fetch_one(&mut *tx)
             .await?;
         let effects = effects_from("spaces.effects", &row.try_get::<String, _>("effects")?)?;
+        let floor_image_url = row.try_get("floor_image_url")?;
         tx.commit().await?;
-        Ok(Some(Space { summary, elements, effects }))
+        Ok(Some(Space { summary, floor_image_url, elements, effects }))
     }
 
     async fn space_summary(&self, id: SpaceId) -> StoreResult<Option<SpaceSummary>> {

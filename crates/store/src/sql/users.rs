@@ -76,15 +76,23 @@ impl UserStore for SqlStore {
     }
 
     async fn set_user_avatar(&self, user: UserId, avatar: AvatarId) -> StoreResult<()> {
-        // Avatars are never deleted, so checking first leaves no window for a race.
-        let known = sqlx::query("SELECT 1 AS one FROM avatars WHERE id = $1")
-            .bind(avatar.to_string())
-            .fetch_optional(&self.pool)
-            .await?;
-        if known.is_none() {
-            return Err(StoreError::NotFound(Entity::Avatar));
+        // One statement: the avatar must be shared or the user's own at the moment of the
+        // write, so a concurrent deletion of an own avatar cannot slip in between.
+        let done = sqlx::query(
+            "UPDATE users SET avatar_id = $1 WHERE id = $2 AND EXISTS
+               (SELECT 1 FROM avatars a WHERE a.id = $1 AND (a.owner_id IS NULL OR a.owner_id = $2))",
+        )
+        .bind(avatar.to_string())
+        .bind(user.to_string())
+        .execute(&self.writer)
+        .await?;
+        if done.rows_affected() > 0 {
+            return Ok(());
         }
-        self.set_user_column("avatar_id", user, &avatar.to_string()).await
+        match self.user(user).await? {
+            Some(_) => Err(StoreError::NotFound(Entity::Avatar)),
+            None => Err(StoreError::NotFound(Entity::User)),
+        }
     }
 
     async fn user_avatars(&self, ids: &[UserId]) -> StoreResult<Vec<UserAvatar>> {
