@@ -20,7 +20,6 @@ import type {
   GrantRequest,
   GrantResponse,
   IdResponse,
-  MapBody,
   MapsResponse,
   MediaConfigResponse,
   MeResponse,
@@ -51,22 +50,7 @@ export type SpaceDetails = SpaceResponse & {
   effects?: EffectsBody;
   access?: SpaceAccess;
   yourRole?: SpaceRole;
-  /** The map's floor picture, copied when the space was made: top-left is tile (0,0). */
-  floorImageUrl?: string;
 };
-
-/** A map as `GET /maps` lists it; an imported Tiled map has a floor image. */
-export type MapDetails = MapBody & { floorImageUrl?: string };
-
-/** `POST /admin/map`: the contract's body, with Gather's tile effects and floor image. */
-export type NewMap = CreateMapRequest & { effects?: EffectsBody; floorImageUrl?: string };
-
-/** One of the caller's own avatars (`GET /user/avatars`), made from an uploaded image. */
-export interface OwnAvatar {
-  id: string;
-  name: string;
-  imageUrl: string;
-}
 
 export class ApiError extends Error {
   constructor(
@@ -127,7 +111,8 @@ export const api = {
   avatars: () => call<AvatarsResponse>("GET", "/avatars").then((r) => r.avatars),
   chooseAvatar: (avatarId: string) =>
     call<Empty>("POST", "/user/metadata", { avatarId } satisfies UpdateMetadataRequest),
-  ownAvatars: () => call<{ avatars: OwnAvatar[] }>("GET", "/user/avatars").then((r) => r.avatars),
+  /** The caller's own avatars, made from their uploads; only they see this list. */
+  ownAvatars: () => call<AvatarsResponse>("GET", "/user/avatars").then((r) => r.avatars),
   /** `imageUrl` is an uploaded asset's (`/assets/<hash>.png`). */
   createOwnAvatar: (name: string, imageUrl: string) =>
     call<CreateAvatarResponse>("POST", "/user/avatars", { name, imageUrl } satisfies CreateAvatarRequest),
@@ -160,13 +145,13 @@ export const api = {
   createSpace: (name: string, source: { mapId: string } | { dimensions: string }) =>
     call<CreateSpaceResponse>("POST", "/space", { name, ...source } satisfies CreateSpaceRequest),
   deleteSpace: (id: string) => call<Empty>("DELETE", `/space/${encodeURIComponent(id)}`),
-  maps: () => call<MapsResponse>("GET", "/maps").then((r) => r.maps as MapDetails[]),
+  maps: () => call<MapsResponse>("GET", "/maps").then((r) => r.maps),
   media: () => call<MediaConfigResponse>("GET", "/media"),
   elements: () => call<ElementsResponse>("GET", "/elements").then((r) => r.elements),
   createElement: (element: CreateElementRequest) => call<IdResponse>("POST", "/admin/element", element),
   createAvatar: (imageUrl: string, name: string) =>
     call<CreateAvatarResponse>("POST", "/admin/avatar", { imageUrl, name } satisfies CreateAvatarRequest),
-  createMap: (map: NewMap) => call<IdResponse>("POST", "/admin/map", map),
+  createMap: (map: CreateMapRequest) => call<IdResponse>("POST", "/admin/map", map),
 };
 
 function spacePath(id: string): string {

@@ -2,7 +2,8 @@
 // bar, shows a refusal in the server's words, and hands back the stored asset.
 
 import { h, showError } from "./dom";
-import { uploads, type UploadedAsset } from "./upload";
+import type { AssetBody } from "./generated/wire";
+import { uploads } from "./upload";
 
 /** What the server takes; it sniffs the bytes itself, so this only steers the file picker. */
 export const IMAGE_TYPES = "image/png,image/jpeg,image/webp,image/gif";
@@ -13,7 +14,7 @@ export interface DropZoneOptions {
   /** The picker's label, e.g. "Upload an avatar image"; unique on its page. */
   label: string;
   /** Runs after the upload; what it throws shows in the zone like an upload error. */
-  onUploaded: (asset: UploadedAsset, file: File) => void | Promise<void>;
+  onUploaded: (asset: AssetBody, file: File) => void | Promise<void>;
 }
 
 /** Why `file` is not worth sending, or null. The server still has the last word. */

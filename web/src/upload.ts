@@ -2,25 +2,8 @@
 // of a request body has been sent; answers and errors read as in api.ts.
 
 import { errorFrom, unreachable } from "./api";
+import type { AssetBody, ImportMapResponse } from "./generated/wire";
 import { session } from "./session";
-
-/** `POST /assets`: the stored image, which the server always re-encodes as PNG. */
-export interface UploadedAsset {
-  id: string;
-  /** Where it is served: `/assets/<id>.png`. */
-  url: string;
-  width: number;
-  height: number;
-  bytes: number;
-}
-
-/** `POST /admin/map/import`. */
-export interface ImportedMap {
-  id: string;
-  /** What the import left out or changed, for the admin to read. */
-  warnings: string[];
-  dimensions: string;
-}
 
 /** How much of the body has been sent, 0..1; null while the browser cannot tell. */
 export type Progress = (fraction: number | null) => void;
@@ -66,7 +49,7 @@ export const uploads = {
   image(file: File, progress?: Progress) {
     const form = new FormData();
     form.append("file", file);
-    return postForm<UploadedAsset>("/assets", form, progress);
+    return postForm<AssetBody>("/assets", form, progress);
   },
   /** `map` is a Tiled map (.tmj/.json) with the `files` it refers to, or one .zip holding all. */
   importMap(map: File, files: Iterable<File>, name: string, progress?: Progress) {
@@ -75,6 +58,6 @@ export const uploads = {
     // By file name, as the map refers to them.
     for (const file of files) form.append("file", file);
     if (name) form.append("name", name);
-    return postForm<ImportedMap>("/admin/map/import", form, progress);
+    return postForm<ImportMapResponse>("/admin/map/import", form, progress);
   },
 };

@@ -1,7 +1,7 @@
 // Pick the picture others see next to your name: one of the shared avatars, or one of your
 // own, made from an image you upload here.
 
-import { api, type OwnAvatar } from "../api";
+import { api } from "../api";
 import { h, showError } from "../dom";
 import { DropZone } from "../dropzone";
 import type { AvatarBody } from "../generated/wire";
@@ -34,7 +34,7 @@ export function avatarPage(root: HTMLElement) {
       showError(error, e);
     }
   };
-  const remove = async (avatar: OwnAvatar) => {
+  const remove = async (avatar: AvatarBody) => {
     if (!window.confirm(`Delete your avatar "${avatar.name}"?`)) return;
     try {
       await api.deleteOwnAvatar(avatar.id);

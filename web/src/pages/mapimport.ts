@@ -4,7 +4,8 @@
 
 import { h, showError } from "../dom";
 import { IMAGE_TYPES, showProgress } from "../dropzone";
-import { uploads, type ImportedMap } from "../upload";
+import type { ImportMapResponse } from "../generated/wire";
+import { uploads } from "../upload";
 
 export class MapImport {
   readonly el: HTMLFormElement;
@@ -26,7 +27,7 @@ export class MapImport {
   private readonly result = h("div", { "data-testid": "import-result", hidden: true });
   private readonly submit = h("button", { type: "submit", class: "primary" }, "Import map");
 
-  constructor(private readonly imported: (map: ImportedMap) => void) {
+  constructor(private readonly imported: (map: ImportMapResponse) => void) {
     this.el = h(
       "form",
       { class: "card map-import" },
@@ -67,7 +68,7 @@ export class MapImport {
     }
   }
 
-  private show(done: ImportedMap) {
+  private show(done: ImportMapResponse) {
     const warnings = done.warnings.length
       ? [h("p", {}, "Warnings:"), h("ul", { class: "warnings" }, ...done.warnings.map((w) => h("li", {}, w)))]
       : [];
