@@ -74,7 +74,7 @@ function apiCall(page, method, path, body) {
 async function createSpace(page, name, mapLabel) {
   await page.goto(`${server.url}/spaces`);
   await page.getByLabel("Name").fill(name);
-  if (mapLabel) await page.getByLabel("Map", { exact: true }).selectOption({ label: mapLabel });
+  if (mapLabel) await page.locator("select[name=source]").selectOption({ label: mapLabel });
   await page.getByRole("button", { name: "Create" }).click();
   await page.waitForURL("**/space/*");
   await page.waitForFunction(() => window.__gather?.connected && window.__gather.me, null, { timeout: 15_000 });
