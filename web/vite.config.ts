@@ -4,12 +4,15 @@ export default defineConfig({
   build: {
     target: "es2022",
     chunkSizeWarningLimit: 1024,
+    // Not Vite's default "assets": the server answers /assets/<hash>.png with uploaded images.
+    assetsDir: "static",
   },
   server: {
     // `npm run dev` proxies the API and WebSocket to a Gather on the default port.
     proxy: {
       "/api": "http://127.0.0.1:3000",
       "/demo": "http://127.0.0.1:3000",
+      "/assets": "http://127.0.0.1:3000",
       "/ws": { target: "ws://127.0.0.1:3000", ws: true },
     },
   },

@@ -1,7 +1,8 @@
 // Serves a client built here (web/dist) in front of a running Gather: static files from
-// the build, everything else (/api, /ws, /demo) passed through to the server. The server
-// binary embeds the client it was built with; this lets the browser tests run today's
-// client against a binary built earlier. Media goes straight to the server's UDP relay.
+// the build, everything else (/api, /ws, /demo, uploaded /assets) passed through to the
+// server. The server binary embeds the client it was built with; this lets the browser
+// tests run today's client against a binary built earlier. Media goes straight to the
+// server's UDP relay.
 
 import { createServer, request } from "node:http";
 import { connect } from "node:net";
@@ -17,7 +18,7 @@ const TYPES = {
   ".json": "application/json",
   ".map": "application/json",
 };
-const PASSED_ON = ["/api/", "/ws", "/demo/", "/metrics", "/health"];
+const PASSED_ON = ["/api/", "/ws", "/demo/", "/assets/", "/metrics", "/health"];
 
 /** Starts the front on a free loopback port; `upstream` is the server's `http://host:port`. */
 export async function serveClient(distDir, upstream) {

@@ -46,7 +46,11 @@ export type SpaceAccess = "public" | "members" | "password";
  * `GET /space/{id}`: the contract's fields and Gather's own beside them. A server from
  * before space rules sends none of the extra ones.
  */
-export type SpaceDetails = SpaceResponse & { effects?: EffectsBody; access?: SpaceAccess; yourRole?: SpaceRole };
+export type SpaceDetails = SpaceResponse & {
+  effects?: EffectsBody;
+  access?: SpaceAccess;
+  yourRole?: SpaceRole;
+};
 
 export class ApiError extends Error {
   constructor(
@@ -56,6 +60,16 @@ export class ApiError extends Error {
   ) {
     super(message);
   }
+}
+
+/** The error a failed answer names: the server's code and message, or just its status. */
+export function errorFrom(status: number, data: unknown): ApiError {
+  const error: Partial<ErrorBody["error"]> = (data as Partial<ErrorBody> | null)?.error ?? {};
+  return new ApiError(status, error.code ?? "http", error.message ?? `Request failed (${status})`);
+}
+
+export function unreachable(): ApiError {
+  return new ApiError(0, "network", "Cannot reach the server. Check your connection and try again.");
 }
 
 async function call<T>(method: string, path: string, body?: unknown, extra: Record<string, string> = {}): Promise<T> {
@@ -71,13 +85,10 @@ async function call<T>(method: string, path: string, body?: unknown, extra: Reco
       body: body === undefined ? undefined : JSON.stringify(body),
     });
   } catch {
-    throw new ApiError(0, "network", "Cannot reach the server. Check your connection and try again.");
+    throw unreachable();
   }
   const data: unknown = await response.json().catch(() => ({}));
-  if (!response.ok) {
-    const error: Partial<ErrorBody["error"]> = (data as Partial<ErrorBody> | null)?.error ?? {};
-    throw new ApiError(response.status, error.code ?? "http", error.message ?? `Request failed (${response.status})`);
-  }
+  if (!response.ok) throw errorFrom(response.status, data);
   return data as T;
 }
 
@@ -100,6 +111,12 @@ export const api = {
   avatars: () => call<AvatarsResponse>("GET", "/avatars").then((r) => r.avatars),
   chooseAvatar: (avatarId: string) =>
     call<Empty>("POST", "/user/metadata", { avatarId } satisfies UpdateMetadataRequest),
+  /** The caller's own avatars, made from their uploads; only they see this list. */
+  ownAvatars: () => call<AvatarsResponse>("GET", "/user/avatars").then((r) => r.avatars),
+  /** `imageUrl` is an uploaded asset's (`/assets/<hash>.png`). */
+  createOwnAvatar: (name: string, imageUrl: string) =>
+    call<CreateAvatarResponse>("POST", "/user/avatars", { name, imageUrl } satisfies CreateAvatarRequest),
+  deleteOwnAvatar: (id: string) => call<Empty>("DELETE", `/user/avatars/${encodeURIComponent(id)}`),
   users: (ids: string[]) =>
     call<BulkMetadataResponse>("GET", `/user/metadata/bulk?ids=[${ids.join(",")}]`).then((r) => r.avatars),
   mySpaces: () => call<SpacesResponse>("GET", "/space/all").then((r) => r.spaces),
@@ -134,7 +151,7 @@ export const api = {
   createElement: (element: CreateElementRequest) => call<IdResponse>("POST", "/admin/element", element),
   createAvatar: (imageUrl: string, name: string) =>
     call<CreateAvatarResponse>("POST", "/admin/avatar", { imageUrl, name } satisfies CreateAvatarRequest),
-  createMap: (map: CreateMapRequest & { effects?: EffectsBody }) => call<IdResponse>("POST", "/admin/map", map),
+  createMap: (map: CreateMapRequest) => call<IdResponse>("POST", "/admin/map", map),
 };
 
 function spacePath(id: string): string {

@@ -1,10 +1,12 @@
-// The 3D view of a space: floor and grid sized to the space, furniture, tile effects,
-// people, name tags, and a camera that follows you (drag to orbit, wheel to zoom).
+// The 3D view of a space: floor and grid sized to the space (with its map's floor image, if
+// any), furniture, tile effects, people, name tags, and a camera that follows you (drag to
+// orbit, wheel to zoom).
 
 import * as THREE from "three";
 import { OrbitControls } from "three/addons/controls/OrbitControls.js";
 import { Avatars } from "./avatars";
 import { EffectsLayer } from "./effectslayer";
+import { Floor } from "./floor";
 import { Furniture } from "./furniture";
 import { Labels, type Person } from "./labels";
 import type { PersonStatus } from "./status";
@@ -14,6 +16,7 @@ export class ArenaScene {
   readonly avatars: Avatars;
   readonly furniture: Furniture;
   readonly effects: EffectsLayer;
+  readonly floor: Floor;
   /** Mean frame time over the last second, in milliseconds. */
   frameMs = 0;
   private readonly renderer: THREE.WebGLRenderer;
@@ -45,7 +48,7 @@ export class ArenaScene {
     const sun = new THREE.DirectionalLight(0xffffff, 1.4);
     sun.position.set(width * 0.3, 30, height * 0.2);
     this.scene.add(sun);
-    this.addFloor(width, height);
+    this.floor = new Floor(this.scene, width, height);
 
     this.camera.position.set(width / 2, 9, height / 2 + 9);
     this.controls = new OrbitControls(this.camera, this.renderer.domElement);
@@ -82,6 +85,10 @@ export class ArenaScene {
 
   showEffects(effects: EffectsBody) {
     this.effects.show(effects);
+  }
+
+  showFloorImage(url: string) {
+    this.floor.showImage(url, this.renderer.capabilities.getMaxAnisotropy());
   }
 
   /** The canvas, for the build mode's pointer events. */
@@ -130,6 +137,7 @@ export class ArenaScene {
     this.avatars.dispose();
     this.furniture.dispose();
     this.effects.dispose();
+    this.floor.dispose();
     this.renderer.dispose();
     this.renderer.domElement.remove();
   }
@@ -173,22 +181,5 @@ export class ArenaScene {
     this.renderer.setSize(width, height, false);
     this.camera.aspect = width / height;
     this.camera.updateProjectionMatrix();
-  }
-
-  private addFloor(width: number, height: number) {
-    const floor = new THREE.Mesh(
-      new THREE.PlaneGeometry(width, height),
-      new THREE.MeshLambertMaterial({ color: 0xf4efe6 }),
-    );
-    floor.rotation.x = -Math.PI / 2;
-    floor.position.set(width / 2, 0, height / 2);
-    this.scene.add(floor);
-
-    const points: number[] = [];
-    for (let x = 0; x <= width; x++) points.push(x, 0.01, 0, x, 0.01, height);
-    for (let z = 0; z <= height; z++) points.push(0, 0.01, z, width, 0.01, z);
-    const grid = new THREE.BufferGeometry();
-    grid.setAttribute("position", new THREE.Float32BufferAttribute(points, 3));
-    this.scene.add(new THREE.LineSegments(grid, new THREE.LineBasicMaterial({ color: 0xc9bfae })));
   }
 }

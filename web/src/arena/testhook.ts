@@ -42,6 +42,8 @@ export interface TestHook {
   readonly frameMs: number;
   readonly connected: boolean;
   readonly webgl: boolean;
+  /** The floor image's URL once it has loaded and is drawn; null before, or without one. */
+  readonly floorImage: string | null;
   /** Chat messages received live, oldest first. */
   readonly chat: { userId: string; text: string; scope: string }[];
   /** Speech bubbles showing now. */
@@ -145,6 +147,9 @@ export function exposeTestHook(
     },
     get webgl() {
       return scene() !== null;
+    },
+    get floorImage() {
+      return scene()?.floor.imageUrl ?? null;
     },
     get chat() {
       return chat.map((m) => ({ userId: m.userId, text: m.text, scope: m.scope }));

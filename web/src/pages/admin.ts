@@ -1,10 +1,13 @@
-// For admins: add elements and avatars, and draw maps by clicking furniture onto a grid
-// and painting tile effects on it.
+// For admins: add elements and avatars, draw maps by clicking furniture onto a grid and
+// painting tile effects on it, or import maps drawn in Tiled.
 
 import { api } from "../api";
 import { h, showError } from "../dom";
+import { imageField } from "./imagefield";
 import { layout } from "./layout";
 import { MapEditor } from "./mapeditor";
+import { MapImport } from "./mapimport";
+import { MapList } from "./maplist";
 
 export function adminPage(root: HTMLElement) {
   const error = h("p", { class: "error", role: "alert", hidden: true });
@@ -18,9 +21,16 @@ export function adminPage(root: HTMLElement) {
     notice.hidden = true;
     showError(error, e);
   };
-  const mapEditor = new MapEditor(done, fail);
+  const maps = new MapList();
+  const refreshMaps = () => void maps.refresh().catch(fail);
+  const mapEditor = new MapEditor(done, fail, refreshMaps);
+  const mapImport = new MapImport(refreshMaps);
   const main = layout(root, "Admin", notice, error);
-  main.append(h("div", { class: "columns" }, elementForm(done, fail, mapEditor), avatarForm(done, fail)), mapEditor.el);
+  main.append(
+    h("div", { class: "columns" }, elementForm(done, fail, mapEditor), avatarForm(done, fail)),
+    mapEditor.el,
+    h("div", { class: "columns maps" }, mapImport.el, maps.el),
+  );
 
   void api
     .me()
@@ -29,6 +39,7 @@ export function adminPage(root: HTMLElement) {
     })
     .catch(fail);
   void mapEditor.loadElements().catch(fail);
+  refreshMaps();
 }
 
 function elementForm(done: (t: string) => void, fail: (e: unknown) => void, editor: MapEditor) {
@@ -40,7 +51,7 @@ function elementForm(done: (t: string) => void, fail: (e: unknown) => void, edit
     "form",
     { class: "card" },
     h("h2", {}, "New element"),
-    h("label", {}, "Image URL", imageUrl),
+    imageField("Image URL", imageUrl, "Upload the element image"),
     h("div", { class: "row" }, h("label", {}, "Width", width), h("label", {}, "Height", height)),
     h("label", { class: "check" }, solid, " Solid (people cannot walk through it)"),
     h("button", { type: "submit", class: "primary" }, "Add element"),
@@ -71,7 +82,7 @@ function avatarForm(done: (t: string) => void, fail: (e: unknown) => void) {
     "form",
     { class: "card" },
     h("h2", {}, "New avatar"),
-    h("label", {}, "Image URL", imageUrl),
+    imageField("Image URL", imageUrl, "Upload the avatar image"),
     h("label", {}, "Name", name),
     h("button", { type: "submit", class: "primary" }, "Add avatar"),
   );

@@ -98,6 +98,7 @@ export function arenaPage(root: HTMLElement, spaceId: string) {
       scene = new ArenaScene(stage, labels, world.width, world.height, roster, world.statuses);
       scene.showElements(world.elements.values());
       scene.showEffects(world.effects);
+      if (space.floorImageUrl) scene.showFloorImage(space.floorImageUrl);
       scene.start();
     } catch {
       showBanner(banner, "3D is not available in this browser; you can still move and see who is here.");

@@ -7,6 +7,7 @@ import { h } from "../dom";
 import { areaAt, effectCount, emptyEffects, sameTile } from "../arena/effects";
 import { PaintStroke } from "../arena/painting";
 import { ToolPicker } from "../arena/toolpicker";
+import { imageField } from "./imagefield";
 
 type Layer = "furniture" | "effects";
 
@@ -30,6 +31,7 @@ export class MapEditor {
   private readonly name = h("input", { name: "mapName", required: true, maxlength: 100, value: "New map" });
   private readonly dims = h("input", { name: "mapDimensions", value: "20x14", pattern: "\\d+x\\d+" });
   private readonly thumbnail = h("input", { name: "thumbnail", value: "/demo/rug.svg", required: true });
+  private readonly floorImage = h("input", { name: "floorImageUrl", placeholder: "/assets/….png" });
   private readonly grid = h("div", { class: "map-grid" });
   private readonly summary = h("p", { class: "muted" });
   private readonly paletteRow = h("label", {}, "Element to place", this.palette);
@@ -37,6 +39,7 @@ export class MapEditor {
   constructor(
     private readonly done: (t: string) => void,
     private readonly fail: (e: unknown) => void,
+    private readonly saved: () => void,
   ) {
     this.dims.addEventListener("change", () => this.draw());
     this.layer.addEventListener("change", () => this.showLayer());
@@ -52,10 +55,16 @@ export class MapEditor {
         { class: "row" },
         h("label", {}, "Name", this.name),
         h("label", {}, "Size", this.dims),
-        h("label", {}, "Thumbnail URL", this.thumbnail),
         h("label", {}, "Paint", this.layer),
         this.paletteRow,
       ),
+      h(
+        "div",
+        { class: "row" },
+        imageField("Thumbnail URL", this.thumbnail, "Upload a thumbnail"),
+        imageField("Floor image URL (optional)", this.floorImage, "Upload a floor image"),
+      ),
+      h("p", { class: "muted" }, "A floor image is stretched over the whole floor, its top-left corner on tile 0,0."),
       this.tools.el,
       h(
         "p",
@@ -200,11 +209,13 @@ export class MapEditor {
         thumbnail: this.thumbnail.value.trim(),
         defaultElements: this.placed,
         ...(effectCount(this.effects) ? { effects: this.effects } : {}),
+        ...(this.floorImage.value.trim() ? { floorImageUrl: this.floorImage.value.trim() } : {}),
       });
       this.placed = [];
       this.effects = emptyEffects();
       this.shade();
       this.done("Map saved. It is now offered when creating a space.");
+      this.saved();
     } catch (e) {
       this.fail(e);
     }
