@@ -15,12 +15,13 @@ export function gatherBinary() {
   return process.env.GATHER_BIN ?? join(repoRoot, "target/debug/gather");
 }
 
-export async function startGather() {
+/** `env`: more settings for this server (`GATHER_*`, as its command line reads them). */
+export async function startGather({ env = {} } = {}) {
   const binary = gatherBinary();
   if (!existsSync(binary)) throw new Error(`no gather binary at ${binary}; run cargo build first`);
   const dataDir = mkdtempSync(join(tmpdir(), "gather-e2e-"));
   const child = spawn(binary, ["serve", "--addr", "127.0.0.1:0", "--data-dir", dataDir], {
-    env: { ...process.env, RUST_LOG: "warn,gather=info" },
+    env: { ...process.env, RUST_LOG: "warn,gather=info", ...env },
     stdio: ["ignore", "pipe", "inherit"],
   });
   const lines = createInterface({ input: child.stdout });

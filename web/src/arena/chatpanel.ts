@@ -83,13 +83,37 @@ export class ChatPanel {
 
   receive(message: ChatBody) {
     if (this.seen.has(message.id)) return;
-    const atBottom = this.list.scrollHeight - this.list.scrollTop - this.list.clientHeight < 40;
+    const atBottom = this.atBottom();
     this.list.append(this.render(message));
     if (atBottom) this.list.scrollTop = this.list.scrollHeight;
     if (!this.open && message.userId !== this.options.myId()) {
       this.unread++;
       this.showUnread();
     }
+  }
+
+  /**
+   * After a fresh join: what was said while we were away never reached this page, only the
+   * history. Fetches its newest page and puts each message we lack in its place by time.
+   */
+  async catchUp() {
+    try {
+      const page = await api.chatHistory(this.options.spaceId, undefined, PAGE);
+      const atBottom = this.atBottom();
+      for (const message of page.messages.filter((m) => !this.seen.has(m.id)).reverse()) {
+        const later = [...this.list.children].find((li) => Number((li as HTMLElement).dataset.ts) > message.ts);
+        this.list.insertBefore(this.render(message), later ?? null);
+        if (!this.open && message.userId !== this.options.myId()) this.unread++;
+      }
+      this.showUnread();
+      if (atBottom) this.list.scrollTop = this.list.scrollHeight;
+    } catch {
+      // Like the history, best effort.
+    }
+  }
+
+  private atBottom(): boolean {
+    return this.list.scrollHeight - this.list.scrollTop - this.list.clientHeight < 40;
   }
 
   private submit() {
@@ -132,7 +156,7 @@ export class ChatPanel {
           : null;
     return h(
       "li",
-      { "data-message": message.id },
+      { "data-message": message.id, "data-ts": String(message.ts) },
       h("span", { class: "meta" }, `${message.username} · ${when}`),
       tag,
       h("span", { class: "text" }, message.text),

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { backoffDelay, SpaceConnection, type ConnectionOptions, type LinkState } from "./connection";
+import { backoffDelay } from "./connection";
+import { connect } from "./fakesocket";
 import { CloseReason, type ServerFrame } from "../generated/wire";
 
 describe("backoffDelay", () => {
@@ -16,60 +17,16 @@ describe("backoffDelay", () => {
   });
 });
 
-/** Just enough of a WebSocket for the connection logic. */
-class FakeSocket {
-  static OPEN = 1;
-  readyState = 0;
-  sent: string[] = [];
-  onopen: (() => void) | null = null;
-  onmessage: ((e: { data: string }) => void) | null = null;
-  onclose: ((e: { code: number }) => void) | null = null;
-  send(text: string) {
-    this.sent.push(text);
-  }
-  close() {}
-  open() {
-    this.readyState = 1;
-    this.onopen?.();
-  }
-  receive(frame: ServerFrame) {
-    this.onmessage?.({ data: JSON.stringify(frame) });
-  }
-}
-
-function connect(extra: Partial<ConnectionOptions> = {}) {
-  (globalThis as { WebSocket?: unknown }).WebSocket = FakeSocket;
-  const sockets: FakeSocket[] = [];
-  const states: LinkState[] = [];
-  const details: (string | undefined)[] = [];
-  const frames: ServerFrame[] = [];
-  const connection = new SpaceConnection({
-    url: "ws://test/ws",
-    spaceId: "space",
-    token: "token",
-    onFrame: (f) => frames.push(f),
-    onState: (s, detail) => {
-      states.push(s);
-      details.push(detail);
-    },
-    createSocket: () => {
-      const socket = new FakeSocket();
-      sockets.push(socket);
-      return socket as unknown as WebSocket;
-    },
-    ...extra,
-  });
-  connection.start();
-  return { connection, sockets, states, details, frames };
-}
-
 const joinedFrame: ServerFrame = { type: "space-joined", payload: { spawn: { x: 0, y: 0 }, userId: "me", users: [] } };
 
 describe("SpaceConnection", () => {
   it("joins as soon as the socket opens and reports open on space-joined", () => {
     const { sockets, states } = connect();
     sockets[0].open();
-    expect(JSON.parse(sockets[0].sent[0])).toEqual({ type: "join", payload: { spaceId: "space", token: "token" } });
+    expect(JSON.parse(sockets[0].sent[0])).toEqual({
+      type: "join",
+      payload: { spaceId: "space", token: "token", resumeKey: expect.any(String) as string },
+    });
     sockets[0].receive(joinedFrame);
     expect(states).toEqual(["connecting", "open"]);
   });
@@ -93,15 +50,18 @@ describe("SpaceConnection", () => {
     expect(sockets.length).toBe(2);
   });
 
-  it("sends chat with the chosen scope", () => {
+  it("sends chat with the chosen scope, each message with an id of its own", () => {
     const { connection, sockets } = connect();
     sockets[0].open();
+    sockets[0].receive(joinedFrame);
     connection.chat("hello", "direct", "bob");
     connection.chat("all", "space");
-    expect(sockets[0].sent.slice(1).map((s) => JSON.parse(s) as unknown)).toEqual([
-      { type: "chat", payload: { text: "hello", scope: "direct", to: "bob" } },
-      { type: "chat", payload: { text: "all", scope: "space" } },
+    const sent = sockets[0].sent.slice(1).map((s) => JSON.parse(s) as { payload: { clientId: string } });
+    expect(sent).toEqual([
+      { type: "chat", payload: { text: "hello", scope: "direct", to: "bob", clientId: expect.any(String) as string } },
+      { type: "chat", payload: { text: "all", scope: "space", clientId: expect.any(String) as string } },
     ]);
+    expect(sent[0].payload.clientId).not.toBe(sent[1].payload.clientId);
   });
 
   it("stops on a join error no retry can fix", () => {
@@ -140,13 +100,17 @@ describe("SpaceConnection", () => {
     sockets[0].open();
     expect(JSON.parse(sockets[0].sent[0])).toEqual({
       type: "join",
-      payload: { spaceId: "space", token: "token", spawn: "hall" },
+      payload: { spaceId: "space", token: "token", spawn: "hall", resumeKey: expect.any(String) as string },
     });
     sockets[0].receive(joinedFrame);
     sockets[0].onclose?.({ code: 1006 });
     await new Promise((resolve) => setTimeout(resolve, 700));
     sockets[1].open();
-    expect(JSON.parse(sockets[1].sent[0])).toEqual({ type: "join", payload: { spaceId: "space", token: "token" } });
+    sockets[1].receive({ type: "error", payload: { code: "resume-failed", message: "join again" } });
+    expect(JSON.parse(sockets[1].sent[1])).toEqual({
+      type: "join",
+      payload: { spaceId: "space", token: "token", resumeKey: expect.any(String) as string },
+    });
   });
 
   it("stops when a password is needed, and joins again with the grant once started again", () => {
@@ -160,7 +124,7 @@ describe("SpaceConnection", () => {
     sockets[1].open();
     expect(JSON.parse(sockets[1].sent[0])).toEqual({
       type: "join",
-      payload: { spaceId: "space", token: "token", grant: "signed" },
+      payload: { spaceId: "space", token: "token", grant: "signed", resumeKey: expect.any(String) as string },
     });
   });
 

@@ -102,12 +102,58 @@ describe("World", () => {
     expect(world.apply({ type: "session-revoked", payload: {} })).toEqual([{ kind: "revoked" }]);
   });
 
-  it("a rejoin replaces the picture of who is there", () => {
+  it("a rejoin replaces the picture of who is there, and says it is one", () => {
     const world = new World(10, 10);
-    joined(world, 0, 0, [{ userId: "bob", x: 1, y: 1 }]);
-    joined(world, 5, 5, [{ userId: "carol", x: 2, y: 2 }]);
+    expect(joined(world, 0, 0, [{ userId: "bob", x: 1, y: 1 }])[0]).toEqual({
+      kind: "joined",
+      me: { x: 0, y: 0 },
+      rejoined: false,
+    });
+    expect(joined(world, 5, 5, [{ userId: "carol", x: 2, y: 2 }])[0]).toMatchObject({ rejoined: true });
     expect([...world.others.keys()]).toEqual(["carol"]);
     expect(world.me).toEqual({ x: 5, y: 5 });
+  });
+
+  it("keeps the picture through a resume", () => {
+    const world = new World(10, 10);
+    joined(world, 1, 1, [{ userId: "bob", x: 2, y: 2 }]);
+    expect(world.apply({ type: "resumed", payload: { replayed: 1, snapshot: false } })).toEqual([]);
+    expect(world.others.get("bob")).toEqual({ x: 2, y: 2 });
+    expect(world.apply({ type: "movement", payload: { userId: "bob", x: 3, y: 2 } })).toEqual([
+      { kind: "other-moved", userId: "bob" },
+    ]);
+  });
+
+  it("after a resume, predicts no step until the server says where we stand", () => {
+    const world = new World(10, 10);
+    joined(world, 1, 1);
+    world.step("right"); // lost with the socket, say: the server still has us at (1, 1)
+    world.apply({ type: "resumed", payload: { replayed: 0, snapshot: false } });
+    expect(world.step("right")).toBeNull();
+    expect(world.apply({ type: "movement-rejected", payload: { x: 1, y: 1 } })).toEqual([{ kind: "me-corrected" }]);
+    expect(world.me).toEqual({ x: 1, y: 1 });
+    expect(world.step("right")).toEqual({ x: 2, y: 1 });
+  });
+
+  it("after a resume, being told we stand where we thought is no correction", () => {
+    const world = new World(10, 10);
+    joined(world, 1, 1);
+    world.step("down");
+    world.apply({ type: "resumed", payload: { replayed: 0, snapshot: false } });
+    expect(world.apply({ type: "movement-rejected", payload: { x: 1, y: 2 } })).toEqual([]);
+    expect(world.corrections).toBe(0);
+    expect(world.step("down")).toEqual({ x: 1, y: 3 });
+  });
+
+  it("after a resume that needed a fresh start, the space-joined that follows is the picture", () => {
+    const world = new World(10, 10);
+    joined(world, 1, 1, [{ userId: "bob", x: 2, y: 2 }]);
+    world.step("right");
+    world.apply({ type: "resumed", payload: { replayed: 0, snapshot: true } });
+    joined(world, 4, 4, [{ userId: "bob", x: 6, y: 6 }]);
+    expect(world.me).toEqual({ x: 4, y: 4 });
+    expect(world.others.get("bob")).toEqual({ x: 6, y: 6 });
+    expect(world.step("left")).toEqual({ x: 3, y: 4 });
   });
 });
 
@@ -139,6 +185,7 @@ const oneOfEach: { [K in ServerFrame["type"]]: Extract<ServerFrame, { type: K }>
   "media-muted": { type: "media-muted", payload: {} },
   removed: { type: "removed", payload: { reason: "kicked" } },
   "session-revoked": { type: "session-revoked", payload: {} },
+  resumed: { type: "resumed", payload: { replayed: 2, snapshot: false } },
   "server-shutdown": { type: "server-shutdown", payload: {} },
   error: { type: "error", payload: { code: "rate-limited", message: "slow down" } },
 };
@@ -152,7 +199,8 @@ describe("World.apply", () => {
     for (const frame of Object.values(oneOfEach)) {
       const changes = world.apply(frame);
       expect(changes, frame.type).toBeInstanceOf(Array);
-      if (frame.type !== "user-left" && frame.type !== "user-disappeared" && frame.type !== "element-removed") {
+      const quiet = ["user-left", "user-disappeared", "element-removed", "resumed"];
+      if (!quiet.includes(frame.type)) {
         expect(changes.length, frame.type).toBeGreaterThan(0);
       }
     }

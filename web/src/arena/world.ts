@@ -19,7 +19,8 @@ const STEPS: Record<Direction, Point> = {
 
 /** What a frame changed, for the scene and the HUD to react to. */
 export type Change =
-  | { kind: "joined"; me: Point }
+  /** In the space: `rejoined` when an earlier membership ended (what it missed is not coming). */
+  | { kind: "joined"; me: Point; rejoined: boolean }
   | { kind: "others-reset" }
   | { kind: "other-added"; userId: string }
   | { kind: "other-moved"; userId: string }
@@ -74,6 +75,12 @@ export class World {
   readonly knocks = new KnockQueue();
   /** The last locked area someone let us into. */
   lastAdmitted: string | null = null;
+  /**
+   * After a resume, steps sent just before the drop may have been lost unanswered (an
+   * accepted step gets no answer): until the server says where we stand (the connection
+   * asks with a move to `NOWHERE`), no step is predicted.
+   */
+  private placeUnsure = false;
 
   constructor(width: number, height: number, elements: SpaceElementBody[] = [], effects?: Partial<EffectsBody> | null) {
     this.width = width;
@@ -92,7 +99,7 @@ export class World {
    * step comes back as `movement-rejected`, which snaps us back.
    */
   step(direction: Direction): Point | null {
-    if (!this.me) return null;
+    if (!this.me || this.placeUnsure) return null;
     const d = STEPS[direction];
     const target = { x: this.me.x + d.x, y: this.me.y + d.y };
     if (!this.inBounds(target)) return null;
@@ -105,14 +112,16 @@ export class World {
     if (isMediaFrame(frame)) return [{ kind: "media", frame }];
     switch (frame.type) {
       case "space-joined": {
+        const rejoined = this.myId !== null;
         this.myId = frame.payload.userId;
+        this.placeUnsure = false;
         this.me = { ...frame.payload.spawn };
         this.others.clear();
         // Whoever is not plainly available is told again right after joining.
         this.statuses.clear();
         this.knocks.clear();
         for (const u of frame.payload.users) this.others.set(u.userId, { x: u.x, y: u.y });
-        return [{ kind: "joined", me: { ...this.me } }, { kind: "others-reset" }];
+        return [{ kind: "joined", me: { ...this.me }, rejoined }, { kind: "others-reset" }];
       }
       case "user-appeared":
       case "user-joined": {
@@ -129,6 +138,11 @@ export class World {
         return [{ kind: known ? "other-moved" : "other-added", userId }, ...this.knocksChanged()];
       }
       case "movement-rejected": {
+        const asked = this.placeUnsure;
+        this.placeUnsure = false;
+        // After a resume, the answer that we stand where we thought corrects nothing. (The
+        // first refusal then may be an older one sent again; it is the server's word too.)
+        if (asked && this.me?.x === frame.payload.x && this.me.y === frame.payload.y) return [];
         // The server's word on where we stand; any prediction past it is void.
         this.me = { x: frame.payload.x, y: frame.payload.y };
         this.corrections++;
@@ -165,6 +179,7 @@ export class World {
         return [{ kind: "effects-changed" }, ...this.knocksChanged()];
       case "teleported":
         this.me = { x: frame.payload.x, y: frame.payload.y };
+        this.placeUnsure = false;
         return [{ kind: "me-teleported" }, ...this.knocksChanged()];
       case "portal-reached": {
         const { spaceId, spawn } = frame.payload;
@@ -189,6 +204,11 @@ export class World {
         return [{ kind: "media-muted" }];
       case "removed":
         return [{ kind: "removed", reason: frame.payload.reason }];
+      case "resumed":
+        // Back on a new socket with everything as it was: what we missed follows. After a
+        // fresh start (`snapshot`), a `space-joined` follows instead.
+        if (!frame.payload.snapshot) this.placeUnsure = true;
+        return [];
       default: {
         // A frame type added in crates/protocol fails typecheck here until it is handled;
         // one from a newer server than this client is ignored.

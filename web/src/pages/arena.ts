@@ -161,6 +161,7 @@ export function arenaPage(root: HTMLElement, spaceId: string) {
           scene?.follow(world.myId);
           names.want([world.myId!]);
           media.rejoined();
+          if (change.rejoined) void chat.catchUp();
           break;
         case "others-reset":
           for (const id of [...roster.keys()]) {
