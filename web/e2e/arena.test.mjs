@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { startGather, repoRoot } from "./server.mjs";
-import { launch, missingPrerequisite } from "./browser.mjs";
+import { launch, missingPrerequisite, pageApi } from "./browser.mjs";
 
 const required = !!process.env.GATHER_REQUIRE_SERVICES;
 const missing = await missingPrerequisite();
@@ -57,24 +57,6 @@ async function waitForRemoteAt(page, id, x, y) {
   );
 }
 
-/** GET/POST to the API with a page's stored token. */
-async function apiCall(page, method, path, body) {
-  return page.evaluate(
-    async ([method, path, body]) => {
-      const response = await fetch(`/api/v1${path}`, {
-        method,
-        headers: {
-          authorization: `Bearer ${localStorage.getItem("gather.token")}`,
-          "content-type": "application/json",
-        },
-        body: body ? JSON.stringify(body) : undefined,
-      });
-      return response.json();
-    },
-    [method, path, body],
-  );
-}
-
 test("two people walk around one space together", { skip: missing ?? false, timeout: 120_000 }, async () => {
   const alice = await (await browser.newContext({ viewport: { width: 1100, height: 700 } })).newPage();
   const bob = await (await browser.newContext({ viewport: { width: 1100, height: 700 } })).newPage();
@@ -106,7 +88,7 @@ test("two people walk around one space together", { skip: missing ?? false, time
     .waitFor();
 
   // Alice walks with the keyboard; Bob's view follows.
-  const space = await apiCall(alice, "GET", `/space/${spaceId}`);
+  const space = (await pageApi(alice, "GET", `/space/${spaceId}`)).body;
   const [width, height] = space.dimensions.split("x").map(Number);
   const solid = new Set();
   for (const placed of space.elements) {
@@ -130,11 +112,11 @@ test("two people walk around one space together", { skip: missing ?? false, time
   assert.deepEqual(await alice.evaluate(() => ({ x: window.__gather.me.x, y: window.__gather.me.y })), moved);
 
   // A plant appears next to Alice; walking into it is refused and she snaps back.
-  const plant = (await apiCall(alice, "GET", "/elements")).elements.find(
+  const plant = (await pageApi(alice, "GET", "/elements")).body.elements.find(
     (e) => e.static && e.width === 1 && e.height === 1,
   );
   const [blockKey, [bx, by]] = Object.entries(STEPS).find(([, [sx, sy]]) => free(moved.x + sx, moved.y + sy));
-  const placed = await apiCall(alice, "POST", "/space/element", {
+  const { body: placed } = await pageApi(alice, "POST", "/space/element", {
     elementId: plant.id,
     spaceId,
     x: moved.x + bx,

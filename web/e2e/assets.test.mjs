@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { callApi, startGather, repoRoot } from "./server.mjs";
-import { launch, missingPrerequisite } from "./browser.mjs";
+import { launch, missingPrerequisite, pageApi } from "./browser.mjs";
 import { makePng } from "./png.mjs";
 
 const required = !!process.env.GATHER_REQUIRE_SERVICES;
@@ -53,24 +53,6 @@ async function newPage() {
   return { page, errors };
 }
 
-/** The API with the page's stored token; answers with the status and the body. */
-function apiCall(page, method, path, body) {
-  return page.evaluate(
-    async ([method, path, body]) => {
-      const response = await fetch(`/api/v1${path}`, {
-        method,
-        headers: {
-          authorization: `Bearer ${localStorage.getItem("gather.token")}`,
-          "content-type": "application/json",
-        },
-        body: body ? JSON.stringify(body) : undefined,
-      });
-      return { status: response.status, body: await response.json() };
-    },
-    [method, path, body],
-  );
-}
-
 async function createSpace(page, name, mapLabel) {
   await page.goto(`${server.url}/spaces`);
   await page.getByLabel("Name").fill(name);
@@ -102,7 +84,7 @@ test(
       const img = document.querySelector(`[data-testid=own-avatars] img[src="${url}"]`);
       return img?.complete && img.naturalWidth === 16;
     }, imageUrl);
-    const listed = await apiCall(page, "GET", "/user/avatars");
+    const listed = await pageApi(page, "GET", "/user/avatars");
     assert.equal(listed.status, 200);
     assert.deepEqual(
       listed.body.avatars.map((a) => [a.name, a.imageUrl]),
@@ -112,7 +94,7 @@ test(
     // Choosing it leads on, as choosing a shared one does.
     await mine.click();
     await page.waitForURL("**/spaces");
-    const me = await apiCall(page, "GET", "/me");
+    const me = await pageApi(page, "GET", "/me");
     assert.equal(me.body.avatarId, listed.body.avatars[0].id);
 
     // In a space, the name tag over their head carries the uploaded image.
@@ -159,12 +141,12 @@ test(
     const row = page.getByTestId("map-list").locator("li").filter({ hasText: "Imported office" });
     await row.waitFor({ timeout: 10_000 });
     const mapId = await row.getAttribute("data-map");
-    const map = (await apiCall(page, "GET", "/maps")).body.maps.find((m) => m.id === mapId);
+    const map = (await pageApi(page, "GET", "/maps")).body.maps.find((m) => m.id === mapId);
     assert.equal(map.dimensions, `${tmj.width}x${tmj.height}`);
     assert.match(map.floorImageUrl, ASSET_URL);
 
     const spaceId = await createSpace(page, "Office from Tiled", `Imported office (${map.dimensions})`);
-    const space = (await apiCall(page, "GET", `/space/${spaceId}`)).body;
+    const space = (await pageApi(page, "GET", `/space/${spaceId}`)).body;
     assert.equal(space.floorImageUrl, map.floorImageUrl);
     await page.waitForFunction((url) => window.__gather.floorImage === url, space.floorImageUrl, { timeout: 15_000 });
     // The image covers the floor at one tile's pixels a tile.
@@ -216,8 +198,8 @@ test(
     // Still here, still no avatar of their own, none chosen.
     assert.match(page.url(), /\/avatar$/);
     await page.getByTestId("own-avatars").getByText("None yet").waitFor();
-    assert.deepEqual((await apiCall(page, "GET", "/user/avatars")).body.avatars, []);
-    assert.equal((await apiCall(page, "GET", "/me")).body.avatarId, null);
+    assert.deepEqual((await pageApi(page, "GET", "/user/avatars")).body.avatars, []);
+    assert.equal((await pageApi(page, "GET", "/me")).body.avatarId, null);
     // The page-wide error line stays empty: the refusal belongs to the drop zone.
     assert.equal(await page.locator("main > .error").isHidden(), true);
     assert.deepEqual(errors, []);

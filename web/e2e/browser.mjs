@@ -49,3 +49,43 @@ export async function launch(extraArgs = []) {
     // Playwright gives each launch a fresh, empty profile directory of its own.
   });
 }
+
+/**
+ * A browser context of its own for `person` ({token, userId, username}), signed in the way
+ * the client keeps a sign-in, and a page in it whose errors are collected. `prepare` runs on
+ * the context before the page opens (more init scripts, say).
+ */
+export async function signedInPage(browser, person, { contextOptions = {}, prepare } = {}) {
+  const context = await browser.newContext({ viewport: { width: 1100, height: 700 }, ...contextOptions });
+  await context.addInitScript(
+    ([token, userId, username]) => {
+      localStorage.setItem("gather.token", token);
+      localStorage.setItem("gather.userId", userId);
+      localStorage.setItem("gather.username", username);
+    },
+    [person.token, person.userId, person.username],
+  );
+  if (prepare) await prepare(context);
+  const page = await context.newPage();
+  const errors = [];
+  page.on("pageerror", (error) => errors.push(error.message));
+  return { context, page, errors };
+}
+
+/** The API called from inside `page`, with its stored token: the status and the body. */
+export function pageApi(page, method, path, body) {
+  return page.evaluate(
+    async ([method, path, body]) => {
+      const response = await fetch(`/api/v1${path}`, {
+        method,
+        headers: {
+          authorization: `Bearer ${localStorage.getItem("gather.token")}`,
+          "content-type": "application/json",
+        },
+        body: body ? JSON.stringify(body) : undefined,
+      });
+      return { status: response.status, body: await response.json() };
+    },
+    [method, path, body],
+  );
+}

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { startGather, repoRoot, callApi } from "./server.mjs";
-import { launch, missingPrerequisite, MEDIA_ARGS } from "./browser.mjs";
+import { launch, missingPrerequisite, MEDIA_ARGS, signedInPage } from "./browser.mjs";
 
 const required = !!process.env.GATHER_REQUIRE_SERVICES;
 const missing = await missingPrerequisite();
@@ -53,30 +53,23 @@ async function enter(name, spaceId, refuse = []) {
   const username = `${name}-${Date.now().toString(36)}`;
   await api("POST", "/signup", { username, password: "password1", type: "user" });
   const { token, userId } = await api("POST", "/signin", { username, password: "password1" });
-  const context = await browser.newContext({
-    viewport: { width: 1100, height: 700 },
-    permissions: ["microphone", "camera"],
-  });
-  await context.addInitScript(
-    ([token, userId, username]) => {
-      localStorage.setItem("gather.token", token);
-      localStorage.setItem("gather.userId", userId);
-      localStorage.setItem("gather.username", username);
+  const { page, errors } = await signedInPage(
+    browser,
+    { token, userId, username },
+    {
+      contextOptions: { permissions: ["microphone", "camera"] },
+      prepare: async (context) => {
+        if (refuse.length === 0) return;
+        await context.addInitScript((refuse) => {
+          const ask = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
+          navigator.mediaDevices.getUserMedia = (constraints) =>
+            refuse.some((kind) => constraints?.[kind])
+              ? Promise.reject(new DOMException("Permission denied", "NotAllowedError"))
+              : ask(constraints);
+        }, refuse);
+      },
     },
-    [token, userId, username],
   );
-  if (refuse.length > 0) {
-    await context.addInitScript((refuse) => {
-      const ask = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
-      navigator.mediaDevices.getUserMedia = (constraints) =>
-        refuse.some((kind) => constraints?.[kind])
-          ? Promise.reject(new DOMException("Permission denied", "NotAllowedError"))
-          : ask(constraints);
-    }, refuse);
-  }
-  const page = await context.newPage();
-  const errors = [];
-  page.on("pageerror", (error) => errors.push(error.message));
   // The media frames each page received, to say what happened when an assertion fails.
   const frames = [];
   page.on("websocket", (ws) =>

@@ -9,7 +9,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { startGather, callApi } from "./server.mjs";
-import { launch, missingPrerequisite } from "./browser.mjs";
+import { launch, missingPrerequisite, signedInPage } from "./browser.mjs";
 import { cutProxy } from "./cutproxy.mjs";
 import { wsPerson } from "./wsperson.mjs";
 
@@ -51,18 +51,7 @@ async function twoInASpace(on) {
   const bob = await account(on, "bob");
   const { spaceId } = await callApi(on, "POST", "/space", { name: "Flaky", dimensions: "12x12" }, alice.token);
   const proxy = await cutProxy(on.url);
-  const context = await browser.newContext({ viewport: { width: 1100, height: 700 } });
-  await context.addInitScript(
-    ([token, userId, username]) => {
-      localStorage.setItem("gather.token", token);
-      localStorage.setItem("gather.userId", userId);
-      localStorage.setItem("gather.username", username);
-    },
-    [alice.token, alice.userId, alice.username],
-  );
-  const page = await context.newPage();
-  const errors = [];
-  page.on("pageerror", (error) => errors.push(error.message));
+  const { context, page, errors } = await signedInPage(browser, alice);
   await page.goto(`${proxy.url}/space/${spaceId}`);
   await connected(page);
   const other = await wsPerson(on.url);

@@ -11,7 +11,7 @@ import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { startGather, repoRoot, callApi } from "./server.mjs";
-import { launch, missingPrerequisite, MEDIA_ARGS } from "./browser.mjs";
+import { launch, missingPrerequisite, MEDIA_ARGS, signedInPage } from "./browser.mjs";
 
 const required = !!process.env.GATHER_REQUIRE_SERVICES;
 const missing = await missingPrerequisite();
@@ -57,18 +57,7 @@ async function spaceWith(owner, name, dimensions, effects) {
 
 /** `person` in a browser of their own, opening `path` (a space, maybe with #spawn), joined. */
 async function enter(person, path) {
-  const context = await browser.newContext({ viewport: { width: 1100, height: 700 } });
-  await context.addInitScript(
-    ([token, userId, username]) => {
-      localStorage.setItem("gather.token", token);
-      localStorage.setItem("gather.userId", userId);
-      localStorage.setItem("gather.username", username);
-    },
-    [person.token, person.userId, person.username],
-  );
-  const page = await context.newPage();
-  const errors = [];
-  page.on("pageerror", (error) => errors.push(error.message));
+  const { page, errors } = await signedInPage(browser, person);
   await page.goto(`${server.url}${path}`);
   await joined(page);
   return { ...person, page, errors };
@@ -305,21 +294,9 @@ test(
 
     // Dave is asked for the password; a wrong one is refused, the right one lets him in.
     const dave = await account("dave");
-    const context = await browser.newContext({
-      viewport: { width: 1100, height: 700 },
-      permissions: ["microphone", "camera"],
+    const { page, errors } = await signedInPage(browser, dave, {
+      contextOptions: { permissions: ["microphone", "camera"] },
     });
-    await context.addInitScript(
-      ([token, userId, username]) => {
-        localStorage.setItem("gather.token", token);
-        localStorage.setItem("gather.userId", userId);
-        localStorage.setItem("gather.username", username);
-      },
-      [dave.token, dave.userId, dave.username],
-    );
-    const page = await context.newPage();
-    const errors = [];
-    page.on("pageerror", (error) => errors.push(error.message));
     await page.goto(`${server.url}/space/${spaceId}`);
     const dialog = page.getByTestId("space-dialog");
     await dialog.getByText("This space has a password").waitFor({ timeout: 10_000 });

@@ -63,6 +63,7 @@ pub async fn run(socket: WebSocket, state: AppState) {
         membership: None,
         signed_in: None,
         resume_key: None,
+        grant: None,
         replay_keep,
     };
     if *shutdown.borrow_and_update() {
@@ -178,6 +179,8 @@ struct Connection {
     signed_in: Option<SignedIn>,
     /// The key the client gave to resume this membership after a dropped socket.
     resume_key: Option<String>,
+    /// The password grant the join gave, for a fresh join in its place after a resume.
+    grant: Option<String>,
     /// How many sent frames the writer keeps to send again: none until a resumable join.
     replay_keep: Arc<std::sync::atomic::AtomicUsize>,
 }
@@ -315,6 +318,7 @@ impl Connection {
                 self.membership = Some(membership);
                 self.slot = Some(slot);
                 self.resume_key = resume_key;
+                self.grant = grant.map(str::to_owned);
             }
             Err(e) => self.reply_error(join_error_code(e), e.to_string()),
         }
@@ -354,18 +358,18 @@ impl Connection {
             // Too much was missed to send again: the old membership goes, and a new one
             // starts with a fresh picture of the space.
             outcome("snapshot");
-            let space = parked.space;
+            let (space, grant) = (parked.space, parked.grant.clone());
             drop(parked);
             let resumed = ServerFrame::Resumed { replayed: 0, snapshot: true }.to_json();
             self.restart_writer(None, vec![Bytes::from(resumed)]).await;
-            return self.join(space, &resume.token, None, None, Some(resume.resume_key)).await;
+            return self.join(space, &resume.token, None, grant.as_deref(), Some(resume.resume_key)).await;
         };
         outcome("replayed");
         self.state.metrics.ws_replayed.with_label_values::<&str>(&[]).inc_by(missed.len() as u64);
         let resumed = ServerFrame::Resumed { replayed: missed.len() as u64, snapshot: false }.to_json();
         let mut first = vec![Bytes::from(resumed)];
         first.extend(missed);
-        let Parked { membership, slot, outbox, detached, username, .. } = parked;
+        let Parked { membership, slot, outbox, detached, username, grant, .. } = parked;
         self.restart_writer(Some(detached), first).await;
         self.closing = outbox.closing();
         self.outbox = outbox;
@@ -373,6 +377,7 @@ impl Connection {
         self.slot = slot;
         self.signed_in = Some(SignedIn { bearer: signed_in.bearer, username });
         self.resume_key = Some(resume.resume_key);
+        self.grant = grant;
     }
 
     /// Stops this socket's writer and starts another on the same socket: on `queue` (a
@@ -421,6 +426,7 @@ impl Connection {
             outbox: self.outbox.clone(),
             detached,
             username: me.username,
+            grant: self.grant.take(),
         };
         self.state.parked.clone().park(me.bearer.user, key, parked);
     }

@@ -22,6 +22,8 @@ pub struct Parked {
     pub outbox: Outbox,
     pub detached: Detached,
     pub username: String,
+    /// The password grant of the join, should the resume have to join afresh.
+    pub grant: Option<String>,
 }
 
 /// The parked memberships of this node, by user and the key the client chose.

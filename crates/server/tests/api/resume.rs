@@ -203,8 +203,20 @@ async fn a_gap_too_long_to_replay_gets_a_fresh_picture_and_says_so() {
     let (alice_user, bob_user) = (app.user().await, app.user().await);
     let space = app.create_space(&alice_user, "20x3").await;
     let (_alice, _) = app.ws_join(&space, &alice_user).await;
+    // Behind a password: the fresh join in the old one's place keeps bob's grant.
+    let access = json!({"access": "password", "password": "open sesame"});
+    app.put(&format!("/space/{space}/access"), Some(&alice_user.token), access).await.ok();
+    let grant = app
+        .post(&format!("/space/{space}/grant"), Some(&bob_user.token), json!({"password": "open sesame"}))
+        .await
+        .ok()["grant"]
+        .clone();
     let proxy = Proxy::start(app.addr).await;
-    let bob = joined_through(&proxy, &space, &bob_user, "key-5").await;
+    let mut bob = Counting::connect(&proxy).await;
+    let join = json!({"type": "join", "payload": {"spaceId": space, "token": bob_user.token, "resumeKey": "key-5", "grant": grant}});
+    bob.send(join).await;
+    let frames = bob.read_until_quiet(QUIET).await;
+    assert!(matches!(frames.first(), Some(ServerFrame::SpaceJoined { .. })), "{frames:?}");
     proxy.cut();
     tokio::time::sleep(Duration::from_millis(200)).await;
     let mut back = Counting { ws: ws_to(proxy.addr, "/ws").await, seen: bob.seen };
