@@ -2,32 +2,13 @@
 // see each other, walk, bump into furniture, and leave. And a server that stops while
 // someone is in a space.
 
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { startGather, repoRoot } from "./server.mjs";
-import { launch, missingPrerequisite, pageApi } from "./browser.mjs";
+import { startGather } from "./server.mjs";
+import { browserSuite, pageApi } from "./browser.mjs";
 
-const required = !!process.env.GATHER_REQUIRE_SERVICES;
-const missing = await missingPrerequisite();
-if (missing && required) throw new Error(`browser tests are required here, but: ${missing}`);
-const shots = join(repoRoot, "target/e2e");
-
-let server;
-let browser;
-
-before(async () => {
-  if (missing) return;
-  mkdirSync(shots, { recursive: true });
-  server = await startGather();
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const suite = await browserSuite();
 
 const STEPS = { ArrowRight: [1, 0], ArrowLeft: [-1, 0], ArrowDown: [0, 1], ArrowUp: [0, -1] };
 
@@ -57,13 +38,13 @@ async function waitForRemoteAt(page, id, x, y) {
   );
 }
 
-test("two people walk around one space together", { skip: missing ?? false, timeout: 120_000 }, async () => {
-  const alice = await (await browser.newContext({ viewport: { width: 1100, height: 700 } })).newPage();
-  const bob = await (await browser.newContext({ viewport: { width: 1100, height: 700 } })).newPage();
+test("two people walk around one space together", { skip: suite.skip, timeout: 120_000 }, async () => {
+  const alice = await (await suite.browser.newContext({ viewport: { width: 1100, height: 700 } })).newPage();
+  const bob = await (await suite.browser.newContext({ viewport: { width: 1100, height: 700 } })).newPage();
   const suffix = Date.now().toString(36);
 
   // Alice signs up, picks an avatar and creates a space from the demo map.
-  await alice.goto(`${server.url}/`);
+  await alice.goto(`${suite.server.url}/`);
   await signUp(alice, `alice-${suffix}`);
   await alice.waitForURL("**/spaces");
   await alice.getByLabel("Name").fill("Team room");
@@ -73,7 +54,7 @@ test("two people walk around one space together", { skip: missing ?? false, time
   const aliceAt = await connected(alice);
 
   // Bob opens the invite link, is asked to sign up, and lands in the space.
-  await bob.goto(`${server.url}/space/${spaceId}`);
+  await bob.goto(`${suite.server.url}/space/${spaceId}`);
   await bob.waitForURL("**/signin");
   await signUp(bob, `bob-${suffix}`);
   await bob.waitForURL(`**/space/${spaceId}`);
@@ -157,8 +138,8 @@ test("two people walk around one space together", { skip: missing ?? false, time
   // Typing in the chat did not walk anyone.
   assert.deepEqual(await alice.evaluate(() => ({ x: window.__gather.me.x, y: window.__gather.me.y })), moved);
 
-  await alice.screenshot({ path: join(shots, "alice.png") });
-  await bob.screenshot({ path: join(shots, "bob.png") });
+  await alice.screenshot({ path: join(suite.shots, "alice.png") });
+  await bob.screenshot({ path: join(suite.shots, "bob.png") });
 
   // Bob closes his page; he disappears from Alice's scene.
   await bob.close();
@@ -168,11 +149,11 @@ test("two people walk around one space together", { skip: missing ?? false, time
 
 test(
   "when the server stops, the arena says so and keeps trying",
-  { skip: missing ?? false, timeout: 60_000 },
+  { skip: suite.skip, timeout: 60_000 },
   async () => {
     // A server of its own, to stop.
     const doomed = await startGather();
-    const page = await (await browser.newContext({ viewport: { width: 1100, height: 700 } })).newPage();
+    const page = await (await suite.browser.newContext({ viewport: { width: 1100, height: 700 } })).newPage();
     const errors = [];
     page.on("pageerror", (error) => errors.push(error.message));
     try {

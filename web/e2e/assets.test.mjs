@@ -2,43 +2,27 @@
 // space; a Tiled map imported by an admin, its floor image drawn in the space made from it;
 // and a file that is no image, refused in the server's words with nothing else changed.
 
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync, readdirSync, readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { callApi, startGather, repoRoot } from "./server.mjs";
-import { launch, missingPrerequisite, pageApi } from "./browser.mjs";
+import { callApi, repoRoot } from "./server.mjs";
+import { browserSuite, pageApi } from "./browser.mjs";
 import { makePng } from "./png.mjs";
 
-const required = !!process.env.GATHER_REQUIRE_SERVICES;
-const missing = await missingPrerequisite();
-if (missing && required) throw new Error(`browser tests are required here, but: ${missing}`);
-const shots = join(repoRoot, "target/e2e");
 const tiled = join(repoRoot, "crates/assets/tests/fixtures/tiled");
 const ASSET_URL = /^\/assets\/[0-9a-f]{64}\.png$/;
 
 /** The server's first account, made before any other: only the first may be an admin. */
 const ADMIN = { username: `mapper-${Date.now().toString(36)}`, password: "password1" };
 
-let server;
-let browser;
-
-before(async () => {
-  if (missing) return;
-  mkdirSync(shots, { recursive: true });
-  server = await startGather();
-  await callApi(server, "POST", "/signup", { ...ADMIN, type: "admin" });
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
+const suite = await browserSuite({
+  prepare: (server) => callApi(server, "POST", "/signup", { ...ADMIN, type: "admin" }),
 });
 
 /** Signs up through the page and stops on the avatar page, where sign-up leads. */
 async function signUp(page, username) {
-  await page.goto(`${server.url}/`);
+  await page.goto(`${suite.server.url}/`);
   await page.getByRole("button", { name: /create an account/i }).click();
   await page.getByLabel("Username").fill(username);
   await page.getByLabel("Password").fill("password1");
@@ -47,14 +31,14 @@ async function signUp(page, username) {
 }
 
 async function newPage() {
-  const page = await (await browser.newContext({ viewport: { width: 1100, height: 800 } })).newPage();
+  const page = await (await suite.browser.newContext({ viewport: { width: 1100, height: 800 } })).newPage();
   const errors = [];
   page.on("pageerror", (error) => errors.push(error.message));
   return { page, errors };
 }
 
 async function createSpace(page, name, mapLabel) {
-  await page.goto(`${server.url}/spaces`);
+  await page.goto(`${suite.server.url}/spaces`);
   await page.getByLabel("Name").fill(name);
   if (mapLabel) await page.locator("select[name=source]").selectOption({ label: mapLabel });
   await page.getByRole("button", { name: "Create" }).click();
@@ -65,7 +49,7 @@ async function createSpace(page, name, mapLabel) {
 
 test(
   "a person uploads an avatar of their own and wears it in a space",
-  { skip: missing ?? false, timeout: 90_000 },
+  { skip: suite.skip, timeout: 90_000 },
   async () => {
     const { page, errors } = await newPage();
     await signUp(page, `uploader-${Date.now().toString(36)}`);
@@ -107,17 +91,17 @@ test(
       const img = document.querySelector(`.name-label[data-user="${id}"] img`);
       return img?.complete && img.naturalWidth === 16;
     }, myId);
-    await page.screenshot({ path: join(shots, "own-avatar.png") });
+    await page.screenshot({ path: join(suite.shots, "own-avatar.png") });
     assert.deepEqual(errors, []);
   },
 );
 
 test(
   "an admin imports a Tiled map, and its space shows the floor image",
-  { skip: missing ?? false, timeout: 120_000 },
+  { skip: suite.skip, timeout: 120_000 },
   async () => {
     const { page, errors } = await newPage();
-    await page.goto(`${server.url}/admin`);
+    await page.goto(`${suite.server.url}/admin`);
     await page.waitForURL("**/signin");
     await page.getByLabel("Username").fill(ADMIN.username);
     await page.getByLabel("Password").fill(ADMIN.password);
@@ -158,14 +142,14 @@ test(
     }, space.floorImageUrl);
     assert.deepEqual(size, [tmj.width * tmj.tilewidth, tmj.height * tmj.tileheight]);
     await page.waitForFunction(() => window.__gather.frameMs > 0);
-    await page.screenshot({ path: join(shots, "imported-floor.png") });
+    await page.screenshot({ path: join(suite.shots, "imported-floor.png") });
     assert.deepEqual(errors, []);
   },
 );
 
 test(
   "a file that is no image is refused in the drop zone, and nothing else changes",
-  { skip: missing ?? false, timeout: 60_000 },
+  { skip: suite.skip, timeout: 60_000 },
   async () => {
     const { page, errors } = await newPage();
     await signUp(page, `sneaky-${Date.now().toString(36)}`);
@@ -179,7 +163,7 @@ test(
     const token = await page.evaluate(() => localStorage.getItem("gather.token"));
     const form = new FormData();
     form.append("file", new Blob([svg], { type: "image/svg+xml" }), "evil.svg");
-    const direct = await fetch(`${server.url}/api/v1/assets`, {
+    const direct = await fetch(`${suite.server.url}/api/v1/assets`, {
       method: "POST",
       headers: { authorization: `Bearer ${token}` },
       body: form,

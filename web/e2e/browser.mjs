@@ -1,6 +1,9 @@
 // Debian's Chromium, driven by playwright-core. No browser is ever downloaded.
 
-import { existsSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { before, after } from "node:test";
+import { repoRoot, startGather } from "./server.mjs";
 
 export const chromiumPath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
@@ -88,4 +91,30 @@ export function pageApi(page, method, path, body) {
     },
     [method, path, body],
   );
+}
+
+/**
+ * One server and one browser for a file of browser tests, started before its tests and
+ * stopped after them. `skip` says why none can run here (false when they can); where the
+ * tests are required (GATHER_REQUIRE_SERVICES), a missing browser is an error instead.
+ * `prepare` runs on the fresh server before the browser starts; `args` go to Chromium.
+ */
+export async function browserSuite({ args = [], prepare } = {}) {
+  const missing = await missingPrerequisite();
+  if (missing && process.env.GATHER_REQUIRE_SERVICES) {
+    throw new Error(`browser tests are required here, but: ${missing}`);
+  }
+  const suite = { skip: missing ?? false, shots: join(repoRoot, "target/e2e"), server: null, browser: null };
+  before(async () => {
+    if (missing) return;
+    mkdirSync(suite.shots, { recursive: true });
+    suite.server = await startGather();
+    await prepare?.(suite.server);
+    suite.browser = await launch(args);
+  });
+  after(async () => {
+    await suite.browser?.close();
+    await suite.server?.stop();
+  });
+  return suite;
 }

@@ -2,38 +2,19 @@
 // with fake cameras and microphones: people who join audio/video and walk up to each other
 // see and hear each other; walking apart stops it; a newcomer sees a shared screen.
 
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { startGather, repoRoot, callApi } from "./server.mjs";
-import { launch, missingPrerequisite, MEDIA_ARGS, signedInPage } from "./browser.mjs";
-
-const required = !!process.env.GATHER_REQUIRE_SERVICES;
-const missing = await missingPrerequisite();
-if (missing && required) throw new Error(`browser tests are required here, but: ${missing}`);
-const shots = join(repoRoot, "target/e2e");
+import { callApi } from "./server.mjs";
+import { browserSuite, MEDIA_ARGS, signedInPage } from "./browser.mjs";
 
 /** Wide enough to stand well beyond hearing (5 tiles; links drop beyond 6). */
 const WIDTH = 20;
 const HEIGHT = 5;
 
-let server;
-let browser;
+const suite = await browserSuite({ args: MEDIA_ARGS });
 
-before(async () => {
-  if (missing) return;
-  mkdirSync(shots, { recursive: true });
-  server = await startGather();
-  browser = await launch(MEDIA_ARGS);
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
-
-const api = (method, path, body, token) => callApi(server, method, path, body, token);
+const api = (method, path, body, token) => callApi(suite.server, method, path, body, token);
 
 /** A space of its own for the test, made by someone who never enters it. */
 async function createSpace() {
@@ -54,7 +35,7 @@ async function enter(name, spaceId, refuse = []) {
   await api("POST", "/signup", { username, password: "password1", type: "user" });
   const { token, userId } = await api("POST", "/signin", { username, password: "password1" });
   const { page, errors } = await signedInPage(
-    browser,
+    suite.browser,
     { token, userId, username },
     {
       contextOptions: { permissions: ["microphone", "camera"] },
@@ -78,7 +59,7 @@ async function enter(name, spaceId, refuse = []) {
       if (type?.startsWith("media-") || type === "error") frames.push(type === "error" ? String(payload) : type);
     }),
   );
-  await page.goto(`${server.url}/space/${spaceId}`);
+  await page.goto(`${suite.server.url}/space/${spaceId}`);
   await page.waitForFunction(() => window.__gather?.connected && window.__gather.me, null, { timeout: 15_000 });
   return { name, userId, page, errors, frames };
 }
@@ -200,7 +181,7 @@ async function waitForPeer(person, other, timeout = 10_000) {
 
 test(
   "people near each other see and hear each other, and stop when they walk apart",
-  { skip: missing ?? false, timeout: 180_000 },
+  { skip: suite.skip, timeout: 180_000 },
   async () => {
     const spaceId = await createSpace();
     const alice = await enter("alice", spaceId);
@@ -238,8 +219,8 @@ test(
       timeout: 10_000,
       polling: 50,
     });
-    await alice.page.screenshot({ path: join(shots, "media-alice.png") });
-    await bob.page.screenshot({ path: join(shots, "media-bob.png") });
+    await alice.page.screenshot({ path: join(suite.shots, "media-alice.png") });
+    await bob.page.screenshot({ path: join(suite.shots, "media-bob.png") });
 
     // Alice mutes and turns her camera off: at Bob's, her sound and picture stop (the relay
     // forwards nothing of a track switched off) and her tile falls back to her initial.
@@ -304,7 +285,7 @@ test(
     const bobsScreen = async () => (await stats(carol))[bob.userId]?.screen?.framesDecoded ?? 0;
     await rises("bob's screen at carol", bobsScreen, 5);
     await carol.page.locator(`[data-testid=media-screen-share][data-user="${bob.userId}"]`).waitFor();
-    await carol.page.screenshot({ path: join(shots, "media-carol-screen.png") });
+    await carol.page.screenshot({ path: join(suite.shots, "media-carol-screen.png") });
     // Alice, far away, gets neither Bob nor Carol.
     assert.deepEqual(await alice.page.evaluate(() => window.__gather.media.peers), []);
 
@@ -322,7 +303,7 @@ test(
 
 test(
   "a refused camera leaves the microphone; refusing both says why and keeps the space usable",
-  { skip: missing ?? false, timeout: 90_000 },
+  { skip: suite.skip, timeout: 90_000 },
   async () => {
     const spaceId = await createSpace();
     const dave = await enter("dave", spaceId, ["video"]);

@@ -6,30 +6,14 @@
 // talks. Three endings: back within the grace period (resumed, nobody saw a thing), back
 // after it (joined afresh), and back having missed more than the server keeps (a snapshot).
 
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { startGather, callApi } from "./server.mjs";
-import { launch, missingPrerequisite, signedInPage } from "./browser.mjs";
+import { browserSuite, signedInPage } from "./browser.mjs";
 import { cutProxy } from "./cutproxy.mjs";
 import { wsPerson } from "./wsperson.mjs";
 
-const required = !!process.env.GATHER_REQUIRE_SERVICES;
-const missing = await missingPrerequisite();
-if (missing && required) throw new Error(`browser tests are required here, but: ${missing}`);
-
-let server;
-let browser;
-
-before(async () => {
-  if (missing) return;
-  server = await startGather();
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const suite = await browserSuite();
 
 const sleep = (ms) => new Promise((done) => setTimeout(done, ms));
 let accounts = 0;
@@ -51,7 +35,7 @@ async function twoInASpace(on) {
   const bob = await account(on, "bob");
   const { spaceId } = await callApi(on, "POST", "/space", { name: "Flaky", dimensions: "12x12" }, alice.token);
   const proxy = await cutProxy(on.url);
-  const { context, page, errors } = await signedInPage(browser, alice);
+  const { context, page, errors } = await signedInPage(suite.browser, alice);
   await page.goto(`${proxy.url}/space/${spaceId}`);
   await connected(page);
   const other = await wsPerson(on.url);
@@ -158,12 +142,12 @@ async function leave({ page, context, proxy, other, alice }) {
 
 test(
   "back within the grace period, the page is where it was: what it missed arrives once, and nobody saw it go",
-  { skip: missing ?? false, timeout: 90_000 },
+  { skip: suite.skip, timeout: 90_000 },
   async () => {
-    const scene = await twoInASpace(server);
+    const scene = await twoInASpace(suite.server);
     const { page, context, proxy, other, alice } = scene;
     const aliceAt = await connected(page);
-    const before = await metrics(server);
+    const before = await metrics(suite.server);
 
     // The network goes: at first nobody notices, and what is sent either way is lost.
     const offlineAt = Date.now();
@@ -174,7 +158,7 @@ test(
     await aliceSays(page, "said into the void");
     await sleep(500);
     // Then the connections end; the page keeps trying, and fails, until the network is back.
-    await cut(server, scene);
+    await cut(suite.server, scene);
     // Meanwhile the page shows what it knew: nobody cleared away.
     assert.deepEqual(await page.evaluate(() => window.__gather.remote), [{ id: scene.bob.userId, ...bobBefore }]);
     assert.deepEqual(await page.evaluate(() => window.__gather.me), aliceAt);
@@ -196,7 +180,7 @@ test(
     assert.equal(other.frames.filter((f) => f.type === "chat" && f.payload.text === "said into the void").length, 1);
     assert.deepEqual(framesAbout(other, "user-left", alice.userId), [], "Bob never saw Alice leave");
     assert.deepEqual(framesAbout(other, "user-joined", alice.userId), [], "nor come back");
-    const after = await metrics(server);
+    const after = await metrics(suite.server);
     assert.equal(after.get(RESUMED) - (before.get(RESUMED) ?? 0), 1, "the server resumed the membership");
     // Bob's three steps and his message were lost in flight, and sent again.
     const replayed = "gather_ws_replayed_frames_total";
@@ -221,15 +205,15 @@ test(
 
 test(
   "back after the grace period, the page joins afresh, catches up on the chat, and resumes right after that",
-  { skip: missing ?? false, timeout: 120_000 },
+  { skip: suite.skip, timeout: 120_000 },
   async () => {
-    const scene = await twoInASpace(server);
+    const scene = await twoInASpace(suite.server);
     const { page, context, proxy, other, alice } = scene;
     const aliceAt = await connected(page);
 
     // Gone for longer than the server waits (15 s): Bob sees Alice leave.
     await context.setOffline(true);
-    await cut(server, scene);
+    await cut(suite.server, scene);
     const { at } = await walkAndSay(scene, aliceAt, "said during the long outage");
     await other.waitFor((f) => f.type === "user-left" && f.payload.userId === alice.userId, 20_000, "user-left");
     await context.setOffline(false);
@@ -251,14 +235,14 @@ test(
     // now: had the page counted wrong, the server would send a frame again or skip one.
     await say(scene, "the last word before the drop");
     await page.waitForFunction(() => window.__gather.chat.some((m) => m.text === "the last word before the drop"));
-    const before = await metrics(server);
+    const before = await metrics(suite.server);
     proxy.swallow("down");
     // The server hears this, stores it and tells Bob; the page's acknowledgement is lost.
     await aliceSays(page, "its answer got lost");
     await other.waitFor((f) => f.type === "chat" && f.payload.text === "its answer got lost");
     await say(scene, "said while the answer was lost");
     await sleep(300);
-    await cut(server, scene);
+    await cut(suite.server, scene);
     await sleep(1000);
     proxy.restore();
 
@@ -271,7 +255,7 @@ test(
     assert.equal(await shownCount(page, "its answer got lost"), 1);
     assert.equal(other.frames.filter((f) => f.type === "chat" && f.payload.text === "its answer got lost").length, 1);
     assert.equal(framesAbout(other, "user-left", alice.userId).length, 1, "only the long outage was a leave");
-    assert.equal((await metrics(server)).get(RESUMED) - (before.get(RESUMED) ?? 0), 1);
+    assert.equal((await metrics(suite.server)).get(RESUMED) - (before.get(RESUMED) ?? 0), 1);
     assert.deepEqual(scene.errors, []);
     await leave(scene);
   },
@@ -279,7 +263,7 @@ test(
 
 test(
   "having missed more than the server keeps, the page starts afresh from a snapshot",
-  { skip: missing ?? false, timeout: 90_000 },
+  { skip: suite.skip, timeout: 90_000 },
   async () => {
     // A server that keeps only the last frame sent to each socket.
     const small = await startGather({ env: { GATHER_WS_REPLAY_FRAMES: "1" } });

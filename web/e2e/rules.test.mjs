@@ -6,35 +6,15 @@
 // wall that someone else then walks into.
 // Spaces and effects are set up over the HTTP API.
 
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { startGather, repoRoot, callApi } from "./server.mjs";
-import { launch, missingPrerequisite, MEDIA_ARGS, signedInPage } from "./browser.mjs";
+import { callApi } from "./server.mjs";
+import { browserSuite, MEDIA_ARGS, signedInPage } from "./browser.mjs";
 
-const required = !!process.env.GATHER_REQUIRE_SERVICES;
-const missing = await missingPrerequisite();
-if (missing && required) throw new Error(`browser tests are required here, but: ${missing}`);
-const shots = join(repoRoot, "target/e2e");
+const suite = await browserSuite({ args: MEDIA_ARGS });
 
-let server;
-let browser;
-
-before(async () => {
-  if (missing) return;
-  mkdirSync(shots, { recursive: true });
-  server = await startGather();
-  // Fake devices, so someone can join voice and video and be muted by a moderator.
-  browser = await launch(MEDIA_ARGS);
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
-
-const api = (method, path, body, token) => callApi(server, method, path, body, token);
+const api = (method, path, body, token) => callApi(suite.server, method, path, body, token);
 
 let accounts = 0;
 
@@ -57,8 +37,8 @@ async function spaceWith(owner, name, dimensions, effects) {
 
 /** `person` in a browser of their own, opening `path` (a space, maybe with #spawn), joined. */
 async function enter(person, path) {
-  const { page, errors } = await signedInPage(browser, person);
-  await page.goto(`${server.url}${path}`);
+  const { page, errors } = await signedInPage(suite.browser, person);
+  await page.goto(`${suite.server.url}${path}`);
   await joined(page);
   return { ...person, page, errors };
 }
@@ -103,7 +83,7 @@ async function hears(person, text) {
 
 test(
   "one portal moves someone within a space, another takes them to a named spawn tile of the next",
-  { skip: missing ?? false, timeout: 120_000 },
+  { skip: suite.skip, timeout: 120_000 },
   async () => {
     const owner = await account("owner");
     const garden = await spaceWith(owner, "Garden", "10x6", { spawns: [{ x: 6, y: 3, name: "gate" }] });
@@ -137,7 +117,7 @@ test(
     const dialog = walker.page.getByTestId("space-dialog");
     await dialog.getByText("Go to Garden?").waitFor();
     assert.deepEqual(await me(walker), { x: 4, y: 2 }, "they stand on the portal until they go");
-    await walker.page.screenshot({ path: join(shots, "rules-portal-dialog.png") });
+    await walker.page.screenshot({ path: join(suite.shots, "rules-portal-dialog.png") });
 
     // Yes: the page moves to the garden and joins it, at its "gate" spawn tile.
     await dialog.getByTestId("modal-confirm").click();
@@ -145,14 +125,14 @@ test(
     await walker.page.waitForFunction((id) => window.__gather?.spaceId === id, garden, { timeout: 10_000 });
     assert.deepEqual(await joined(walker.page), { spaceId: garden, id: walker.userId, x: 6, y: 3 });
     await walker.page.getByText("Garden", { exact: true }).waitFor();
-    await walker.page.screenshot({ path: join(shots, "rules-portal-arrived.png") });
+    await walker.page.screenshot({ path: join(suite.shots, "rules-portal-arrived.png") });
     assert.deepEqual(walker.errors, []);
   },
 );
 
 test(
   "people in a private area chat nearby among themselves; someone just outside hears none of it",
-  { skip: missing ?? false, timeout: 120_000 },
+  { skip: suite.skip, timeout: 120_000 },
   async () => {
     const owner = await account("owner");
     const booth = { name: "Booth", x: 0, y: 0, width: 3, height: 3, locked: false };
@@ -206,8 +186,8 @@ test(
       .filter({ hasText: "Busy · in the booth" })
       .waitFor({ timeout: 5000 });
 
-    await alice.page.screenshot({ path: join(shots, "rules-private-area-inside.png") });
-    await carol.page.screenshot({ path: join(shots, "rules-private-area-outside.png") });
+    await alice.page.screenshot({ path: join(suite.shots, "rules-private-area-inside.png") });
+    await carol.page.screenshot({ path: join(suite.shots, "rules-private-area-outside.png") });
     for (const person of [alice, bob, carol]) assert.deepEqual(person.errors, [], `${person.name}: page errors`);
 
     // Nor can Carol read the booth's words afterwards, in the space's chat history.
@@ -222,7 +202,7 @@ test(
 
 test(
   "a locked area turns someone away until a person inside lets them in",
-  { skip: missing ?? false, timeout: 120_000 },
+  { skip: suite.skip, timeout: 120_000 },
   async () => {
     const owner = await account("owner");
     const study = { name: "Study", x: 0, y: 0, width: 3, height: 3, locked: true };
@@ -264,7 +244,7 @@ test(
     );
     const knock = host.page.locator(`[data-testid=knocks] li[data-user="${grace.userId}"]`);
     await knock.filter({ hasText: `${grace.username} knocks on Study` }).waitFor({ timeout: 5000 });
-    await host.page.screenshot({ path: join(shots, "rules-knock.png") });
+    await host.page.screenshot({ path: join(suite.shots, "rules-knock.png") });
     await knock.getByTestId("knock-admit").click();
     await host.page.waitForFunction(() => window.__gather.knocks.length === 0, null, { timeout: 5000 });
 
@@ -286,7 +266,7 @@ test(
 
 test(
   "a password lets someone in; a moderator mutes and then kicks them, and they stay out",
-  { skip: missing ?? false, timeout: 120_000 },
+  { skip: suite.skip, timeout: 120_000 },
   async () => {
     const owner = await account("owner");
     const { spaceId } = await api("POST", "/space", { name: "Vault", dimensions: "8x6" }, owner.token);
@@ -294,10 +274,10 @@ test(
 
     // Dave is asked for the password; a wrong one is refused, the right one lets him in.
     const dave = await account("dave");
-    const { page, errors } = await signedInPage(browser, dave, {
+    const { page, errors } = await signedInPage(suite.browser, dave, {
       contextOptions: { permissions: ["microphone", "camera"] },
     });
-    await page.goto(`${server.url}/space/${spaceId}`);
+    await page.goto(`${suite.server.url}/space/${spaceId}`);
     const dialog = page.getByTestId("space-dialog");
     await dialog.getByText("This space has a password").waitFor({ timeout: 10_000 });
     await dialog.getByLabel("Password").fill("open saysme");
@@ -339,7 +319,7 @@ test(
     await dialog.getByText("You were removed from this space").waitFor();
     await page.getByTestId("status").filter({ hasText: "removed by a moderator" }).waitFor();
     await page.waitForFunction(() => window.__gather.media.state === "idle");
-    await page.screenshot({ path: join(shots, "rules-kicked.png") });
+    await page.screenshot({ path: join(suite.shots, "rules-kicked.png") });
     // No reconnecting: after a while he is still out, and the owner no longer sees him.
     await page.waitForTimeout(2000);
     assert.equal(await page.evaluate(() => window.__gather.connected), false);
@@ -353,7 +333,7 @@ test(
 
 test(
   "a builder paints a wall in build mode; someone else sees it at once and cannot walk into it",
-  { skip: missing ?? false, timeout: 120_000 },
+  { skip: suite.skip, timeout: 120_000 },
   async () => {
     const owner = await account("owner");
     const builder = await account("builder");
@@ -391,7 +371,7 @@ test(
       audit.entries.some((e) => e.action === "effects" && e.actorId === builder.userId),
       JSON.stringify(audit),
     );
-    await erin.page.screenshot({ path: join(shots, "rules-build.png") });
+    await erin.page.screenshot({ path: join(suite.shots, "rules-build.png") });
     for (const person of [erin, frank]) assert.deepEqual(person.errors, [], `${person.name}: page errors`);
   },
 );

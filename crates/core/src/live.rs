@@ -7,7 +7,7 @@ use crate::geometry::{Footprint, Position};
 use crate::ids::{SpaceElementId, UserId};
 use crate::interest::Interest;
 use crate::layout::Layout;
-use crate::space::{Command, Event, JoinError, Outgoing, Space};
+use crate::space::{Audience, Command, Event, JoinError, Outgoing, Space};
 use crate::visibility::Visibility;
 
 pub struct LiveSpace {
@@ -86,6 +86,15 @@ impl LiveSpace {
         placed
     }
 
+    /// What `user`, already here, is shown now, as the `Entered` of a join would show it,
+    /// told to them alone: for a new socket that takes over their place (after the node it
+    /// was on died with the space's owner). None when they are not here.
+    pub fn resync(&self, user: UserId) -> Option<Outgoing> {
+        let spawn = self.space.position_of(user)?;
+        let others = self.visibility.seen_from(spawn, self.space.users().filter(|(other, _)| *other != user));
+        Some(Outgoing { audience: Audience::Only(user), event: Event::Entered { user, spawn, others } })
+    }
+
     pub fn chat_audience(
         &self,
         sender: UserId,
@@ -113,7 +122,6 @@ impl LiveSpace {
 mod tests {
     use super::*;
     use crate::geometry::Dimensions;
-    use crate::space::Audience;
 
     fn live(threshold: usize) -> LiveSpace {
         let layout = Layout::new(Dimensions::new(50, 50).unwrap());
@@ -189,5 +197,38 @@ mod tests {
         let out = live.apply(Command::Move { user: near, to: Position::new(21, 21) }).unwrap();
         let moved = out.iter().find(|o| matches!(o.event, Event::Moved { .. })).expect("a move event");
         assert_eq!(moved.audience, Audience::Users(vec![restored]));
+    }
+
+    #[test]
+    fn a_resync_shows_someone_restored_what_a_join_would_have_and_tells_nobody_else() {
+        let mut live = live(100);
+        let (restored, other) = (UserId::new(), UserId::new());
+        assert!(live.restore(restored, Position::new(3, 4)));
+        join_at(&mut live, other, Position::new(7, 7));
+        let told = live.resync(restored).expect("they are here");
+        assert_eq!(told.audience, Audience::Only(restored));
+        assert_eq!(
+            told.event,
+            Event::Entered {
+                user: restored,
+                spawn: Position::new(3, 4),
+                others: vec![(other, Position::new(7, 7))]
+            }
+        );
+        assert_eq!(live.position_of(restored), Some(Position::new(3, 4)), "nobody moved");
+        assert_eq!(live.resync(UserId::new()), None, "nobody to show it to");
+    }
+
+    #[test]
+    fn in_a_crowd_a_resync_shows_only_those_near() {
+        let mut live = live(1);
+        let (restored, near, far) = (UserId::new(), UserId::new(), UserId::new());
+        assert!(live.restore(restored, Position::new(20, 20)));
+        join_at(&mut live, near, Position::new(21, 20));
+        join_at(&mut live, far, Position::new(45, 45));
+        let told = live.resync(restored).expect("they are here");
+        assert!(
+            matches!(told.event, Event::Entered { others, .. } if others == vec![(near, Position::new(21, 20))])
+        );
     }
 }

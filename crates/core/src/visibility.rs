@@ -25,6 +25,15 @@ impl Visibility {
         self.grid.insert(user, at);
     }
 
+    /// Of `others`, those someone standing at `at` is told about.
+    pub fn seen_from(
+        &self,
+        at: Position,
+        others: impl Iterator<Item = (UserId, Position)>,
+    ) -> Vec<(UserId, Position)> {
+        others.filter(|(_, p)| !self.crowded || self.interest.sees(at, *p)).collect()
+    }
+
     /// Rewrites an event `space` just produced. `before` is where its subject stood before
     /// it (for moves and leaves).
     pub fn route(&mut self, space: &Space, out: Outgoing, before: Option<Position>) -> Vec<Outgoing> {
@@ -33,8 +42,7 @@ impl Visibility {
                 self.grid.insert(*user, *spawn);
                 let mut routed = self.crowd_changed(space, Some(*user));
                 let event = if self.crowded {
-                    let near =
-                        others.iter().copied().filter(|(_, at)| self.interest.sees(*spawn, *at)).collect();
+                    let near = self.seen_from(*spawn, others.iter().copied());
                     Event::Entered { user: *user, spawn: *spawn, others: near }
                 } else {
                     out.event

@@ -26,7 +26,7 @@ use crate::config::Config;
 use crate::media::MediaNode;
 use crate::metered_store::MeteredStore;
 use crate::metrics::Metrics;
-use crate::rooms::Rooms;
+use crate::rooms::{RoomSettings, Rooms};
 use crate::saturation::Saturation;
 use crate::state::AppState;
 use crate::ws::{ChatLimits, JoinedSockets, ParkedMembers};
@@ -105,16 +105,16 @@ impl App {
             signin_throttle: Arc::new(SigninThrottle::default()),
             chat_limits: Arc::new(ChatLimits::default()),
             joined_sockets: Arc::new(JoinedSockets::default()),
-            parked: ParkedMembers::new(
-                std::time::Duration::from_secs(config.ws_resume_grace_secs),
-                metrics.ws_parked.clone(),
-            ),
+            parked: ParkedMembers::new(config.ws_resume_grace(), metrics.ws_parked.clone()),
             rooms: Rooms::new(
                 shared.clone(),
                 local_notices,
                 metrics.clone(),
-                config.chat_nearby_radius,
-                config.interest(),
+                RoomSettings {
+                    nearby_radius: config.chat_nearby_radius,
+                    interest: config.interest(),
+                    resume_grace: config.ws_resume_grace(),
+                },
                 cluster.clone(),
                 media.clone(),
             ),

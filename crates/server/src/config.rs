@@ -325,6 +325,11 @@ impl Config {
     pub fn ws_idle_timeout(&self) -> Duration {
         Duration::from_secs(self.ws_idle_timeout_secs.max(1))
     }
+
+    /// How long a membership whose socket dropped waits for the client to resume it.
+    pub fn ws_resume_grace(&self) -> Duration {
+        Duration::from_secs(self.ws_resume_grace_secs)
+    }
 }
 
 #[cfg(test)]

@@ -28,7 +28,8 @@ pub struct Metrics {
     pub media_rebinds: IntCounter,
     pub ws_parked: IntGauge,
     pub ws_resumes: IntCounterVec,
-    pub ws_replayed: IntCounterVec,
+    pub ws_replayed: IntCounter,
+    pub ws_replay_kept: IntGauge,
 }
 
 const LATENCY_BUCKETS: &[f64] =
@@ -40,6 +41,11 @@ impl Metrics {
         let registry = Registry::new_custom(Some("gather".into()), None).expect("a valid prefix");
         let counter = |name: &str, help: &str, labels: &[&str]| {
             let metric = IntCounterVec::new(Opts::new(name, help), labels).expect("valid metric");
+            registry.register(Box::new(metric.clone())).expect("registered once");
+            metric
+        };
+        let plain_counter = |name: &str, help: &str| {
+            let metric = IntCounter::new(name, help).expect("valid metric");
             registry.register(Box::new(metric.clone())).expect("registered once");
             metric
         };
@@ -81,13 +87,10 @@ impl Metrics {
             space_population,
             frames_in: counter("ws_frames_in_total", "WebSocket frames received, by type", &["type"]),
             frames_out: counter("ws_frames_out_total", "WebSocket frames sent, by type", &["type"]),
-            frames_coalesced: {
-                let help =
-                    "Movement frames that replaced the same person's older one waiting for a slow reader";
-                let metric = IntCounter::new("ws_frames_coalesced_total", help).expect("valid metric");
-                registry.register(Box::new(metric.clone())).expect("registered once");
-                metric
-            },
+            frames_coalesced: plain_counter(
+                "ws_frames_coalesced_total",
+                "Movement frames that replaced the same person's older one waiting for a slow reader",
+            ),
             moves_rejected: counter("moves_rejected_total", "Refused moves, by reason", &["reason"]),
             db_latency: histogram_vec(
                 "db_query_duration_seconds",
@@ -118,19 +121,18 @@ impl Metrics {
             ),
             ws_resumes: counter(
                 "ws_resumes_total",
-                "Resume attempts, by outcome (replayed, snapshot, expired, refused)",
+                "Resume attempts, by outcome (replayed, snapshot, adopted, expired, refused)",
                 &["outcome"],
             ),
-            ws_replayed: counter("ws_replayed_frames_total", "Frames sent again to a resumed socket", &[]),
-            media_rebinds: {
-                let metric = IntCounter::new(
-                    "media_slot_rebinds_total",
-                    "Receive slots bound to another sender (or to none)",
-                )
-                .expect("valid metric");
-                registry.register(Box::new(metric.clone())).expect("registered once");
-                metric
-            },
+            ws_replayed: plain_counter("ws_replayed_frames_total", "Frames sent again to a resumed socket"),
+            ws_replay_kept: gauge(
+                "ws_replay_kept_frames",
+                "Frames sent to resumable sockets and kept to send again after a drop",
+            ),
+            media_rebinds: plain_counter(
+                "media_slot_rebinds_total",
+                "Receive slots bound to another sender (or to none)",
+            ),
             forward_latency: {
                 let opts = HistogramOpts::new(
                     "forward_latency_seconds",

@@ -144,6 +144,11 @@ pub enum RoomCommand {
         /// They may enter every locked private area (a moderator or the owner).
         #[serde(default, skip_serializing_if = "std::ops::Not::not")]
         keyholder: bool,
+        /// A socket come back after its node died with the space's owner: bind it to the
+        /// person the new owner restored (told only to them, not as a new arrival), or
+        /// refuse with `nothing-to-adopt` when there is nobody to bind it to.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        adopt: bool,
     },
     Move {
         member: MemberRef,
@@ -238,6 +243,8 @@ pub enum JoinRefusal {
     /// The receiving node does not own the space (any more): look the owner up again.
     NotOwner,
     Unavailable,
+    /// An adopting join, but the owner holds nobody of theirs to bind it to.
+    NothingToAdopt,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -46,6 +46,10 @@ pub fn router() -> Router<AppState> {
 ))]
 pub(super) struct Api;
 
+pub fn avatar_body(avatar: Avatar) -> AvatarBody {
+    AvatarBody { id: avatar.id, image_url: avatar.image_url, name: avatar.name }
+}
+
 pub fn element_body(element: &Element) -> ElementBody {
     ElementBody {
         id: element.id,
@@ -81,8 +85,7 @@ fn map_body(map: Map) -> MapBody {
 )]
 async fn list_avatars(State(state): State<AppState>) -> ApiResult<Json<AvatarsResponse>> {
     let avatars = state.store.avatars().await?;
-    let avatars =
-        avatars.into_iter().map(|a| AvatarBody { id: a.id, image_url: a.image_url, name: a.name }).collect();
+    let avatars = avatars.into_iter().map(avatar_body).collect();
     Ok(Json(AvatarsResponse { avatars }))
 }
 

@@ -3,7 +3,7 @@
 mod account;
 mod assets;
 mod catalog;
-mod chat;
+pub(crate) mod chat;
 mod form;
 mod json;
 mod map_import;

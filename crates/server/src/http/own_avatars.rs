@@ -5,12 +5,11 @@ use axum::extract::State;
 use axum::routing::{delete, get};
 use axum::{Json, Router};
 use gather_core::AvatarId;
-use gather_protocol::http::{
-    AvatarBody, AvatarsResponse, CreateAvatarRequest, CreateAvatarResponse, Empty, ErrorBody,
-};
+use gather_protocol::http::{AvatarsResponse, CreateAvatarRequest, CreateAvatarResponse, Empty, ErrorBody};
 use gather_store::Avatar;
 use utoipa::OpenApi;
 
+use super::catalog::avatar_body;
 use super::json::{JsonBody, PathParam};
 use super::openapi::{TooLarge, Unavailable};
 use super::validate;
@@ -39,8 +38,7 @@ pub(super) struct Api;
 )]
 async fn list(State(state): State<AppState>, caller: AuthUser) -> ApiResult<Json<AvatarsResponse>> {
     let avatars = state.store.own_avatars(caller.user).await?;
-    let avatars =
-        avatars.into_iter().map(|a| AvatarBody { id: a.id, image_url: a.image_url, name: a.name }).collect();
+    let avatars = avatars.into_iter().map(avatar_body).collect();
     Ok(Json(AvatarsResponse { avatars }))
 }
 

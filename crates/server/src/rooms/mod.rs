@@ -56,6 +56,16 @@ pub struct RoomHandle {
 /// Live rooms by space. A std Mutex: held only to look up, insert or remove a handle.
 type Registry = Arc<Mutex<HashMap<SpaceId, RoomHandle>>>;
 
+/// What every room of a node runs with, from its configuration.
+#[derive(Debug, Clone, Copy)]
+pub struct RoomSettings {
+    /// Tiles within which `nearby` chat is heard.
+    pub nearby_radius: u32,
+    pub interest: Interest,
+    /// How long a dropped socket may come back to its membership.
+    pub resume_grace: std::time::Duration,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum RoomJoinError {
     #[error("there is no space with that id")]
@@ -64,6 +74,15 @@ pub enum RoomJoinError {
     Full,
     #[error("the space could not be opened; try again")]
     Unavailable,
+    #[error("the space holds no place for you to come back to")]
+    NothingToAdopt,
+}
+
+/// How someone enters a space: see [`Rooms::join`] and [`Rooms::adopt`].
+struct Entry {
+    spawn: Option<String>,
+    keyholder: bool,
+    adopt: bool,
 }
 
 /// Where a space is run: here, or on another node.
@@ -89,13 +108,21 @@ impl Rooms {
         store: Arc<dyn Store>,
         local_notices: Arc<LocalBus>,
         metrics: Arc<Metrics>,
-        nearby_radius: u32,
-        interest: Interest,
+        settings: RoomSettings,
         cluster: Arc<Cluster>,
         media: Option<MediaNode>,
     ) -> Self {
         let registry = Registry::default();
-        let parts = RoomParts { registry: registry.clone(), store, metrics, cluster, nearby_radius, media };
+        let RoomSettings { nearby_radius, interest, resume_grace } = settings;
+        let parts = RoomParts {
+            registry: registry.clone(),
+            store,
+            metrics,
+            cluster,
+            nearby_radius,
+            resume_grace,
+            media,
+        };
         let counter = Arc::new(AtomicU64::new(1));
         Self { registry, local_notices, counter, interest, parts, replicas: Arc::default() }
     }
@@ -119,12 +146,36 @@ impl Rooms {
         keyholder: bool,
         outbox: Outbox,
     ) -> Result<Membership, RoomJoinError> {
+        self.enter(space, user, Entry { spawn, keyholder, adopt: false }, outbox).await
+    }
+
+    /// Binds `outbox` to the place the space holds for `user` after its owner died with the
+    /// node their socket was on: they stay where they stood, and only they are told (a
+    /// `space-joined` in `outbox`). [`RoomJoinError::NothingToAdopt`] when it holds none.
+    pub async fn adopt(
+        &self,
+        space: SpaceId,
+        user: UserId,
+        keyholder: bool,
+        outbox: Outbox,
+    ) -> Result<Membership, RoomJoinError> {
+        self.enter(space, user, Entry { spawn: None, keyholder, adopt: true }, outbox).await
+    }
+
+    async fn enter(
+        &self,
+        space: SpaceId,
+        user: UserId,
+        entry: Entry,
+        outbox: Outbox,
+    ) -> Result<Membership, RoomJoinError> {
+        let Entry { spawn, keyholder, adopt } = entry;
         for _ in 0..JOIN_ATTEMPTS {
             // Random, so that memberships made on different nodes never collide.
             let membership =
                 getrandom::u64().unwrap_or_else(|_| self.counter.fetch_add(1, Ordering::Relaxed));
             let member = MemberRef { user, membership };
-            let join = RoomCommand::Join { member, spawn: spawn.clone(), keyholder };
+            let join = RoomCommand::Join { member, spawn: spawn.clone(), keyholder, adopt };
             let answer = match self.runner(space).await? {
                 Runner::Here(room) => self.join_here(room, space, join, outbox.clone()).await,
                 Runner::Node(owner) => self.join_remote(owner, space, join, outbox.clone()).await,
@@ -184,7 +235,15 @@ impl Rooms {
             answer => join_result(answer),
         };
         match joined {
-            Ok(()) => Ok(Membership::remote(cluster, self.replicas.clone(), replica, space, member)),
+            Ok(()) => {
+                if let Some((moved_to, at)) = self.replicas.joined(space, member, &owner) {
+                    // In, but the owner died meanwhile: the new one has not heard of us.
+                    let from = cluster.node().to_owned();
+                    let command = RoomCommand::Reattach { member, at: at.map(Into::into) };
+                    cluster.send(&moved_to, &NodeMessage::Command { space, from, request: None, command });
+                }
+                Ok(Membership::remote(cluster, self.replicas.clone(), replica, space, member))
+            }
             Err(e) => {
                 self.replicas.unregister(space, member);
                 Err(e)
@@ -224,6 +283,9 @@ fn join_result(answer: Option<Answer>) -> Result<(), Option<RoomJoinError>> {
         }
         Some(Answer::JoinRefused { reason: JoinRefusal::Unavailable }) => {
             Err(Some(RoomJoinError::Unavailable))
+        }
+        Some(Answer::JoinRefused { reason: JoinRefusal::NothingToAdopt }) => {
+            Err(Some(RoomJoinError::NothingToAdopt))
         }
         // A room that closed before answering: look again.
         None => Err(None),

@@ -11,6 +11,7 @@ use gather_protocol::node::{Answer, ChatRefusal, JoinRefusal, RoomCommand};
 use tokio::sync::mpsc;
 
 use super::command::RoomMsg;
+use super::members::Home;
 use super::room::{Inboxes, Room};
 use super::{layout_of, lease, retire, RoomHandle, Rooms, ROOM_INBOX};
 
@@ -63,8 +64,14 @@ impl Rooms {
         let live = LiveSpace::new(layout_of(&stored), self.interest);
         let mut room = Room::new(space, generation, live, self.parts.clone(), inboxes.own.clone());
         room.set_effects(stored.effects.clone());
-        // Taking over from a dead owner: start from this node's last picture of the space.
+        // Taking over from a dead owner: start from this node's last picture of the space,
+        // with this node's own sockets in it bound at once (so they miss nothing; the other
+        // nodes' reattach theirs when they find the new owner).
         room.restore(self.replicas.shadow_of(space));
+        let here = cluster.node().to_owned();
+        for (member, at) in self.replicas.moved(space, &here) {
+            room.reattach(member, Home::Remote(here.clone()), at);
+        }
         room.run(inboxes, subscription).await;
     }
 

@@ -3,13 +3,15 @@
 //! dies). One [`Replica`] per space, each with its own lock; the map of them is locked only
 //! to find, add or drop one.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
 
 use bytes::Bytes;
 use gather_core::{Event, Position, SpaceId, UserId};
 use gather_protocol::node::{Audience, MemberRef, NodeMessage, RoomCommand, SpaceEvent};
 use gather_protocol::ServerFrame;
+use tokio::time::Instant;
 
 use super::close_reason::CloseReason;
 use super::outbox::{FrameKind, Outbox, Undelivered};
@@ -27,6 +29,10 @@ pub struct Replica {
 struct ReplicaState {
     owner: String,
     members: HashMap<MemberRef, Outbox>,
+    /// Members whose join the owner has not answered yet: not reattached when the space
+    /// moves, since the owner they asked may have died without letting them in (their join
+    /// then fails, and is tried again).
+    joining: HashSet<MemberRef>,
     /// Who stands where, from the owner's events.
     shadow: HashMap<UserId, Position>,
 }
@@ -65,13 +71,34 @@ impl Replicas {
         let replica = spaces
             .entry(space)
             .or_insert_with(|| {
-                let state =
-                    ReplicaState { owner: owner.to_owned(), members: HashMap::new(), shadow: HashMap::new() };
+                let state = ReplicaState {
+                    owner: owner.to_owned(),
+                    members: HashMap::new(),
+                    joining: HashSet::new(),
+                    shadow: HashMap::new(),
+                };
                 Arc::new(Replica { state: Mutex::new(state) })
             })
             .clone();
-        replica.lock().members.insert(member, outbox);
+        let mut state = replica.lock();
+        state.members.insert(member, outbox);
+        state.joining.insert(member);
+        drop(state);
         (replica, first)
+    }
+
+    /// The owner `asked` let `member` in. When the space moved to another node meanwhile,
+    /// the new owner and where the member was last seen, to reattach them there.
+    pub fn joined(
+        &self,
+        space: SpaceId,
+        member: MemberRef,
+        asked: &str,
+    ) -> Option<(String, Option<Position>)> {
+        let replica = self.get(space)?;
+        let mut state = replica.lock();
+        state.joining.remove(&member);
+        (state.owner != asked).then(|| (state.owner.clone(), state.shadow.get(&member.user).copied()))
     }
 
     pub fn unregister(&self, space: SpaceId, member: MemberRef) {
@@ -79,6 +106,7 @@ impl Replicas {
         if let Some(replica) = spaces.get(&space) {
             let mut state = replica.lock();
             state.members.remove(&member);
+            state.joining.remove(&member);
             if state.members.is_empty() {
                 drop(state);
                 spaces.remove(&space);
@@ -126,11 +154,16 @@ impl Replicas {
     }
 
     /// After a takeover: the new owner, and the members here with where each was last seen.
-    fn moved(&self, space: SpaceId, owner: &str) -> Vec<(MemberRef, Option<Position>)> {
+    pub fn moved(&self, space: SpaceId, owner: &str) -> Vec<(MemberRef, Option<Position>)> {
         let Some(replica) = self.get(space) else { return Vec::new() };
         let mut state = replica.lock();
         state.owner = owner.to_owned();
-        state.members.keys().map(|member| (*member, state.shadow.get(&member.user).copied())).collect()
+        state
+            .members
+            .keys()
+            .filter(|member| !state.joining.contains(member))
+            .map(|member| (*member, state.shadow.get(&member.user).copied()))
+            .collect()
     }
 
     /// Runs while this node has sockets in `space` and another node owns it. When the
@@ -141,9 +174,13 @@ impl Replicas {
         let key = space.to_string();
         let mut tick = tokio::time::interval(LEASE_TTL / 3);
         let mut missing = 0;
+        let mut link = LinkWatch::default();
         loop {
             tick.tick().await;
             let Some(known) = self.get(space).map(|r| r.owner()) else { return }; // Nobody left here.
+            if link.came_back(cluster.link().connected_for()) {
+                self.resync(&cluster, space);
+            }
             let found = cluster.link().owner(&key).await;
             missing = if matches!(found, Ok(None)) { missing + 1 } else { 0 };
             let owner = match found {
@@ -173,6 +210,45 @@ impl Replicas {
                 );
             }
         }
+    }
+
+    /// After the link came back: what the owner sent meanwhile was lost on the way, so each
+    /// member here asks it for a fresh picture of the space (a `space-joined` of their own;
+    /// the others are told nothing).
+    fn resync(&self, cluster: &Cluster, space: SpaceId) {
+        let Some(replica) = self.get(space) else { return };
+        let (owner, members) = {
+            let state = replica.lock();
+            let members: Vec<MemberRef> =
+                state.members.keys().filter(|member| !state.joining.contains(member)).copied().collect();
+            (state.owner.clone(), members)
+        };
+        tracing::info!(%space, members = members.len(), "node link back; asking the owner for a fresh picture");
+        let from = cluster.node().to_owned();
+        for member in members {
+            let command = RoomCommand::Join { member, spawn: None, keyholder: false, adopt: true };
+            cluster.send(&owner, &NodeMessage::Command { space, from: from.clone(), request: None, command });
+        }
+    }
+}
+
+/// Notices the node link coming back (after an outage, or a Redis restart in between two
+/// looks), from how long it has been up at each look.
+#[derive(Default)]
+struct LinkWatch {
+    up_since: Option<Instant>,
+}
+
+impl LinkWatch {
+    fn came_back(&mut self, up_for: Option<Duration>) -> bool {
+        let Some(up_for) = up_for else { return false }; // Down: wait for it.
+        let since = Instant::now() - up_for;
+        // Up since later than last seen (with room for the clock's grain): it went away between.
+        let back = self.up_since.is_some_and(|before| since > before + Duration::from_millis(100));
+        if back || self.up_since.is_none() {
+            self.up_since = Some(since);
+        }
+        back
     }
 }
 

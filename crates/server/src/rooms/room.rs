@@ -28,8 +28,9 @@ use crate::cluster::Cluster;
 use crate::media::MediaNode;
 use crate::metrics::Metrics;
 
-/// How long a room taken over from a dead owner waits for each member's node to reattach
-/// them before it reports them gone (their node died with the owner, or lost them).
+/// How long a room taken over from a dead owner waits, at least, for each member's node to
+/// reattach them before it reports them gone (their node died with the owner, or lost
+/// them). Clients that can resume get as long as a parked membership waits for them.
 const REATTACH_GRACE: Duration = Duration::from_secs(3);
 
 pub struct Room {
@@ -42,6 +43,8 @@ pub struct Room {
     cluster: Arc<Cluster>,
     /// Tiles within which `nearby` chat is heard.
     nearby_radius: u32,
+    /// How long a socket that dropped may come back and resume its membership.
+    resume_grace: Duration,
     members: Members,
     /// After a takeover: people restored from the last picture of the space whose sockets
     /// have not been reattached yet, and until when they may be.
@@ -63,6 +66,7 @@ pub struct RoomParts {
     pub metrics: Arc<Metrics>,
     pub cluster: Arc<Cluster>,
     pub nearby_radius: u32,
+    pub resume_grace: Duration,
     pub media: Option<MediaNode>,
 }
 
@@ -106,7 +110,7 @@ impl Room {
         parts: RoomParts,
         inbox: mpsc::WeakUnboundedSender<RoomMsg>,
     ) -> Self {
-        let RoomParts { registry, store, metrics, cluster, nearby_radius, media } = parts;
+        let RoomParts { registry, store, metrics, cluster, nearby_radius, resume_grace, media } = parts;
         Self {
             media: media.map(|node| RoomMedia::new(node, inbox, metrics.clone())),
             id,
@@ -118,6 +122,7 @@ impl Room {
             members: Members::new(id, cluster.clone()),
             cluster,
             nearby_radius,
+            resume_grace,
             awaiting: HashMap::new(),
             too_slow: Vec::new(),
             statuses: HashMap::new(),
@@ -146,7 +151,7 @@ impl Room {
     /// Puts back the people a dead owner's space held, as this node last saw them; each must
     /// be reattached within the grace period or is reported gone.
     pub fn restore(&mut self, people: HashMap<UserId, Position>) {
-        let deadline = Instant::now() + REATTACH_GRACE;
+        let deadline = Instant::now() + REATTACH_GRACE.max(self.resume_grace);
         for (user, at) in people {
             if self.space.restore(user, at) {
                 self.awaiting.insert(user, deadline);
@@ -191,7 +196,8 @@ impl Room {
     /// The room's one entry for what members ask; the answer goes back the way it came.
     fn handle(&mut self, RoomMsg { command, origin }: RoomMsg) {
         let answer = match command {
-            RoomCommand::Join { member, spawn, keyholder } => Some(match origin.home() {
+            RoomCommand::Join { member, spawn, keyholder, adopt } => Some(match origin.home() {
+                Some(home) if adopt => self.adopt(member, keyholder, home),
                 Some(home) => self.join(member, spawn, keyholder, home),
                 None => Answer::JoinRefused { reason: JoinRefusal::Unavailable },
             }),
@@ -278,13 +284,49 @@ impl Room {
         }
     }
 
+    /// Binds a new socket to a person this room holds for them (restored after a takeover,
+    /// or bound already by an attempt whose answer was lost) where they stand, telling only
+    /// them what they see, as a join would: the others saw no leave, and see no arrival. For
+    /// a socket already bound, only the telling.
+    fn adopt(&mut self, member: MemberRef, keyholder: bool, home: Home) -> Answer {
+        let user = member.user;
+        if !self.is_current(member) {
+            let held = self.awaiting.remove(&user).is_some();
+            if let Some(old) = self.members.remove(user) {
+                self.members.close(user, &old, CloseReason::REPLACED);
+            } else if !held {
+                return Answer::JoinRefused { reason: JoinRefusal::NothingToAdopt };
+            }
+            self.members.insert(user, Member { membership: member.membership, home });
+            self.space.set_keyholder(user, keyholder);
+        }
+        // Else the same socket asks again (its node lost the link to this one for a while):
+        // only a fresh picture, for what it may have missed meanwhile.
+        let Some(entered) = self.space.resync(user) else {
+            return Answer::JoinRefused { reason: JoinRefusal::NothingToAdopt };
+        };
+        self.deliver(entered);
+        self.tell_statuses(user);
+        Answer::Joined
+    }
+
     /// Binds a restored person to their socket again. Someone this room did not restore
     /// (their join raced the takeover) returns where their node saw them, or anywhere
     /// free, and is announced.
-    fn reattach(&mut self, member: MemberRef, home: Home, at: Option<Position>) {
+    pub fn reattach(&mut self, member: MemberRef, home: Home, at: Option<Position>) {
         let user = member.user;
+        if self.is_current(member) {
+            return; // Told twice (by the node that took the space over, and by its watcher).
+        }
         if self.awaiting.remove(&user).is_some() || self.members.remove(user).is_some() {
             self.members.insert(user, Member { membership: member.membership, home });
+            // What happened here before their node found the new owner never reached them:
+            // a fresh picture (chat said meanwhile is in the history, which it tells the
+            // client to catch up from).
+            if let Some(entered) = self.space.resync(user) {
+                self.deliver(entered);
+                self.tell_statuses(user);
+            }
             return;
         }
         let command = Command::Return { user, at, spawn_seed: getrandom::u64().unwrap_or(0) };

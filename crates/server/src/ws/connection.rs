@@ -10,10 +10,9 @@ use axum::extract::ws::{Message, WebSocket};
 use bytes::Bytes;
 use futures_util::StreamExt;
 use gather_core::{ChatError, ChatMessageId, ChatScope, ChatText, SessionId, UserId};
-use gather_protocol::http::ChatBody;
 use gather_protocol::ws::{AdmitPayload, ResumePayload, MAX_CLIENT_KEY_CHARS, MAX_STATUS_CHARS};
 use gather_protocol::{parse_client_frame, ClientFrame, ServerFrame, StatusPayload};
-use gather_store::{ChatAppend, NewChatMessage};
+use gather_store::{ChatAppend, ChatMessage, NewChatMessage};
 use tokio::sync::broadcast::{self, error::RecvError};
 use tokio::sync::watch;
 
@@ -25,8 +24,9 @@ use crate::auth::SessionError;
 use crate::auth::{authenticate, Bearer};
 use crate::entry::EntryError;
 use crate::error::ApiError;
+use crate::http::chat::chat_body;
 use crate::metrics::Metrics;
-use crate::rooms::{CloseReason, FrameKind, Membership, Outbox, RoomJoinError};
+use crate::rooms::{CloseReason, FrameKind, Membership, Outbox, OutboxReceiver, RoomJoinError};
 use crate::state::AppState;
 
 /// Frames a connection may have queued for it before it counts as too slow to keep up.
@@ -48,7 +48,7 @@ pub async fn run(socket: WebSocket, state: AppState) {
     let (sink, mut stream) = socket.split();
     let (outbox, outbox_rx) = Outbox::new(OUTBOX_CAPACITY, COALESCE_FROM);
     let idle_timeout = state.config.ws_idle_timeout();
-    let log = SentLog::new();
+    let log = SentLog::new(state.metrics.ws_replay_kept.clone());
     let replay_keep = log.keeping();
     let writer = Writer::start(sink, outbox_rx, log, Vec::new(), idle_timeout / 3, state.saturation.clone());
     let mut shutdown = state.shutdown.clone();
@@ -85,7 +85,8 @@ pub async fn run(socket: WebSocket, state: AppState) {
             },
             read = tokio::time::timeout(idle_timeout, stream.next()) => match read {
                 // Silent past the timeout, or gone without a word: the network, most likely.
-                Err(_) | Ok(None) => break End::Lost,
+                Err(_) => break End::Lost { idle: true },
+                Ok(None) => break End::Lost { idle: false },
                 Ok(Some(Ok(Message::Close(_)))) => break End::Left,
                 // The transport refused a frame far beyond the size limit.
                 Ok(Some(Err(e))) if is_too_large(&e) => {
@@ -93,7 +94,7 @@ pub async fn run(socket: WebSocket, state: AppState) {
                     conn.outbox.close(CloseReason::TOO_BIG);
                 }
                 // Reset, or cut off mid-frame: the network again.
-                Ok(Some(Err(_))) => break End::Lost,
+                Ok(Some(Err(_))) => break End::Lost { idle: false },
                 Ok(Some(Ok(Message::Text(text)))) => conn.on_text(text.as_str()).await,
                 Ok(Some(Ok(Message::Binary(bytes)))) => conn.on_binary(bytes.len()),
                 Ok(Some(Ok(Message::Ping(_) | Message::Pong(_)))) => {}
@@ -104,14 +105,21 @@ pub async fn run(socket: WebSocket, state: AppState) {
     // so whoever is told `user-left` finds the gauge lowered too.
     drop(counted);
     let writer = conn.writer.take().expect("a connection always has a writer");
-    if end == End::Lost && conn.may_park() {
-        if let Some(detached) = writer.detach(WRITER_GRACE).await {
-            return conn.park(detached);
+    if let End::Lost { idle } = end {
+        if conn.may_park() {
+            if let Some(detached) = writer.detach(WRITER_GRACE).await {
+                return conn.park(detached);
+            }
+            // The writer had already closed: nothing to come back to.
+            return;
         }
-        // The writer had already closed: nothing to come back to.
-        return;
-    }
-    if end == End::Lost {
+        if !idle {
+            // Nobody is there to read a goodbye: stop writing at once.
+            drop(conn);
+            drop(writer.detach(WRITER_GRACE).await);
+            return;
+        }
+        // Silent, but perhaps still reading: worth telling why the socket closes.
         conn.outbox.close(CloseReason::IDLE);
     }
     // Leaving before the writer finishes means the others hear `user-left` promptly.
@@ -133,8 +141,9 @@ enum End {
     Left,
     /// The server closed it (revoked, removed, shutting down, too slow, ...).
     Closed,
-    /// The socket broke or fell silent: a network blip, perhaps, worth waiting out.
-    Lost,
+    /// The socket broke (`idle: false`) or fell silent past the idle timeout: a network
+    /// blip, perhaps, worth waiting out.
+    Lost { idle: bool },
 }
 
 /// Counts this connection in `gather_ws_connections_open` while `run` serves it.
@@ -183,6 +192,21 @@ struct Connection {
     grant: Option<String>,
     /// How many sent frames the writer keeps to send again: none until a resumable join.
     replay_keep: Arc<std::sync::atomic::AtomicUsize>,
+}
+
+/// A socket's queue: where the room puts frames, where the writer takes them, and the log
+/// of what was written.
+struct Queue {
+    outbox: Outbox,
+    frames: OutboxReceiver,
+    log: SentLog,
+}
+
+impl Queue {
+    fn fresh(metrics: &Metrics) -> Self {
+        let (outbox, frames) = Outbox::new(OUTBOX_CAPACITY, COALESCE_FROM);
+        Self { outbox, frames, log: SentLog::new(metrics.ws_replay_kept.clone()) }
+    }
 }
 
 struct SignedIn {
@@ -342,11 +366,7 @@ impl Connection {
         let user = signed_in.bearer.user;
         let outcome = |outcome: &str| self.state.metrics.ws_resumes.with_label_values(&[outcome]).inc();
         let Some(parked) = self.state.parked.take(user, &resume.resume_key) else {
-            outcome("expired");
-            return self.reply_error(
-                "resume-failed",
-                "there is nothing to resume (the wait is over, or this is another server): join again",
-            );
+            return self.adopt(resume, signed_in).await;
         };
         let refused_since = parked.outbox.closing().borrow().is_some();
         if parked.space != resume.space_id || refused_since {
@@ -361,18 +381,16 @@ impl Connection {
             let (space, grant) = (parked.space, parked.grant.clone());
             drop(parked);
             let resumed = ServerFrame::Resumed { replayed: 0, snapshot: true }.to_json();
-            self.restart_writer(None, vec![Bytes::from(resumed)]).await;
+            self.restart_writer(Queue::fresh(&self.state.metrics), vec![Bytes::from(resumed)]).await;
             return self.join(space, &resume.token, None, grant.as_deref(), Some(resume.resume_key)).await;
         };
         outcome("replayed");
-        self.state.metrics.ws_replayed.with_label_values::<&str>(&[]).inc_by(missed.len() as u64);
+        self.state.metrics.ws_replayed.inc_by(missed.len() as u64);
         let resumed = ServerFrame::Resumed { replayed: missed.len() as u64, snapshot: false }.to_json();
         let mut first = vec![Bytes::from(resumed)];
         first.extend(missed);
         let Parked { membership, slot, outbox, detached, username, grant, .. } = parked;
-        self.restart_writer(Some(detached), first).await;
-        self.closing = outbox.closing();
-        self.outbox = outbox;
+        self.restart_writer(Queue { outbox, frames: detached.outbox, log: detached.log }, first).await;
         self.membership = Some(membership);
         self.slot = slot;
         self.signed_in = Some(SignedIn { bearer: signed_in.bearer, username });
@@ -380,9 +398,53 @@ impl Connection {
         self.grant = grant;
     }
 
-    /// Stops this socket's writer and starts another on the same socket: on `queue` (a
-    /// parked one, with its log) or on a fresh one, writing `first` before anything queued.
-    async fn restart_writer(&mut self, queue: Option<Detached>, first: Vec<Bytes>) {
+    /// A resume this node holds nothing for. The socket may have been on a node that died
+    /// with the space's owner: the new owner then holds the person where they stood, for a
+    /// while, and this socket takes that place with a fresh picture of the space (nobody
+    /// else sees a thing). Otherwise the wait is over: the client joins afresh.
+    async fn adopt(&mut self, resume: ResumePayload, signed_in: SignedIn) {
+        let user = signed_in.bearer.user;
+        let outcome = |outcome: &str| self.state.metrics.ws_resumes.with_label_values(&[outcome]).inc();
+        let nothing_to_resume = |this: &Self| {
+            outcome("expired");
+            this.reply_error(
+                "resume-failed",
+                "there is nothing to resume (the wait is over, or this is another server): join again",
+            );
+        };
+        let max = self.state.config.max_sockets_per_user;
+        let Some(slot) = self.state.joined_sockets.try_hold(user, max) else {
+            return nothing_to_resume(self);
+        };
+        // Who may enter is checked again, as for a join. The grant of a password-protected
+        // space stayed with the dead node: such a client joins again, with its grant.
+        let Ok(role) = self.check_entry(resume.space_id, user, None).await else {
+            return nothing_to_resume(self);
+        };
+        let keyholder = role.may(gather_core::SpaceAction::Moderate);
+        let queue = Queue::fresh(&self.state.metrics);
+        // Before the room is asked, so that its `space-joined` is among the frames kept.
+        queue.log.keeping().store(self.state.config.ws_replay_frames, std::sync::atomic::Ordering::Relaxed);
+        match self.state.rooms.adopt(resume.space_id, user, keyholder, queue.outbox.clone()).await {
+            Ok(membership) => {
+                outcome("adopted");
+                let resumed = ServerFrame::Resumed { replayed: 0, snapshot: true }.to_json();
+                self.restart_writer(queue, vec![Bytes::from(resumed)]).await;
+                self.membership = Some(membership);
+                self.slot = Some(slot);
+                self.signed_in = Some(signed_in);
+                self.resume_key = Some(resume.resume_key);
+            }
+            Err(RoomJoinError::NothingToAdopt) => nothing_to_resume(self),
+            // The owner did not answer (it may just have died, its lease not yet lapsed): the
+            // client tries the resume again shortly.
+            Err(e) => self.reply_error(join_error_code(e), e.to_string()),
+        }
+    }
+
+    /// Stops this socket's writer and starts another on the same socket, on `queue`,
+    /// writing `first` before anything queued.
+    async fn restart_writer(&mut self, queue: Queue, first: Vec<Bytes>) {
         let Some(mine) =
             self.writer.take().expect("a connection always has a writer").detach(WRITER_GRACE).await
         else {
@@ -391,17 +453,11 @@ impl Connection {
         };
         let ping_every = self.state.config.ws_idle_timeout() / 3;
         let saturation = self.state.saturation.clone();
-        let (outbox, log) = match queue {
-            Some(parked) => (parked.outbox, parked.log),
-            None => {
-                let (outbox, receiver) = Outbox::new(OUTBOX_CAPACITY, COALESCE_FROM);
-                self.closing = outbox.closing();
-                self.outbox = outbox;
-                (receiver, SentLog::new())
-            }
-        };
+        let Queue { outbox, frames, log } = queue;
+        self.closing = outbox.closing();
+        self.outbox = outbox;
         self.replay_keep = log.keeping();
-        self.writer = Some(Writer::start(mine.sink, outbox, log, first, ping_every, saturation));
+        self.writer = Some(Writer::start(mine.sink, frames, log, first, ping_every, saturation));
     }
 
     fn may_park(&self) -> bool {
@@ -497,23 +553,23 @@ impl Connection {
             // A retry of a message already stored (and so delivered): acknowledged again,
             // delivered to nobody else.
             Ok(ChatAppend::AlreadyStored(kept)) => {
-                let body = ChatBody {
-                    id: kept.id,
-                    user_id: kept.user_id,
-                    username: kept.username,
-                    text: kept.text,
-                    scope: kept.scope,
-                    to: kept.to,
-                    ts: kept.ts,
-                };
-                return self.reply(ServerFrame::Chat(body).to_json());
+                return self.reply(ServerFrame::Chat(chat_body(kept)).to_json());
             }
             Err(e) => {
                 tracing::error!(error = %e, "could not store a chat message");
                 return self.reply_error("unavailable", "the message could not be saved; try again");
             }
         }
-        let frame = Bytes::from(ServerFrame::Chat(chat_body(message, me.username.clone())).to_json());
+        let sent = ChatMessage {
+            id: message.id,
+            user_id: message.user_id,
+            username: me.username.clone(),
+            scope: message.scope,
+            to: message.to,
+            text: message.text,
+            ts: message.ts,
+        };
+        let frame = Bytes::from(ServerFrame::Chat(chat_body(sent)).to_json());
         membership.deliver(recipients, frame.clone(), "chat").await;
         self.reply(frame);
     }
@@ -564,18 +620,6 @@ fn check_client_key(field: &str, key: Option<&str>) -> Result<(), String> {
     }
 }
 
-fn chat_body(message: NewChatMessage, username: String) -> ChatBody {
-    ChatBody {
-        id: message.id,
-        user_id: message.user_id,
-        username,
-        text: message.text,
-        scope: message.scope,
-        to: message.to,
-        ts: message.ts,
-    }
-}
-
 fn chat_error_code(error: ChatError) -> &'static str {
     match error {
         ChatError::SenderAbsent => "not-joined",
@@ -589,5 +633,7 @@ fn join_error_code(error: RoomJoinError) -> &'static str {
         RoomJoinError::UnknownSpace => "unknown-space",
         RoomJoinError::Full => "space-full",
         RoomJoinError::Unavailable => "unavailable",
+        // Only an adopting resume asks for it, and answers it with `resume-failed` itself.
+        RoomJoinError::NothingToAdopt => "resume-failed",
     }
 }

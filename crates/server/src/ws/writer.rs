@@ -14,6 +14,7 @@ use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
 use bytes::Bytes;
 use futures_util::stream::SplitSink;
 use futures_util::SinkExt;
+use prometheus::IntGauge;
 use tokio::sync::oneshot;
 use tokio::time::MissedTickBehavior;
 
@@ -29,14 +30,16 @@ pub struct SentLog {
     recent_bytes: usize,
     /// How many frames to keep; set by the connection, read here.
     keep: Arc<AtomicUsize>,
+    /// Frames kept by every log of the node (`gather_ws_replay_kept_frames`).
+    kept_on_node: IntGauge,
 }
 
 /// Most bytes of frames kept for one socket, however many frames that is.
 const MAX_KEPT_BYTES: usize = 256 * 1024;
 
 impl SentLog {
-    pub fn new() -> Self {
-        Self { written: 0, recent: VecDeque::new(), recent_bytes: 0, keep: Arc::default() }
+    pub fn new(kept_on_node: IntGauge) -> Self {
+        Self { written: 0, recent: VecDeque::new(), recent_bytes: 0, keep: Arc::default(), kept_on_node }
     }
 
     /// Where the connection says how many of the last frames to keep.
@@ -52,11 +55,14 @@ impl SentLog {
         }
         self.recent.push_back(frame.clone());
         self.recent_bytes += frame.len();
+        let mut dropped = 0;
         while self.recent.len() > keep || (self.recent_bytes > MAX_KEPT_BYTES && self.recent.len() > 1) {
             if let Some(old) = self.recent.pop_front() {
                 self.recent_bytes -= old.len();
+                dropped += 1;
             }
         }
+        self.kept_on_node.add(1 - dropped);
     }
 
     #[cfg(test)]
@@ -71,6 +77,12 @@ impl SentLog {
             return None;
         }
         Some(self.recent.iter().skip(self.recent.len() - missed).cloned().collect())
+    }
+}
+
+impl Drop for SentLog {
+    fn drop(&mut self) {
+        self.kept_on_node.sub(self.recent.len() as i64);
     }
 }
 
@@ -241,20 +253,29 @@ async fn write_batch(
 mod tests {
     use super::*;
 
+    fn gauge() -> IntGauge {
+        IntGauge::new("kept", "frames kept").unwrap()
+    }
+
     #[test]
     fn the_log_keeps_a_bounded_number_of_bytes() {
-        let mut log = SentLog::new();
+        let kept = gauge();
+        let mut log = SentLog::new(kept.clone());
         log.keeping().store(1000, Ordering::Relaxed);
         for _ in 0..10 {
             log.record(&Bytes::from(vec![0; MAX_KEPT_BYTES / 4]));
         }
         assert_eq!(log.since(6).map(|f| f.len()), Some(4));
         assert_eq!(log.since(5), None);
+        assert_eq!(kept.get(), 4, "the node's gauge counts what is kept");
+        drop(log);
+        assert_eq!(kept.get(), 0, "and lets go of it with the log");
     }
 
     #[test]
     fn the_log_hands_back_what_a_client_missed_while_it_still_has_it() {
-        let mut log = SentLog::new();
+        let kept = gauge();
+        let mut log = SentLog::new(kept.clone());
         log.record(&Bytes::from_static(b"before keeping"));
         log.keeping().store(3, Ordering::Relaxed);
         for n in 1..=5u8 {
@@ -266,5 +287,6 @@ mod tests {
         assert_eq!(log.since(3).map(|f| f.len()), Some(3));
         assert_eq!(log.since(2), None, "frame 3 is no longer kept");
         assert_eq!(log.since(7), None, "more than was ever sent");
+        assert_eq!(kept.get(), 3);
     }
 }

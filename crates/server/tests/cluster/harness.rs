@@ -17,6 +17,9 @@ use crate::process::{first_line_with, spawn_gather};
 /// Every node signs tokens with the same secret, so a token from one works on all.
 const SECRET: &str = "a-cluster-wide-signing-secret-of-enough-length";
 const BUCKET: &str = "gather-cluster";
+/// How long a dropped socket may resume, and so how long a new owner holds the people of a
+/// dead one for them: shorter than the default, for the cases that wait it out.
+pub const RESUME_GRACE_SECS: u64 = 5;
 
 pub trait Cluster {
     fn addr(&self, node: usize) -> &str;
@@ -52,6 +55,7 @@ impl InProcess {
             config.jwt_secret = Some(SECRET.to_owned());
             config.node_id = Some(name.clone());
             config.shutdown_timeout_secs = 1;
+            config.ws_resume_grace_secs = RESUME_GRACE_SECS;
             // One directory for all, as one bucket is for processes.
             config.asset_store = Some(dir.path().join("assets").display().to_string());
             config.media = gather_server::config::MediaConfig::at("127.0.0.1:0".parse().unwrap());
@@ -191,6 +195,7 @@ fn start_node(database: &str, redis: &str, moto: &Moto, name: &str) -> (Child, S
         .env("GATHER_REDIS_URL", redis)
         .env("GATHER_NODE_ID", format!("{name}-{}", gather_core::UserId::new()))
         .env("GATHER_JWT_SECRET", SECRET)
+        .env("GATHER_WS_RESUME_GRACE_SECS", RESUME_GRACE_SECS.to_string())
         .env("GATHER_ASSET_STORE", format!("s3://{BUCKET}/cluster"))
         .envs(moto.env())
         .env("RUST_LOG", "warn,gather=info");

@@ -59,6 +59,8 @@ on_every_transport!(
     a_kick_or_ban_through_one_node_removes_someone_connected_to_another,
     an_image_uploaded_through_one_node_is_served_by_every_node,
     a_dropped_socket_resumes_on_its_node_while_another_node_owns_the_space,
+    when_the_owner_dies_its_people_resume_on_a_survivor_without_a_false_leave,
+    after_the_node_link_restarts_everyone_sees_the_space_as_it_is,
 );
 
 #[test]
