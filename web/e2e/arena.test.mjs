@@ -147,28 +147,24 @@ test("two people walk around one space together", { skip: suite.skip, timeout: 1
   await alice.locator(`[data-testid=people] li[data-user="${bobAt.id}"]`).waitFor({ state: "detached" });
 });
 
-test(
-  "when the server stops, the arena says so and keeps trying",
-  { skip: suite.skip, timeout: 60_000 },
-  async () => {
-    // A server of its own, to stop.
-    const doomed = await startGather();
-    const page = await (await suite.browser.newContext({ viewport: { width: 1100, height: 700 } })).newPage();
-    const errors = [];
-    page.on("pageerror", (error) => errors.push(error.message));
-    try {
-      await page.goto(`${doomed.url}/`);
-      await signUp(page, `carol-${Date.now().toString(36)}`);
-      await page.waitForURL("**/spaces");
-      await page.getByLabel("Name").fill("Short-lived");
-      await page.getByRole("button", { name: "Create" }).click();
-      await page.waitForURL("**/space/*");
-      await connected(page);
-    } finally {
-      await doomed.stop();
-    }
-    await page.locator(".banner").filter({ hasText: "The server is restarting" }).waitFor({ timeout: 10_000 });
-    await page.getByTestId("status").filter({ hasText: "the server is restarting" }).waitFor({ timeout: 10_000 });
-    assert.deepEqual(errors, []);
-  },
-);
+test("when the server stops, the arena says so and keeps trying", { skip: suite.skip, timeout: 60_000 }, async () => {
+  // A server of its own, to stop.
+  const doomed = await startGather();
+  const page = await (await suite.browser.newContext({ viewport: { width: 1100, height: 700 } })).newPage();
+  const errors = [];
+  page.on("pageerror", (error) => errors.push(error.message));
+  try {
+    await page.goto(`${doomed.url}/`);
+    await signUp(page, `carol-${Date.now().toString(36)}`);
+    await page.waitForURL("**/spaces");
+    await page.getByLabel("Name").fill("Short-lived");
+    await page.getByRole("button", { name: "Create" }).click();
+    await page.waitForURL("**/space/*");
+    await connected(page);
+  } finally {
+    await doomed.stop();
+  }
+  await page.locator(".banner").filter({ hasText: "The server is restarting" }).waitFor({ timeout: 10_000 });
+  await page.getByTestId("status").filter({ hasText: "the server is restarting" }).waitFor({ timeout: 10_000 });
+  assert.deepEqual(errors, []);
+});

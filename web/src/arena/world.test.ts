@@ -22,6 +22,15 @@ describe("World", () => {
     expect(world.others.get("bob")).toEqual({ x: 5, y: 5 });
   });
 
+  it("takes the furniture and effects the server has now in place of its own", () => {
+    const world = new World(10, 10, [desk("old", 1, 1)]);
+    joined(world, 0, 0);
+    const changes = world.refresh([desk("new", 4, 4)], { impassable: [{ x: 2, y: 2 }] });
+    expect([...world.elements.keys()]).toEqual(["new"]);
+    expect(world.effects.impassable).toEqual([{ x: 2, y: 2 }]);
+    expect(changes.map((c) => c.kind)).toEqual(["elements-changed", "effects-changed"]);
+  });
+
   it("predicts a step at once and returns the target to send", () => {
     const world = new World(10, 10);
     joined(world, 2, 3);

@@ -89,6 +89,18 @@ export class World {
     this.effects = completeEffects(effects);
   }
 
+  /**
+   * The space's furniture and tile effects as the server has them now, in place of ours:
+   * after a fresh picture (`space-joined` once in), changes made while we were away came
+   * to nobody's socket.
+   */
+  refresh(elements: SpaceElementBody[], effects: Partial<EffectsBody> | null | undefined): Change[] {
+    this.elements.clear();
+    for (const placed of elements) this.addElement(placed);
+    this.effects = completeEffects(effects);
+    return [{ kind: "elements-changed" }, { kind: "effects-changed" }, ...this.knocksChanged()];
+  }
+
   inBounds(p: Point): boolean {
     return p.x >= 0 && p.y >= 0 && p.x < this.width && p.y < this.height;
   }

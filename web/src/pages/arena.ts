@@ -161,7 +161,15 @@ export function arenaPage(root: HTMLElement, spaceId: string) {
           scene?.follow(world.myId);
           names.want([world.myId!]);
           media.rejoined();
-          if (change.rejoined) void chat.catchUp();
+          if (change.rejoined) {
+            // A fresh picture: what was said, built or painted while we were away came to
+            // no socket of ours; the history and the space itself have it.
+            void chat.catchUp();
+            api
+              .space(spaceId, grants.get(spaceId))
+              .then((now) => world.refresh(now.elements, now.effects).forEach(onChange))
+              .catch(() => {}); // Best effort, like the chat's catch-up.
+          }
           break;
         case "others-reset":
           for (const id of [...roster.keys()]) {

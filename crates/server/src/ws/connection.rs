@@ -209,6 +209,14 @@ impl Queue {
     }
 }
 
+/// What a resume brings to [`Connection::adopt`] from a parked membership, if any.
+struct Held {
+    slot: Option<SocketSlot>,
+    grant: Option<String>,
+    /// The `ws_resumes_total` outcome when it works.
+    outcome: &'static str,
+}
+
 struct SignedIn {
     bearer: Bearer,
     username: String,
@@ -366,7 +374,8 @@ impl Connection {
         let user = signed_in.bearer.user;
         let outcome = |outcome: &str| self.state.metrics.ws_resumes.with_label_values(&[outcome]).inc();
         let Some(parked) = self.state.parked.take(user, &resume.resume_key) else {
-            return self.adopt(resume, signed_in).await;
+            let held = Held { slot: None, grant: None, outcome: "adopted" };
+            return self.adopt(resume, signed_in, held).await;
         };
         let refused_since = parked.outbox.closing().borrow().is_some();
         if parked.space != resume.space_id || refused_since {
@@ -375,14 +384,14 @@ impl Connection {
             return self.reply_error("resume-failed", "that membership has ended: join again");
         }
         let Some(missed) = parked.detached.log.since(resume.last_seq) else {
-            // Too much was missed to send again: the old membership goes, and a new one
-            // starts with a fresh picture of the space.
-            outcome("snapshot");
-            let (space, grant) = (parked.space, parked.grant.clone());
+            // Too much was missed to send again: the same place in the space on a fresh
+            // queue, with a fresh picture. The parked membership, no longer the current one,
+            // then goes without a word to anyone.
+            let mut parked = parked;
+            let held = Held { slot: parked.slot.take(), grant: parked.grant.clone(), outcome: "snapshot" };
+            self.adopt(resume, signed_in, held).await;
             drop(parked);
-            let resumed = ServerFrame::Resumed { replayed: 0, snapshot: true }.to_json();
-            self.restart_writer(Queue::fresh(&self.state.metrics), vec![Bytes::from(resumed)]).await;
-            return self.join(space, &resume.token, None, grant.as_deref(), Some(resume.resume_key)).await;
+            return;
         };
         outcome("replayed");
         self.state.metrics.ws_replayed.inc_by(missed.len() as u64);
@@ -398,11 +407,13 @@ impl Connection {
         self.grant = grant;
     }
 
-    /// A resume this node holds nothing for. The socket may have been on a node that died
-    /// with the space's owner: the new owner then holds the person where they stood, for a
-    /// while, and this socket takes that place with a fresh picture of the space (nobody
-    /// else sees a thing). Otherwise the wait is over: the client joins afresh.
-    async fn adopt(&mut self, resume: ResumePayload, signed_in: SignedIn) {
+    /// Takes the person's place in the space again on a fresh queue, with a fresh picture
+    /// of it: for a gap too long to replay (`held` has the parked membership's socket slot
+    /// and grant), or a resume this node holds nothing for. The socket may have been on a
+    /// node that died with the space's owner: the new owner then holds the person where
+    /// they stood, for a while. Either way nobody else sees a thing. Otherwise the wait is
+    /// over: the client joins afresh.
+    async fn adopt(&mut self, resume: ResumePayload, signed_in: SignedIn, held: Held) {
         let user = signed_in.bearer.user;
         let outcome = |outcome: &str| self.state.metrics.ws_resumes.with_label_values(&[outcome]).inc();
         let nothing_to_resume = |this: &Self| {
@@ -413,12 +424,12 @@ impl Connection {
             );
         };
         let max = self.state.config.max_sockets_per_user;
-        let Some(slot) = self.state.joined_sockets.try_hold(user, max) else {
+        let Some(slot) = held.slot.or_else(|| self.state.joined_sockets.try_hold(user, max)) else {
             return nothing_to_resume(self);
         };
-        // Who may enter is checked again, as for a join. The grant of a password-protected
-        // space stayed with the dead node: such a client joins again, with its grant.
-        let Ok(role) = self.check_entry(resume.space_id, user, None).await else {
+        // Who may enter is checked again, as for a join. A grant that stayed with a dead
+        // node is not here: such a client joins again, with its grant.
+        let Ok(role) = self.check_entry(resume.space_id, user, held.grant.as_deref()).await else {
             return nothing_to_resume(self);
         };
         let keyholder = role.may(gather_core::SpaceAction::Moderate);
@@ -427,13 +438,14 @@ impl Connection {
         queue.log.keeping().store(self.state.config.ws_replay_frames, std::sync::atomic::Ordering::Relaxed);
         match self.state.rooms.adopt(resume.space_id, user, keyholder, queue.outbox.clone()).await {
             Ok(membership) => {
-                outcome("adopted");
+                outcome(held.outcome);
                 let resumed = ServerFrame::Resumed { replayed: 0, snapshot: true }.to_json();
                 self.restart_writer(queue, vec![Bytes::from(resumed)]).await;
                 self.membership = Some(membership);
                 self.slot = Some(slot);
                 self.signed_in = Some(signed_in);
                 self.resume_key = Some(resume.resume_key);
+                self.grant = held.grant;
             }
             Err(RoomJoinError::NothingToAdopt) => nothing_to_resume(self),
             // The owner did not answer (it may just have died, its lease not yet lapsed): the

@@ -202,7 +202,7 @@ async fn a_gap_too_long_to_replay_gets_a_fresh_picture_and_says_so() {
     let app = spawn_app_with(|config| config.ws_replay_frames = 0).await;
     let (alice_user, bob_user) = (app.user().await, app.user().await);
     let space = app.create_space(&alice_user, "20x3").await;
-    let (_alice, _) = app.ws_join(&space, &alice_user).await;
+    let (mut alice, _) = app.ws_join(&space, &alice_user).await;
     // Behind a password: the fresh join in the old one's place keeps bob's grant.
     let access = json!({"access": "password", "password": "open sesame"});
     app.put(&format!("/space/{space}/access"), Some(&alice_user.token), access).await.ok();
@@ -216,7 +216,9 @@ async fn a_gap_too_long_to_replay_gets_a_fresh_picture_and_says_so() {
     let join = json!({"type": "join", "payload": {"spaceId": space, "token": bob_user.token, "resumeKey": "key-5", "grant": grant}});
     bob.send(join).await;
     let frames = bob.read_until_quiet(QUIET).await;
-    assert!(matches!(frames.first(), Some(ServerFrame::SpaceJoined { .. })), "{frames:?}");
+    let Some(ServerFrame::SpaceJoined { spawn, .. }) = frames.first() else { panic!("{frames:?}") };
+    let bob_at = *spawn;
+    alice.sync().await; // bob's arrival
     proxy.cut();
     tokio::time::sleep(Duration::from_millis(200)).await;
     let mut back = Counting { ws: ws_to(proxy.addr, "/ws").await, seen: bob.seen };
@@ -224,9 +226,15 @@ async fn a_gap_too_long_to_replay_gets_a_fresh_picture_and_says_so() {
     back.send(resume(&space, &bob_user, "key-5", 0)).await;
     let frames = back.read_until_quiet(QUIET).await;
     assert!(
-        matches!(frames.as_slice(), [ServerFrame::Resumed { snapshot: true, .. }, ServerFrame::SpaceJoined { users, .. }, ..]
-            if users.iter().any(|u| u.user_id.to_string() == alice_user.id)),
-        "{frames:?}"
+        matches!(frames.as_slice(), [ServerFrame::Resumed { snapshot: true, .. }, ServerFrame::SpaceJoined { users, spawn, .. }, ..]
+            if users.iter().any(|u| u.user_id.to_string() == alice_user.id) && *spawn == bob_at),
+        "back where he stood: {frames:?}"
+    );
+    // The same place in the space, kept: alice saw bob neither leave nor come back.
+    let seen = alice.sync().await;
+    assert!(
+        !seen.iter().any(|f| matches!(f, ServerFrame::UserLeft { .. } | ServerFrame::UserJoined { .. })),
+        "{seen:?}"
     );
 }
 
