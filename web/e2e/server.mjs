@@ -40,6 +40,8 @@ export async function startGather({ env = {} } = {}) {
   const front = dist ? await serveClient(resolve(dist), `http://${addr}`) : null;
   return {
     url: front?.url ?? `http://${addr}`,
+    /** The server itself, even when the pages come from a front. */
+    direct: `http://${addr}`,
     async stop() {
       child.kill("SIGTERM");
       await new Promise((done) => (child.exitCode !== null ? done() : child.once("exit", done)));

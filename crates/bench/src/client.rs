@@ -4,15 +4,17 @@
 //! frames a second the load tool must stay cheaper than the server.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use futures_util::{SinkExt, StreamExt};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
+use tokio::net::{TcpSocket, TcpStream};
 use tokio::sync::{watch, OwnedSemaphorePermit};
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
 /// Bytes read from a socket at a time: dozens of frames.
 const READ_BUFFER: usize = 4096;
@@ -132,6 +134,9 @@ impl Drop for JoinTicket {
 pub struct Client {
     pub index: usize,
     pub url: String,
+    pub server: SocketAddr,
+    /// The loopback address to connect from, when not the default one.
+    pub source: Option<Ipv4Addr>,
     pub space: String,
     pub token: String,
     pub size: (i64, i64),
@@ -155,9 +160,7 @@ impl Client {
         // The default 128 KiB read buffer is zeroed before every read: with one small frame
         // per read that memset alone took a third of the tool's time.
         let config = WebSocketConfig::default().read_buffer_size(READ_BUFFER);
-        let Ok((mut socket, _)) =
-            tokio_tungstenite::connect_async_with_config(&self.url, Some(config), true).await
-        else {
+        let Some(mut socket) = self.connect(config).await else {
             stats.errors += 1;
             return stats;
         };
@@ -263,6 +266,24 @@ impl Client {
         }
         let _ = socket.close(None).await;
         stats
+    }
+
+    async fn connect(&self, config: WebSocketConfig) -> Option<WebSocketStream<MaybeTlsStream<TcpStream>>> {
+        let Some(source) = self.source else {
+            let connected = tokio_tungstenite::connect_async_with_config(&self.url, Some(config), true).await;
+            return connected.ok().map(|(socket, _)| socket);
+        };
+        let tcp = TcpSocket::new_v4().ok()?;
+        tcp.bind(SocketAddr::new(source.into(), 0)).ok()?;
+        let stream = tcp.connect(self.server).await.ok()?;
+        stream.set_nodelay(true).ok()?;
+        let upgraded = tokio_tungstenite::client_async_with_config(
+            &self.url,
+            MaybeTlsStream::Plain(stream),
+            Some(config),
+        )
+        .await;
+        upgraded.ok().map(|(socket, _)| socket)
     }
 
     fn on_frame(

@@ -15,6 +15,7 @@ pub struct Report {
     pub spaces: usize,
     pub size: String,
     pub rate: f64,
+    pub walkers: f64,
     pub seconds: f64,
     pub joined: u64,
     pub join_p50_ms: f64,
@@ -43,6 +44,12 @@ pub struct Report {
     pub server_cpu_us_per_frame: Option<f64>,
     pub server_rss_after_joins_mb: Option<f64>,
     pub server_rss_peak_mb: Option<f64>,
+    /// Server memory after the joins per socket joined, in KiB.
+    pub server_rss_per_socket_kb: Option<f64>,
+    /// How long `GET /healthz` took right after the measured window.
+    pub http_probe_ms: Option<f64>,
+    /// With `--also-server`: what went through the node link.
+    pub second_node: Option<SecondNode>,
     pub bench_cpu_seconds: Option<f64>,
 }
 
@@ -59,6 +66,31 @@ pub(crate) struct Tallies {
 
 fn ms(us: u64) -> f64 {
     us as f64 / 1000.0
+}
+
+/// The cost of a cluster, seen from the node that does not own the space.
+#[derive(Debug, Clone, Serialize)]
+pub struct SecondNode {
+    /// Frames its people received (every one of them relayed from the owner).
+    pub frames_delivered: u64,
+    pub frames_per_second: f64,
+    pub cpu_seconds: Option<f64>,
+    pub cpu_us_per_frame: Option<f64>,
+    /// Messages both nodes received over the node link per second.
+    pub bus_messages_per_second: Option<f64>,
+}
+
+impl SecondNode {
+    pub(crate) fn new(frames: u64, measured: Duration, cpu: Option<Duration>, bus: Option<u64>) -> Self {
+        let seconds = measured.as_secs_f64();
+        Self {
+            frames_delivered: frames,
+            frames_per_second: frames as f64 / seconds,
+            cpu_seconds: cpu.map(|d| d.as_secs_f64()),
+            cpu_us_per_frame: cpu.filter(|_| frames > 0).map(|d| d.as_secs_f64() * 1e6 / frames as f64),
+            bus_messages_per_second: bus.map(|n| n as f64 / seconds),
+        }
+    }
 }
 
 impl Report {
@@ -83,6 +115,7 @@ impl Report {
             spaces: options.spaces,
             size: options.size.clone(),
             rate: options.rate,
+            walkers: options.walkers,
             seconds,
             joined: joins.count(),
             join_p50_ms: ms(joins.quantile(0.5)),
@@ -112,6 +145,10 @@ impl Report {
                 .map(|d| d.as_secs_f64() * 1e6 / received as f64),
             server_rss_after_joins_mb: mb(rss_joined),
             server_rss_peak_mb: mb(rss_peak),
+            server_rss_per_socket_kb: (rss_joined > 0 && joins.count() > 0)
+                .then(|| rss_joined as f64 / 1024.0 / joins.count() as f64),
+            http_probe_ms: None,
+            second_node: None,
             bench_cpu_seconds: bench_cpu.map(|d| d.as_secs_f64()),
         }
     }
@@ -122,8 +159,13 @@ impl fmt::Display for Report {
         let opt = |v: Option<f64>, unit: &str| v.map_or("n/a".to_owned(), |v| format!("{v:.2}{unit}"));
         writeln!(
             f,
-            "users {} in {} space(s) of {}, {} moves/s each, {:.1} s measured",
-            self.users, self.spaces, self.size, self.rate, self.seconds
+            "users {} in {} space(s) of {}, {:.0}% walking at {} moves/s, {:.1} s measured",
+            self.users,
+            self.spaces,
+            self.size,
+            self.walkers * 100.0,
+            self.rate,
+            self.seconds
         )?;
         writeln!(
             f,
@@ -176,6 +218,19 @@ impl fmt::Display for Report {
             opt(self.server_rss_after_joins_mb, " MB"),
             opt(self.server_rss_peak_mb, " MB")
         )?;
+        writeln!(f, "server memory/sock  {}", opt(self.server_rss_per_socket_kb, " KiB"))?;
+        writeln!(f, "http after          {}", opt(self.http_probe_ms, " ms"))?;
+        if let Some(second) = &self.second_node {
+            writeln!(
+                f,
+                "second node         {} frames delivered ({:.0}/s), cpu {} ({} per frame); node link {} messages/s",
+                second.frames_delivered,
+                second.frames_per_second,
+                opt(second.cpu_seconds, " s"),
+                opt(second.cpu_us_per_frame, " µs"),
+                opt(second.bus_messages_per_second, "")
+            )?;
+        }
         write!(f, "bench cpu           {}", opt(self.bench_cpu_seconds, " s"))
     }
 }

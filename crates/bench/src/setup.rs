@@ -73,6 +73,26 @@ impl Api {
         })
     }
 
+    /// How long the server takes to answer `GET /healthz`.
+    pub async fn health(&self) -> anyhow::Result<std::time::Duration> {
+        let started = std::time::Instant::now();
+        let url = format!("{}/healthz", self.base.trim_end_matches("/api/v1"));
+        let status = self.http.get(url).send().await?.status();
+        anyhow::ensure!(status.is_success(), "healthz answered {status}");
+        Ok(started.elapsed())
+    }
+
+    /// The sum over its labels of counter `name` in the Prometheus text of `server`'s
+    /// `/metrics` (another node of the cluster, perhaps).
+    pub async fn counter_sum(&self, server: &str, name: &str) -> Option<u64> {
+        let text = self.http.get(format!("{server}/metrics")).send().await.ok()?.text().await.ok()?;
+        let values = text
+            .lines()
+            .filter(|line| line.starts_with(name) && line[name.len()..].starts_with(['{', ' ']))
+            .filter_map(|line| line.rsplit(' ').next()?.parse::<f64>().ok());
+        Some(values.sum::<f64>() as u64)
+    }
+
     /// `count` accounts, from the cache where it has valid ones.
     pub async fn accounts(&self, count: usize, cache: &Path, server: &str) -> anyhow::Result<Vec<Account>> {
         let mut file: Cache = std::fs::read(cache)

@@ -22,13 +22,19 @@ fn options(server: String, dir: &tempfile::TempDir) -> Options {
         spaces: 2,
         size: "12x12".into(),
         rate: 5.0,
+        walkers: 1.0,
         chat_rate: 0.0,
         duration: 3,
         warmup: 1,
         interest_threshold: 100,
         stalled: 0,
         join_concurrency: 8,
+        sockets_per_account: 1,
+        source_addrs: 1,
         server_pid: Some(std::process::id()),
+        also_server: None,
+        also_server_pid: None,
+        space_id: None,
         account_cache: dir.path().join("accounts.json"),
         json: None,
     }
@@ -129,4 +135,29 @@ impl Drop for KillOnDrop {
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn idle_sockets_share_accounts_and_come_from_several_source_addresses() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = RunningApp::start(server_config(&dir)).await.unwrap();
+    let base = options(format!("http://{}", app.addr), &dir);
+    let options = Options { rate: 0.0, sockets_per_account: 2, source_addrs: 3, users: 12, ..base };
+    let report = run(&options).await.unwrap();
+    assert_eq!(report.joined, 12, "{report}");
+    assert_eq!(report.errors, 0, "{report}");
+    assert!(report.http_probe_ms.is_some(), "the server answered after the window");
+    app.stop().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn only_the_walking_share_of_the_people_moves() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = RunningApp::start(server_config(&dir)).await.unwrap();
+    let options = Options { walkers: 0.25, ..options(format!("http://{}", app.addr), &dir) };
+    let report = run(&options).await.unwrap();
+    // 5 of 20 walk at 5 moves a second for 3 seconds: about 75 moves, never the 300 of all.
+    assert!((50..=100).contains(&report.moves_sent), "{report}");
+    assert_eq!(report.delivery_ratio, 1.0, "{report}");
+    app.stop().await.unwrap();
 }

@@ -175,8 +175,9 @@ pub struct Config {
     #[arg(long, env = "GATHER_NO_DEMO")]
     pub no_demo: bool,
 
-    /// While the server's CPU is saturated, how long a socket's writer waits to send several
-    /// frames in one write, in milliseconds (0: never wait).
+    /// While the server's CPU is saturated, the longest a socket's writer waits to send
+    /// several frames in one write, in milliseconds (0: never wait). It waits only as long
+    /// as the load needs, up to this.
     #[arg(long, env = "GATHER_WS_LINGER_MS", default_value_t = DEFAULT_WS_LINGER_MS)]
     pub ws_linger_ms: u64,
 

@@ -5,8 +5,14 @@
 //! server with CPU to spare writes every frame at once. A saturated one falls behind
 //! anyway, so there each writer waits a short while (the linger) to send several frames in
 //! one write, which is what lets it catch up: writes per frame go down as load goes up.
+//!
+//! The linger is only as long as the load needs ([`Linger`]): at each sample, with the CPU
+//! (nearly) all used or ready tasks running late (the sampler's own tick), it grows: fewer,
+//! bigger writes free CPU. With room to spare it shrinks again, towards writing at once. A
+//! fixed linger made every frame wait its whole length even when a fraction of it would
+//! have kept up.
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -26,19 +32,29 @@ const LEAVE_SAMPLES: u32 = 10;
 
 pub struct Saturation {
     saturated: AtomicBool,
-    /// How long a writer waits to gather frames while saturated; zero turns batching off.
-    linger: Duration,
+    /// The longest a writer waits to gather frames while saturated; zero turns batching off.
+    max_linger: Duration,
+    /// How long it waits now, in microseconds (see [`Linger`]).
+    linger_us: AtomicU64,
 }
 
 impl Saturation {
-    pub fn new(linger: Duration) -> Arc<Self> {
-        Arc::new(Self { saturated: AtomicBool::new(false), linger })
+    pub fn new(max_linger: Duration) -> Arc<Self> {
+        let start = Linger::new(max_linger).current;
+        Arc::new(Self {
+            saturated: AtomicBool::new(false),
+            max_linger,
+            linger_us: AtomicU64::new(start.as_micros() as u64),
+        })
     }
 
     /// How long a writer should wait before writing what is queued: the linger when the
     /// server is saturated, else nothing.
     pub fn write_delay(&self) -> Option<Duration> {
-        (self.saturated.load(Ordering::Relaxed) && !self.linger.is_zero()).then_some(self.linger)
+        if !self.saturated.load(Ordering::Relaxed) || self.max_linger.is_zero() {
+            return None;
+        }
+        Some(Duration::from_micros(self.linger_us.load(Ordering::Relaxed)))
     }
 
     /// Samples the process's CPU time until `stop` changes, updating the state (and the
@@ -50,17 +66,26 @@ impl Saturation {
         let mut ticks = tokio::time::interval_at(tokio::time::Instant::now() + SAMPLE_EVERY, SAMPLE_EVERY);
         ticks.set_missed_tick_behavior(MissedTickBehavior::Delay);
         let (mut meter, mut trend) = (Meter::new(cores), Trend::default());
+        let mut linger = Linger::new(self.max_linger);
         meter.share_since_last(Instant::now(), process_cpu_time());
         loop {
-            tokio::select! {
-                _ = ticks.tick() => {}
+            let due = tokio::select! {
+                due = ticks.tick() => due,
                 _ = stop.changed() => return,
-            }
-            if let Some(share) = meter.share_since_last(Instant::now(), process_cpu_time()) {
-                if let Some(is) = self.observe(&mut trend, share) {
-                    tracing::info!(cpu_share = share, saturated = is, "server saturation changed");
-                    on_change(is);
-                }
+            };
+            // How late this ready task ran: the runtime's backlog, which every writer waits in.
+            let lag = tokio::time::Instant::now().saturating_duration_since(due);
+            let Some(share) = meter.share_since_last(Instant::now(), process_cpu_time()) else {
+                continue;
+            };
+            if let Some(is) = self.observe(&mut trend, share) {
+                tracing::info!(cpu_share = share, saturated = is, "server saturation changed");
+                on_change(is);
+                linger = Linger::new(self.max_linger);
+                self.linger_us.store(linger.current.as_micros() as u64, Ordering::Relaxed);
+            } else if self.saturated.load(Ordering::Relaxed) {
+                let now = linger.adjust(lag, share);
+                self.linger_us.store(now.as_micros() as u64, Ordering::Relaxed);
             }
         }
     }
@@ -73,6 +98,43 @@ impl Saturation {
             self.saturated.store(is, Ordering::Relaxed);
             is
         })
+    }
+}
+
+/// The linger while saturated, steered at each sample by the headroom left: up by half
+/// when the CPU is nearly all used ([`Linger::FULL`]) or the runtime runs ready tasks late
+/// ([`Linger::BEHIND`]), since then only bigger writes free CPU; down by a tenth of the
+/// longest when there is room ([`Linger::ROOMY`]) and nothing waits; between
+/// [`Linger::SHORTEST`] and the configured longest. It starts at a third of the longest on
+/// each entry into saturation. Late tasks alone would not do: a room's inbox (one task for
+/// a whole space) backs up while the writers around it still run on time.
+struct Linger {
+    current: Duration,
+    longest: Duration,
+}
+
+impl Linger {
+    /// Behind by more than this, ready tasks wait on each other.
+    const BEHIND: Duration = Duration::from_millis(5);
+    /// Shares of the usable cores above which batching must save more, and below which it
+    /// may save less.
+    const FULL: f64 = 0.9;
+    const ROOMY: f64 = 0.8;
+    const SHORTEST: Duration = Duration::from_millis(1);
+
+    fn new(longest: Duration) -> Self {
+        let shortest = Self::SHORTEST.min(longest);
+        Self { current: (longest / 3).max(shortest), longest }
+    }
+
+    fn adjust(&mut self, lag: Duration, cpu_share: f64) -> Duration {
+        let shortest = Self::SHORTEST.min(self.longest);
+        if lag > Self::BEHIND || cpu_share > Self::FULL {
+            self.current = (self.current + self.current / 2).max(shortest).min(self.longest);
+        } else if cpu_share < Self::ROOMY {
+            self.current = self.current.saturating_sub(self.longest / 10).max(shortest);
+        }
+        self.current
     }
 }
 
@@ -163,11 +225,28 @@ mod tests {
     }
 
     #[test]
+    fn the_linger_grows_while_cpu_or_runtime_run_short_and_shrinks_when_there_is_room() {
+        let ms = Duration::from_millis;
+        let mut linger = Linger::new(ms(30));
+        assert_eq!(linger.current, ms(10), "a third of the longest to start");
+        assert_eq!(linger.adjust(ms(20), 0.5), ms(15), "tasks run late");
+        assert_eq!(linger.adjust(ms(0), 0.97), ms(22) + Duration::from_micros(500), "the CPU is full");
+        assert_eq!(linger.adjust(ms(20), 1.0), ms(30), "never past the longest");
+        assert_eq!(linger.adjust(ms(1), 0.85), ms(30), "enough: held");
+        assert_eq!(linger.adjust(ms(1), 0.6), ms(27), "room to spare");
+        for _ in 0..20 {
+            linger.adjust(Duration::ZERO, 0.5);
+        }
+        assert_eq!(linger.current, ms(1), "plenty of room: nearly writing at once");
+        assert_eq!(Linger::new(Duration::ZERO).adjust(ms(50), 1.0), Duration::ZERO, "batching off");
+    }
+
+    #[test]
     fn writers_wait_only_while_saturated_and_batching_is_on() {
         let gauge = Saturation::new(Duration::from_millis(30));
         assert_eq!(gauge.write_delay(), None);
         gauge.saturated.store(true, Ordering::Relaxed);
-        assert_eq!(gauge.write_delay(), Some(Duration::from_millis(30)));
+        assert_eq!(gauge.write_delay(), Some(Duration::from_millis(10)));
         let off = Saturation::new(Duration::ZERO);
         off.saturated.store(true, Ordering::Relaxed);
         assert_eq!(off.write_delay(), None);
@@ -232,7 +311,7 @@ mod tests {
                 changes.push((reading, is, gauge.write_delay()));
             }
         }
-        let linger = Some(Duration::from_millis(30));
+        let linger = Some(Duration::from_millis(10)); // A third of the longest, to start.
         assert_eq!(changes, [(7, true, linger), (17, false, None)]);
     }
 

@@ -19,6 +19,14 @@ export class ArenaScene {
   readonly floor: Floor;
   /** Mean frame time over the last second, in milliseconds. */
   frameMs = 0;
+  /**
+   * The arena's own JavaScript work of each frame drawn since the last `takeWork()`, in
+   * milliseconds: frames applied since the previous frame, interpolation, instance and label
+   * updates; not WebGL's rendering, which a software renderer makes slow for its own reasons.
+   */
+  private workLog: number[] = [];
+  /** Work done for the next frame outside it (applying server frames), in milliseconds. */
+  private pendingWork = 0;
   private readonly renderer: THREE.WebGLRenderer;
   private readonly scene = new THREE.Scene();
   private readonly camera = new THREE.PerspectiveCamera(50, 1, 0.1, 2000);
@@ -154,9 +162,32 @@ export class ArenaScene {
       this.camera.position.add(delta);
     }
     this.controls.update();
+    const rendering = performance.now();
     this.renderer.render(this.scene, this.camera);
+    const rendered = performance.now();
     this.labels.update(this.camera, this.controls.target, this.positions(), this.people, this.statuses, this.followId);
-    this.recordFrame(performance.now() - started, dt);
+    const ended = performance.now();
+    this.recordWork(rendering - started + (ended - rendered));
+    this.recordFrame(ended - started, dt);
+  }
+
+  /** Counts work done for the scene outside its frames (applying a server frame) towards the next one. */
+  addWork(ms: number) {
+    this.pendingWork += ms;
+  }
+
+  /** The own work of each frame since the last call, oldest first (see `workLog`). */
+  takeWork(): number[] {
+    const taken = this.workLog;
+    this.workLog = [];
+    return taken;
+  }
+
+  private recordWork(frameWorkMs: number) {
+    this.workLog.push(frameWorkMs + this.pendingWork);
+    this.pendingWork = 0;
+    // Kept for a test or benchmark to take; a page nobody measures keeps the last minute or so.
+    if (this.workLog.length > 4096) this.workLog.splice(0, this.workLog.length - 4096);
   }
 
   private positions(): Map<string, THREE.Vector3> {

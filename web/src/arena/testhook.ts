@@ -40,6 +40,11 @@ export interface TestHook {
   /** Predicted steps the server refused (each snapped us back). */
   readonly corrections: number;
   readonly frameMs: number;
+  /**
+   * The arena's own JavaScript work of each frame drawn since the last call, in ms: applying
+   * server frames, interpolation, instance and label updates (not WebGL's rendering).
+   */
+  takeFrameWork(): number[];
   readonly connected: boolean;
   readonly webgl: boolean;
   /** The floor image's URL once it has loaded and is drawn; null before, or without one. */
@@ -141,6 +146,9 @@ export function exposeTestHook(
     },
     get frameMs() {
       return scene()?.frameMs ?? 0;
+    },
+    takeFrameWork() {
+      return scene()?.takeWork() ?? [];
     },
     get connected() {
       return link() === "open";

@@ -264,7 +264,11 @@ export function arenaPage(root: HTMLElement, spaceId: string) {
       token: session.token() ?? "",
       spawn: spawnFromHash(location.hash),
       grant: () => grants.get(spaceId),
-      onFrame: (frame) => world.apply(frame).forEach(onChange),
+      onFrame: (frame) => {
+        const started = performance.now();
+        world.apply(frame).forEach(onChange);
+        scene?.addWork(performance.now() - started);
+      },
       onState: (state, detail) => {
         link = state;
         status.className = `status ${state}`;

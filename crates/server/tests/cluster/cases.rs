@@ -8,8 +8,8 @@ use gather_protocol::ServerFrame;
 use serde_json::json;
 
 use crate::clients::{
-    answered_within, create_space, get_json, join, metrics, next, post, read_until, ready, send, step,
-    step_from, sync, upload, user, Socket,
+    answered_within, chat_texts, create_space, get_json, join, metrics, next, post, read_until, ready, send,
+    step, step_from, sync, upload, user, Socket,
 };
 use crate::harness::Cluster;
 use crate::media_person::{both_in_media, hear_each_other, run_for, Person};
@@ -499,7 +499,8 @@ pub async fn when_the_owner_dies_its_people_resume_on_a_survivor_without_a_false
     let (mut on_a, alice_spawn) = join_resumable(&a, &space, &alice, "alice-1").await; // Node a owns it.
     let (mut on_b, bob_at) = join_resumable(&b, &space, &bob, "bob-1").await;
     next(&mut on_a).await; // user-joined
-                           // Alice steps off her spawn tile and speaks; bob sees and hears both.
+
+    // Alice steps off her spawn tile and speaks; bob sees and hears both.
     let alice_at = step_from(alice_spawn, bob_at, 10);
     step(&mut on_a, alice_at).await;
     send(&mut on_a, json!({"type": "chat", "payload": {"text": "before the fall", "clientId": "c1"}})).await;
@@ -531,7 +532,7 @@ pub async fn when_the_owner_dies_its_people_resume_on_a_survivor_without_a_false
         !seen.iter().any(|f| matches!(f, ServerFrame::UserLeft { .. } | ServerFrame::UserJoined { .. })),
         "no false leave: {seen:?}"
     );
-    let history = get_chat(&http, &b, &space, &bob).await;
+    let history = chat_texts(&http, &b, &space, &bob).await;
     assert!(history.contains(&"before the fall".to_owned()), "the acknowledged chat is kept: {history:?}");
     cluster.finish().await;
 }
@@ -576,7 +577,7 @@ pub async fn after_the_node_link_restarts_everyone_sees_the_space_as_it_is<
     let others: Vec<_> = users.iter().map(|u| (u.user_id.to_string(), u.x, u.y)).collect();
     assert_eq!(others, vec![(alice.id.clone(), to.0, to.1)]);
     // The chat he did not hear live is in the history he catches up from.
-    let history = get_chat(&http, &b, &space, &bob).await;
+    let history = chat_texts(&http, &b, &space, &bob).await;
     assert!(history.contains(&"during the outage".to_owned()), "{history:?}");
     // Both still there for each other: bob's step reaches alice, who saw no leave.
     let bob_to = step_from(bob_at, to, 10);
@@ -595,23 +596,4 @@ pub async fn after_the_node_link_restarts_everyone_sees_the_space_as_it_is<
         step(&mut on_b, bob_to).await;
     }
     cluster.finish().await;
-}
-
-/// The texts of the space's chat history, newest first, as `user` reads it through `node`.
-async fn get_chat(
-    http: &reqwest::Client,
-    node: &str,
-    space: &str,
-    user: &crate::clients::User,
-) -> Vec<String> {
-    let page: serde_json::Value = http
-        .get(format!("http://{node}/api/v1/space/{space}/chat"))
-        .bearer_auth(&user.token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    page["messages"].as_array().unwrap().iter().map(|m| m["text"].as_str().unwrap().to_owned()).collect()
 }

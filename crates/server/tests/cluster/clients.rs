@@ -53,6 +53,13 @@ pub async fn get_json(http: &reqwest::Client, url: &str) -> Value {
     http.get(url).send().await.unwrap().json().await.unwrap()
 }
 
+/// The texts of a space's chat history, newest first, as `user` reads it through `node`.
+pub async fn chat_texts(http: &reqwest::Client, node: &str, space: &str, user: &User) -> Vec<String> {
+    let url = format!("http://{node}/api/v1/space/{space}/chat");
+    let page: Value = http.get(url).bearer_auth(&user.token).send().await.unwrap().json().await.unwrap();
+    page["messages"].as_array().unwrap().iter().map(|m| m["text"].as_str().unwrap().to_owned()).collect()
+}
+
 /// An image uploaded through `node`: the upload's body (`id`, `url`, ...).
 pub async fn upload(http: &reqwest::Client, node: &str, user: &User, image: &[u8]) -> Value {
     let (content_type, body) = crate::form::multipart(&[("file", Some("image.png"), "image/png", image)]);
