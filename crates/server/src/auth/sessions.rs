@@ -23,6 +23,8 @@ const CACHE_TTL: Duration = Duration::from_secs(30);
 const CACHE_SWEEP_AT: usize = 10_000;
 /// How stale a session's "last seen" may get before a check refreshes it.
 const TOUCH_EVERY_MS: i64 = 60_000;
+/// How long sessions seen are gathered before their "last seen" is written.
+const TOUCH_BATCH: Duration = Duration::from_secs(1);
 /// Revocations an open socket may fall behind by before it re-checks from the store.
 const REVOCATION_BACKLOG: usize = 1024;
 
@@ -40,6 +42,8 @@ pub struct SessionGate {
     cluster: Arc<Cluster>,
     // std Mutex: lookups and inserts only, never held across an await.
     live: Mutex<HashMap<SessionId, (UserId, Instant)>>,
+    /// Sessions seen since the last write of "last seen", and when; written together.
+    seen: Arc<Mutex<HashMap<SessionId, i64>>>,
     revoked: broadcast::Sender<SessionId>,
     clock: Clock,
 }
@@ -47,7 +51,7 @@ pub struct SessionGate {
 impl SessionGate {
     pub fn new(store: Arc<dyn Store>, cluster: Arc<Cluster>, clock: Clock) -> Self {
         let revoked = broadcast::channel(REVOCATION_BACKLOG).0;
-        Self { store, cluster, live: Mutex::default(), revoked, clock }
+        Self { store, cluster, live: Mutex::default(), seen: Arc::default(), revoked, clock }
     }
 
     /// Opens a session for a sign-in.
@@ -75,20 +79,37 @@ impl SessionGate {
             Some(session) if !session.revoked && session.user_id == bearer.user => {
                 let now = self.clock.unix_ms();
                 if now - session.last_seen_at > TOUCH_EVERY_MS {
-                    // "Last seen" is for people reading their session list; a write on
-                    // every check would put a disk flush on every join's path.
-                    let store = self.store.clone();
-                    tokio::spawn(async move {
-                        if let Err(e) = store.touch_session(session.id, now).await {
-                            tracing::debug!(error = %e, "could not record a session as seen");
-                        }
-                    });
+                    self.note_seen(session.id, now);
                 }
                 self.remember(session.id, session.user_id);
                 Ok(())
             }
             _ => Err(SessionError::Revoked),
         }
+    }
+
+    /// "Last seen" is for people reading their session list: written off every join's
+    /// path, and for all the sessions seen within [`TOUCH_BATCH`] at once, so a crowd
+    /// joining costs one write rather than thousands queued before everyone else's.
+    fn note_seen(&self, id: SessionId, at: i64) {
+        let first = {
+            let mut seen = self.seen.lock().expect("seen sessions poisoned");
+            let first = seen.is_empty();
+            seen.insert(id, at);
+            first
+        };
+        if !first {
+            return; // A write is already on its way, and takes this one too.
+        }
+        let (store, seen) = (self.store.clone(), self.seen.clone());
+        tokio::spawn(async move {
+            tokio::time::sleep(TOUCH_BATCH).await;
+            let batch: Vec<(SessionId, i64)> =
+                std::mem::take(&mut *seen.lock().expect("seen sessions poisoned")).into_iter().collect();
+            if let Err(e) = store.touch_sessions(&batch).await {
+                tracing::debug!(error = %e, sessions = batch.len(), "could not record sessions as seen");
+            }
+        });
     }
 
     pub async fn revoke(&self, id: SessionId) -> StoreResult<()> {

@@ -73,12 +73,21 @@ impl SessionStore for SqlStore {
         rows.into_iter().map(|row| parse("sessions.id", row.try_get("id")?)).collect()
     }
 
-    async fn touch_session(&self, id: SessionId, at: i64) -> StoreResult<()> {
-        sqlx::query("UPDATE sessions SET last_seen_at = CASE WHEN last_seen_at < $1 THEN $1 ELSE last_seen_at END WHERE id = $2")
-            .bind(at)
+    async fn touch_sessions(&self, seen: &[(SessionId, i64)]) -> StoreResult<()> {
+        if seen.is_empty() {
+            return Ok(());
+        }
+        let mut tx = self.write_tx().await?;
+        for (id, at) in seen {
+            sqlx::query(
+                "UPDATE sessions SET last_seen_at = CASE WHEN last_seen_at < $1 THEN $1 ELSE last_seen_at END WHERE id = $2",
+            )
+            .bind(*at)
             .bind(id.to_string())
-            .execute(&self.writer)
+            .execute(&mut *tx)
             .await?;
+        }
+        tx.commit().await?;
         Ok(())
     }
 }
