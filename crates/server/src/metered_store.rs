@@ -185,8 +185,8 @@ impl SessionStore for MeteredStore {
     async fn revoke_other_sessions(&self, user: UserId, keep: SessionId) -> StoreResult<Vec<SessionId>> {
         self.timed("revoke_other_sessions", self.inner.revoke_other_sessions(user, keep)).await
     }
-    async fn touch_sessions(&self, seen: &[(SessionId, i64)]) -> StoreResult<()> {
-        self.timed("touch_sessions", self.inner.touch_sessions(seen)).await
+    async fn touch_sessions(&self, ids: &[SessionId], at: i64) -> StoreResult<()> {
+        self.timed("touch_sessions", self.inner.touch_sessions(ids, at)).await
     }
 }
 

@@ -54,9 +54,9 @@ pub trait SessionStore: Send + Sync {
     async fn revoke_session(&self, id: SessionId) -> StoreResult<()>;
     /// Revokes all of the user's sessions but `keep`; returns the ones it revoked.
     async fn revoke_other_sessions(&self, user: UserId, keep: SessionId) -> StoreResult<Vec<SessionId>>;
-    /// Records when each session was last seen (never moving one back), all in one write:
-    /// a burst of joins then costs one disk flush, not one each.
-    async fn touch_sessions(&self, seen: &[(SessionId, i64)]) -> StoreResult<()>;
+    /// Records that these sessions were seen at `at` (never moving one back), in a few
+    /// statements of one write: a burst of joins costs one disk flush, not one each.
+    async fn touch_sessions(&self, ids: &[SessionId], at: i64) -> StoreResult<()>;
 }
 
 /// Chat logs.

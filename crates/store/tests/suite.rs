@@ -411,11 +411,16 @@ async fn sessions_are_listed_newest_first_and_revoked_one_by_one_or_all_but_one(
     assert_eq!(revoked, vec![old.id]);
     assert_eq!(ids(store.active_sessions(user).await.unwrap()), vec![new.id]);
 
-    store.touch_sessions(&[(new.id, 99), (old.id, 77)]).await.unwrap();
-    store.touch_sessions(&[(new.id, 50)]).await.unwrap();
-    store.touch_sessions(&[]).await.unwrap();
+    store.touch_sessions(&[new.id, old.id], 99).await.unwrap();
+    store.touch_sessions(&[new.id], 50).await.unwrap();
+    store.touch_sessions(&[], 120).await.unwrap();
     assert_eq!(store.session(new.id).await.unwrap().unwrap().last_seen_at, 99, "never moved back");
-    assert_eq!(store.session(old.id).await.unwrap().unwrap().last_seen_at, 77, "both in one write");
+    assert_eq!(store.session(old.id).await.unwrap().unwrap().last_seen_at, 99, "both in one write");
+    // More than one statement's worth, unknown ones among them.
+    let mut many: Vec<_> = (0..1200).map(|_| gather_core::SessionId::new()).collect();
+    many.push(new.id);
+    store.touch_sessions(&many, 150).await.unwrap();
+    assert_eq!(store.session(new.id).await.unwrap().unwrap().last_seen_at, 150);
     let missing = store.revoke_session(gather_core::SessionId::new()).await;
     assert!(matches!(missing, Err(StoreError::NotFound(Entity::Session))));
 }

@@ -3,7 +3,7 @@
 //! made here evict the cache at once and are announced to open sockets, which close.
 //! A later networked backend publishes the same announcements between nodes.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -42,8 +42,8 @@ pub struct SessionGate {
     cluster: Arc<Cluster>,
     // std Mutex: lookups and inserts only, never held across an await.
     live: Mutex<HashMap<SessionId, (UserId, Instant)>>,
-    /// Sessions seen since the last write of "last seen", and when; written together.
-    seen: Arc<Mutex<HashMap<SessionId, i64>>>,
+    /// Sessions seen since the last write of "last seen"; written together.
+    seen: Arc<Mutex<HashSet<SessionId>>>,
     revoked: broadcast::Sender<SessionId>,
     clock: Clock,
 }
@@ -79,7 +79,7 @@ impl SessionGate {
             Some(session) if !session.revoked && session.user_id == bearer.user => {
                 let now = self.clock.unix_ms();
                 if now - session.last_seen_at > TOUCH_EVERY_MS {
-                    self.note_seen(session.id, now);
+                    self.note_seen(session.id);
                 }
                 self.remember(session.id, session.user_id);
                 Ok(())
@@ -91,22 +91,23 @@ impl SessionGate {
     /// "Last seen" is for people reading their session list: written off every join's
     /// path, and for all the sessions seen within [`TOUCH_BATCH`] at once, so a crowd
     /// joining costs one write rather than thousands queued before everyone else's.
-    fn note_seen(&self, id: SessionId, at: i64) {
+    fn note_seen(&self, id: SessionId) {
         let first = {
             let mut seen = self.seen.lock().expect("seen sessions poisoned");
             let first = seen.is_empty();
-            seen.insert(id, at);
+            seen.insert(id);
             first
         };
         if !first {
             return; // A write is already on its way, and takes this one too.
         }
-        let (store, seen) = (self.store.clone(), self.seen.clone());
+        let (store, seen, clock) = (self.store.clone(), self.seen.clone(), self.clock.clone());
         tokio::spawn(async move {
             tokio::time::sleep(TOUCH_BATCH).await;
-            let batch: Vec<(SessionId, i64)> =
+            let batch: Vec<SessionId> =
                 std::mem::take(&mut *seen.lock().expect("seen sessions poisoned")).into_iter().collect();
-            if let Err(e) = store.touch_sessions(&batch).await {
+            // One time for all: "last seen" to within the batch's second.
+            if let Err(e) = store.touch_sessions(&batch, clock.unix_ms()).await {
                 tracing::debug!(error = %e, sessions = batch.len(), "could not record sessions as seen");
             }
         });

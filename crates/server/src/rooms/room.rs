@@ -32,6 +32,8 @@ use crate::metrics::Metrics;
 /// reattach them before it reports them gone (their node died with the owner, or lost
 /// them). Clients that can resume get as long as a parked membership waits for them.
 const REATTACH_GRACE: Duration = Duration::from_secs(3);
+/// Commands a room handles per wake-up beyond the first, at most.
+const ROOM_BATCH: usize = 1024;
 
 pub struct Room {
     id: SpaceId,
@@ -167,7 +169,16 @@ impl Room {
         loop {
             tokio::select! {
                 msg = inboxes.recv() => match msg {
-                    Some(msg) => self.handle(msg),
+                    Some(msg) => {
+                        self.handle(msg);
+                        // What else is queued, before yielding: one room serves a whole space,
+                        // and under load it would otherwise get one turn in thousands of
+                        // writers' (the runtime's budget makes `recv` yield every 128).
+                        for _ in 0..ROOM_BATCH {
+                            let Some(msg) = inboxes.try_recv() else { break };
+                            self.handle(msg);
+                        }
+                    }
                     None => break,
                 },
                 notice = next_notice(&mut notices) => {

@@ -73,21 +73,27 @@ impl SessionStore for SqlStore {
         rows.into_iter().map(|row| parse("sessions.id", row.try_get("id")?)).collect()
     }
 
-    async fn touch_sessions(&self, seen: &[(SessionId, i64)]) -> StoreResult<()> {
-        if seen.is_empty() {
+    async fn touch_sessions(&self, ids: &[SessionId], at: i64) -> StoreResult<()> {
+        if ids.is_empty() {
             return Ok(());
         }
         let mut tx = self.write_tx().await?;
-        for (id, at) in seen {
-            sqlx::query(
-                "UPDATE sessions SET last_seen_at = CASE WHEN last_seen_at < $1 THEN $1 ELSE last_seen_at END WHERE id = $2",
-            )
-            .bind(*at)
-            .bind(id.to_string())
-            .execute(&mut *tx)
-            .await?;
+        for chunk in ids.chunks(TOUCHED_PER_STATEMENT) {
+            let list: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 2)).collect();
+            let sql = format!(
+                "UPDATE sessions SET last_seen_at = $1 WHERE last_seen_at < $1 AND id IN ({})",
+                list.join(", ")
+            );
+            let mut update = sqlx::query(&sql).bind(at);
+            for id in chunk {
+                update = update.bind(id.to_string());
+            }
+            update.execute(&mut *tx).await?;
         }
         tx.commit().await?;
         Ok(())
     }
 }
+
+/// Sessions per `UPDATE`: well under the bound parameters both databases take.
+const TOUCHED_PER_STATEMENT: usize = 500;
