@@ -255,7 +255,9 @@ export function arenaPage(root: HTMLElement, spaceId: string) {
           else if (change.code !== "rate-limited") showBanner(banner, change.message, 4000);
           break;
       }
-      refreshRoster();
+      // Not for a step or a media frame: hundreds a second in a crowd, and the panel of
+      // who is here (every name in it) does not change with them.
+      if (change.kind !== "other-moved" && change.kind !== "media") refreshRoster();
     };
 
     const connection = new SpaceConnection({

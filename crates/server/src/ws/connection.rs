@@ -266,11 +266,14 @@ impl Connection {
     }
 
     async fn on_frame(&mut self, frame: ClientFrame) {
+        // Joining, resuming and chat go through the store and the node link: their futures
+        // are large, and boxed they take that room only while they run, instead of in
+        // every idle connection's task.
         match frame {
             ClientFrame::Join { space_id, token, spawn, grant, resume_key } => {
-                self.join(space_id, &token, spawn, grant.as_deref(), resume_key).await;
+                Box::pin(self.join(space_id, &token, spawn, grant.as_deref(), resume_key)).await;
             }
-            ClientFrame::Resume(resume) => self.resume(resume).await,
+            ClientFrame::Resume(resume) => Box::pin(self.resume(resume)).await,
             ClientFrame::Move { to } => match &self.membership {
                 Some(membership) => membership.step(to).await,
                 None => self.reply_error("not-joined", "join a space before moving"),
@@ -283,7 +286,7 @@ impl Connection {
                 None => self.reply_error("not-joined", "you are not in a space"),
             },
             ClientFrame::Chat { text, scope, to, client_id } => {
-                self.on_chat(&text, scope, to, client_id).await
+                Box::pin(self.on_chat(&text, scope, to, client_id)).await
             }
             ClientFrame::SetStatus(StatusPayload { status, text }) => {
                 let Some(membership) = &self.membership else {
