@@ -158,12 +158,7 @@ impl Replicas {
         let Some(replica) = self.get(space) else { return Vec::new() };
         let mut state = replica.lock();
         state.owner = owner.to_owned();
-        state
-            .members
-            .keys()
-            .filter(|member| !state.joining.contains(member))
-            .map(|member| (*member, state.shadow.get(&member.user).copied()))
-            .collect()
+        state.settled().map(|member| (member, state.shadow.get(&member.user).copied())).collect()
     }
 
     /// Runs while this node has sockets in `space` and another node owns it. When the
@@ -219,9 +214,7 @@ impl Replicas {
         let Some(replica) = self.get(space) else { return };
         let (owner, members) = {
             let state = replica.lock();
-            let members: Vec<MemberRef> =
-                state.members.keys().filter(|member| !state.joining.contains(member)).copied().collect();
-            (state.owner.clone(), members)
+            (state.owner.clone(), state.settled().collect::<Vec<_>>())
         };
         tracing::info!(%space, members = members.len(), "node link back; asking the owner for a fresh picture");
         let from = cluster.node().to_owned();
@@ -253,6 +246,11 @@ impl LinkWatch {
 }
 
 impl ReplicaState {
+    /// The members here the owner has let in (their join answered).
+    fn settled(&self) -> impl Iterator<Item = MemberRef> + '_ {
+        self.members.keys().filter(|member| !self.joining.contains(member)).copied()
+    }
+
     fn track(&mut self, event: &Event) {
         match event {
             Event::Entered { user, spawn, others } => {

@@ -313,12 +313,19 @@ impl Room {
         }
         // Else the same socket asks again (its node lost the link to this one for a while):
         // only a fresh picture, for what it may have missed meanwhile.
-        let Some(entered) = self.space.resync(user) else {
+        if !self.show_afresh(user) {
             return Answer::JoinRefused { reason: JoinRefusal::NothingToAdopt };
-        };
+        }
+        Answer::Joined
+    }
+
+    /// Tells `user` alone everything they see now (a `space-joined`, then the statuses), as
+    /// after a join; false when they are not in the space.
+    fn show_afresh(&mut self, user: UserId) -> bool {
+        let Some(entered) = self.space.resync(user) else { return false };
         self.deliver(entered);
         self.tell_statuses(user);
-        Answer::Joined
+        true
     }
 
     /// Binds a restored person to their socket again. Someone this room did not restore
@@ -334,10 +341,7 @@ impl Room {
             // What happened here before their node found the new owner never reached them:
             // a fresh picture (chat said meanwhile is in the history, which it tells the
             // client to catch up from).
-            if let Some(entered) = self.space.resync(user) {
-                self.deliver(entered);
-                self.tell_statuses(user);
-            }
+            self.show_afresh(user);
             return;
         }
         let command = Command::Return { user, at, spawn_seed: getrandom::u64().unwrap_or(0) };

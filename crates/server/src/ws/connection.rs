@@ -346,7 +346,7 @@ impl Connection {
         let keyholder = role.may(gather_core::SpaceAction::Moderate);
         if resume_key.is_some() {
             // Before the join, so that `space-joined` is among the frames kept.
-            self.replay_keep.store(self.state.config.ws_replay_frames, std::sync::atomic::Ordering::Relaxed);
+            self.keep_for_replay(&self.replay_keep);
         }
         match self.state.rooms.join(space_id, user, spawn, keyholder, self.outbox.clone()).await {
             Ok(membership) => {
@@ -438,7 +438,7 @@ impl Connection {
         let keyholder = role.may(gather_core::SpaceAction::Moderate);
         let queue = Queue::fresh(&self.state.metrics);
         // Before the room is asked, so that its `space-joined` is among the frames kept.
-        queue.log.keeping().store(self.state.config.ws_replay_frames, std::sync::atomic::Ordering::Relaxed);
+        self.keep_for_replay(&queue.log.keeping());
         match self.state.rooms.adopt(resume.space_id, user, keyholder, queue.outbox.clone()).await {
             Ok(membership) => {
                 outcome(held.outcome);
@@ -473,6 +473,11 @@ impl Connection {
         self.outbox = outbox;
         self.replay_keep = log.keeping();
         self.writer = Some(Writer::start(mine.sink, frames, log, first, ping_every, saturation));
+    }
+
+    /// Has a writer's log keep the frames a resume may send again (`--ws-replay-frames`).
+    fn keep_for_replay(&self, keep: &std::sync::atomic::AtomicUsize) {
+        keep.store(self.state.config.ws_replay_frames, std::sync::atomic::Ordering::Relaxed);
     }
 
     fn may_park(&self) -> bool {

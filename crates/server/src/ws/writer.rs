@@ -62,7 +62,11 @@ impl SentLog {
                 dropped += 1;
             }
         }
-        self.kept_on_node.add(1 - dropped);
+        // Once the log is full, one in and one out: the node's gauge (shared by every
+        // writer) is left alone on this per-frame path.
+        if dropped != 1 {
+            self.kept_on_node.add(1 - dropped);
+        }
     }
 
     #[cfg(test)]
